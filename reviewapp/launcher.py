@@ -1,0 +1,162 @@
+"""`make run` and `make test`: start what the app needs on a bare machine, then the app.
+
+- Without DATABASE_URL an embedded PostgreSQL (the pgserver wheel) runs with its data under
+  ./var/pgdata, and its URL is written to ./var/embedded-database-url for settings.py.
+- Without CELERY_BROKER_URL settings.py uses kombu's filesystem transport under ./var/broker.
+
+Usage: python -m reviewapp.launcher run|test|db [extra args]
+"""
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("REVIEWAPP_VAR_DIR", BASE_DIR / "var"))
+EMBEDDED_URL_FILE = VAR_DIR / "embedded-database-url"
+EMBEDDED_DB_NAME = "reviewapp"
+
+
+def say(message):
+    print(f"[reviewapp] {message}", flush=True)
+
+
+def start_embedded_postgres():
+    """Start (or reuse) the embedded PostgreSQL and return a URL to the reviewapp database."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module="platformdirs")
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR_DIR / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    import pgserver
+
+    pgdata = VAR_DIR / "pgdata"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None leaves the server running after this process ends, so `make test`
+    # and a second terminal's `manage.py` reuse it; it stops with the machine or `make stop-db`.
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
+    socket_dir = server.get_uri().split("host=", 1)[1]
+    url = f"postgresql://postgres@/{EMBEDDED_DB_NAME}?host={socket_dir}"
+    EMBEDDED_URL_FILE.write_text(url)
+    return url
+
+
+def ensure_database():
+    if os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_URL_FILE"):
+        return os.environ.get("DATABASE_URL", "")
+    say("DATABASE_URL is not set: starting the embedded PostgreSQL under ./var/pgdata …")
+    url = start_embedded_postgres()
+    return url
+
+
+def manage(*args, check=True):
+    return subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=check)
+
+
+def ensure_admin():
+    """Create a first admin account with a generated password when there is no superuser."""
+    password = secrets.token_urlsafe(12)
+    code = (
+        "from django.contrib.auth import get_user_model\n"
+        "User = get_user_model()\n"
+        "if User.objects.filter(is_superuser=True).exists():\n"
+        "    print('exists')\n"
+        "else:\n"
+        f"    User.objects.create_superuser('admin', 'admin@example.org', {password!r})\n"
+        "    print('created')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return password if "created" in out else None
+
+
+def run(argv):
+    ensure_database()
+    os.environ.setdefault("DEBUG", "1")
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "8000")
+    manage("migrate", "--no-input", "-v", "0")
+    password = ensure_admin()
+    broker = os.environ.get("CELERY_BROKER_URL") or "filesystem (./var/broker)"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "reviewapp", "worker", "--loglevel", "INFO",
+         "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2")],
+        cwd=BASE_DIR,
+    )
+    web = subprocess.Popen(
+        [sys.executable, str(BASE_DIR / "manage.py"), "runserver", f"{host}:{port}", "--noreload"],
+        cwd=BASE_DIR,
+    )
+    say(f"Web server:  http://{host}:{port}/   (Celery worker running, broker: {broker})")
+    if password:
+        say(f"Sign in as  admin  with password  {password}")
+        say("(shown once; change it under your name at the top right, or with `make manage cmd='changepassword admin'`)")
+    else:
+        say("Sign in with your existing account. Forgot it? `make manage cmd='changepassword admin'`")
+    say("Press Ctrl-C to stop the web server and the worker.")
+
+    def stop(*_):
+        for process in (web, worker):
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT if process is web else signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in (web, worker):
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        while web.poll() is None and worker.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+    return 0
+
+
+def test(argv):
+    ensure_database()
+    os.environ.setdefault("DEBUG", "1")
+    return subprocess.call([sys.executable, "-m", "pytest", *argv], cwd=BASE_DIR)
+
+
+def manage_command(argv):
+    ensure_database()
+    import shlex
+
+    args = shlex.split(" ".join(argv)) if len(argv) == 1 else argv
+    return manage(*args, check=False).returncode
+
+
+def bench(argv):
+    ensure_database()
+    return subprocess.call([sys.executable, *argv], cwd=BASE_DIR)
+
+
+def db(argv):
+    print(ensure_database() or os.environ.get("DATABASE_URL", ""))
+    return 0
+
+
+def main():
+    command, *argv = sys.argv[1:] or ["run"]
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    commands = {"run": run, "test": test, "db": db, "manage": manage_command, "bench": bench}
+    if command not in commands:
+        sys.exit(f"usage: python -m reviewapp.launcher {'|'.join(commands)} [args]")
+    sys.exit(commands[command](argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Read bibliographic exports into ParsedRecord, whatever database or tool wrote them.
+
+The one entry point for the app and the command line::
+
+    with open(path, "rb") as upload:
+        export = open_export(upload, filename=path.name)
+        for record in export.records():
+            ...
+
+Pure Python: nothing here imports Django.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from .detect import HEAD_SIZE, declared_count, detect_format
+from .record import ImportFormatError, ParsedRecord
+from .text import decode_stream, sniff_encoding
+
+__all__ = ["FORMATS", "ExportReader", "ImportFormatError", "ParsedRecord", "open_export", "parse_file"]
+
+FORMATS = {
+    "ris": "RIS (Ovid, EBSCOhost, Embase, Scopus, Web of Science, EndNote, Zotero ...)",
+    "medline": "PubMed MEDLINE / .nbib",
+    "pubmed_xml": "PubMed XML",
+    "pubmed_csv": "PubMed CSV",
+    "wos_plaintext": "Web of Science plain text",
+    "wos_tab": "Web of Science tab-delimited",
+    "scopus_csv": "Scopus CSV",
+    "embase_csv": "Embase CSV",
+    "embase_csv_rows": "Embase CSV (one field per row)",
+    "ebsco_csv": "EBSCOhost CSV",
+    "cochrane_csv": "Cochrane Library CSV",
+    "bibtex": "BibTeX",
+    "endnote_xml": "EndNote XML",
+    "csv": "CSV with a column mapping",
+    "tsv": "Tab-separated values with a column mapping",
+}
+
+# format name -> (module, parser function). Modules are imported on first use so that one
+# parser's import error cannot stop the others from working.
+_PARSERS = {
+    "ris": ("ris", "parse_ris"),
+    "medline": ("medline", "parse_medline"),
+    "wos_plaintext": ("wos_plaintext", "parse_wos_plaintext"),
+    "pubmed_xml": ("pubmed_xml", "parse_pubmed_xml"),
+    "endnote_xml": ("endnote_xml", "parse_endnote_xml"),
+    "bibtex": ("bibtex", "parse_bibtex"),
+    "pubmed_csv": ("csvfiles", "parse_pubmed_csv"),
+    "scopus_csv": ("csvfiles", "parse_scopus_csv"),
+    "embase_csv": ("csvfiles", "parse_embase_csv"),
+    "embase_csv_rows": ("csvfiles", "parse_embase_csv_rows"),
+    "ebsco_csv": ("csvfiles", "parse_ebsco_csv"),
+    "cochrane_csv": ("csvfiles", "parse_cochrane_csv"),
+    "wos_tab": ("csvfiles", "parse_wos_tab"),
+    "csv": ("csvfiles", "parse_generic_csv"),
+    "tsv": ("csvfiles", "parse_generic_csv"),
+}
+
+
+def parser_for(format_name: str) -> Callable[..., Iterator[ParsedRecord]]:
+    """Return the parse function for ``format_name``; raise ImportFormatError if unknown."""
+    if format_name not in _PARSERS:
+        raise ImportFormatError(f"unknown format {format_name!r}; expected one of {', '.join(FORMATS)}")
+    module_name, function_name = _PARSERS[format_name]
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    return getattr(module, function_name)
+
+
+@dataclass(frozen=True)
+class ExportReader:
+    """An export whose format and encoding are known; ``records()`` streams it from the start."""
+
+    binary_file: BinaryIO = field(repr=False)
+    filename: str
+    format: str
+    encoding: str
+    declared_count: int | None = None
+    column_map: dict[str, str] | None = None
+    start: int = 0
+
+    def records(self) -> Iterator[ParsedRecord]:
+        """Return a fresh iterator over the records, re-reading the file from its start.
+
+        Every failure, whatever the input, surfaces as ImportFormatError naming the file.
+        """
+        self.binary_file.seek(self.start)
+        stream = decode_stream(self.binary_file, filename=self.filename, encoding=self.encoding)
+        return _guarded(self._parse(stream), self.filename)
+
+    def _parse(self, stream: TextIO) -> Iterator[ParsedRecord]:
+        parse = parser_for(self.format)
+        if self.format in ("csv", "tsv"):
+            delimiter = "\t" if self.format == "tsv" else ","
+            return parse(stream, filename=self.filename, column_map=self.column_map, delimiter=delimiter)
+        return parse(stream, filename=self.filename)
+
+
+def _guarded(records: Iterator[ParsedRecord], filename: str) -> Iterator[ParsedRecord]:
+    # A parser bug on a strange file must reach the user as a readable error, not a crash
+    # of the import job; the original exception stays chained for the logs.
+    try:
+        yield from records
+    except ImportFormatError:
+        raise
+    except (UnicodeDecodeError, ValueError, IndexError, KeyError, TypeError, AttributeError,
+            RecursionError, OverflowError) as error:
+        raise ImportFormatError(f"the file could not be read ({type(error).__name__}: {error})",
+                                filename=filename) from error
+
+
+def open_export(
+    binary_file: BinaryIO,
+    *,
+    filename: str = "",
+    format: str | None = None,
+    column_map: dict[str, str] | None = None,
+) -> ExportReader:
+    """Sniff the encoding and (unless ``format`` is given) the format of an uploaded export.
+
+    ``binary_file`` must be seekable; it is read again by every ``records()`` call and is
+    never closed here. Raise ImportFormatError for anything that is not a supported export.
+    """
+    start = binary_file.tell()
+    encoding = sniff_encoding(binary_file)
+    stream = decode_stream(binary_file, filename=filename, encoding=encoding)
+    try:
+        head = stream.read(HEAD_SIZE)
+    except UnicodeDecodeError as error:  # the sniffed encoding lied; cannot happen for latin-1
+        raise ImportFormatError(f"the file could not be decoded as {encoding}", filename=filename) from error
+    stream.detach()
+    if format is None:
+        try:
+            format = detect_format(head)
+        except ImportFormatError as error:
+            raise ImportFormatError(error.reason, filename=filename) from None
+    elif format not in FORMATS:
+        raise ImportFormatError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}",
+                                filename=filename)
+    binary_file.seek(start)
+    return ExportReader(
+        binary_file=binary_file,
+        filename=filename,
+        format=format,
+        encoding=encoding,
+        declared_count=declared_count(head, format),
+        column_map=column_map,
+        start=start,
+    )
+
+
+def parse_file(path: str | PathLike[str], format: str | None = None) -> list[ParsedRecord]:
+    """Read every record of the export at ``path``; a convenience for scripts and tests."""
+    path = Path(path)
+    with path.open("rb") as binary_file:
+        return list(open_export(binary_file, filename=path.name, format=format).records())

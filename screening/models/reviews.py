@@ -1,0 +1,143 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", "Lead"
+    REVIEWER = "reviewer", "Reviewer"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Return the reviews the user is an active member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            memberships__user=user, memberships__removed_at__isnull=True
+        ).distinct()
+
+
+class Review(models.Model):
+    class Order(models.TextChoices):
+        RANDOM = "random", "Random (stable per reviewer)"
+        IMPORT = "import", "Import order"
+        PRIORITY = "priority", "Priority (predicted relevance)"
+
+    title = models.CharField(max_length=300)
+    question = models.TextField("review question", blank=True)
+    inclusion_criteria = models.TextField(blank=True)
+    exclusion_criteria = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Screening settings, changed by a lead.
+    reviewers_per_record = models.PositiveSmallIntegerField(
+        default=2, choices=[(1, "1"), (2, "2"), (3, "3")]
+    )
+    blind = models.BooleanField(
+        default=True, help_text="Reviewers cannot see each other's decisions until a record is resolved."
+    )
+    order = models.CharField(max_length=10, choices=Order.choices, default=Order.RANDOM)
+    include_keywords = models.TextField(blank=True, help_text="One per line; highlighted green.")
+    exclude_keywords = models.TextField(blank=True, help_text="One per line; highlighted red.")
+    exclusion_reasons = models.JSONField(default=list, blank=True)
+    reason_required_at_title_abstract = models.BooleanField(default=False)
+    show_authors = models.BooleanField(default=True)
+    show_journal = models.BooleanField(default=True)
+    database_preference = models.JSONField(
+        default=list, blank=True, help_text="Source databases preferred for a duplicate group's primary record."
+    )
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def role_of(self, user):
+        """Return the user's role in this review, or None for a non-member."""
+        if not user.is_authenticated:
+            return None
+        membership = self.memberships.filter(user=user, removed_at__isnull=True).first()
+        return membership.role if membership else None
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(removed_at__isnull=True)
+
+    def leads(self):
+        return self.active().filter(role=Role.LEAD)
+
+
+class Membership(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Removing a member keeps the row, so their past decisions stay attributed.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="one_membership_per_user")
+        ]
+        indexes = [
+            # access_check() runs this lookup on every review page.
+            models.Index(fields=["user", "review"], name="membership_user_review",
+                         condition=Q(removed_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.role}) in {self.review}"
+
+    @property
+    def is_active(self):
+        return self.removed_at is None
+
+
+def _invitation_token():
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="one_open_invitation_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.review}"
+
+    @property
+    def is_open(self):
+        return self.accepted_at is None

@@ -1,0 +1,135 @@
+"""Background jobs: create, claim, report progress, finish.
+
+A job's handler is a plain function `handler(job, progress)` registered under the job's kind.
+The Celery task only passes the id; everything else is on the row.
+"""
+import logging
+import time
+import traceback
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Job
+
+logger = logging.getLogger(__name__)
+
+HANDLERS = {}
+
+
+class JobError(Exception):
+    """An expected failure whose message is shown to the user as is."""
+
+
+def job_handler(kind):
+    def register(function):
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def job_create(*, kind, review=None, created_by=None, params=None, total=None, message=""):
+    """Create a job and enqueue it once the surrounding transaction commits."""
+    from .. import tasks
+
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job.objects.create(
+        kind=kind, review=review, created_by=created_by, params=params or {}, total=total,
+        message=message or "Waiting for a worker…",
+    )
+    transaction.on_commit(lambda: tasks.run_job.delay(job.pk))
+    return job
+
+
+def job_claim(*, job_id):
+    """Move the job to RUNNING and return it, or return None when another worker has it or it
+    has finished. A RUNNING job with a stale heartbeat was orphaned by a dead worker and is
+    taken over."""
+    now = timezone.now()
+    stale = now - Job.STALE_AFTER
+    claimed = Job.objects.filter(
+        Q(status=Job.Status.PENDING) | Q(status=Job.Status.RUNNING, heartbeat_at__lt=stale),
+        pk=job_id,
+    ).update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, error="")
+    if claimed != 1:
+        return None
+    job = Job.objects.get(pk=job_id)
+    Job.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
+    return job
+
+
+class Progress:
+    """Callable passed to handlers: progress(done, total=None, message=None).
+
+    Writes at most every `interval` seconds (and always at the end) so a tight loop does not
+    turn into thousands of UPDATEs."""
+
+    def __init__(self, job, interval=0.5):
+        self.job = job
+        self.interval = interval
+        self._last = 0.0
+
+    def __call__(self, done, total=None, message=None, force=False):
+        now = time.monotonic()
+        if not force and now - self._last < self.interval:
+            return
+        self._last = now
+        fields = {"done": done, "heartbeat_at": timezone.now()}
+        if total is not None:
+            fields["total"] = total
+        if message is not None:
+            fields["message"] = message[:500]
+        Job.objects.filter(pk=self.job.pk).update(**fields)
+
+
+def job_run(*, job_id):
+    """Claim and run a job. Safe to call twice: the second call finds the job taken."""
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return None
+    handler = HANDLERS[job.kind]
+    progress = Progress(job)
+    try:
+        result = handler(job, progress) or {}
+    except JobError as exc:
+        return job_fail(job=job, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, then re-raised for the logs
+        job_fail(job=job, error=f"Unexpected error: {exc.__class__.__name__}: {exc}",
+                 detail=traceback.format_exc())
+        raise
+    job.refresh_from_db()
+    if job.status == Job.Status.CANCELLED:
+        return job
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=result,
+        done=job.total if job.total is not None else job.done,
+        message=result.get("message", "Finished."),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def job_fail(*, job, error, detail=""):
+    if detail:
+        logger.error("job %s failed: %s\n%s", job.pk, error, detail)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), error=error[:5000],
+        message="Failed.",
+    )
+    job.refresh_from_db()
+    return job
+
+
+@job_handler("worker_check")
+def worker_check(job, progress):
+    """Count to `steps`, reporting progress: shows that a worker is alive and reporting."""
+    steps = int(job.params.get("steps", 5))
+    delay = float(job.params.get("delay", 0.2))
+    progress(0, total=steps, message="Counting…", force=True)
+    for step in range(1, steps + 1):
+        time.sleep(delay)
+        progress(step, total=steps, message=f"Step {step} of {steps}", force=True)
+    return {"message": f"The worker counted to {steps}.", "steps": steps}

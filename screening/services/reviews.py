@@ -1,0 +1,134 @@
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Invitation, Membership, Review, Role
+
+User = get_user_model()
+
+
+@transaction.atomic
+def review_create(*, created_by, title, question="", inclusion_criteria="", exclusion_criteria=""):
+    """Create a review with its creator as the first lead."""
+    review = Review.objects.create(
+        title=title,
+        question=question,
+        inclusion_criteria=inclusion_criteria,
+        exclusion_criteria=exclusion_criteria,
+        created_by=created_by,
+        exclusion_reasons=list(DEFAULT_EXCLUSION_REASONS),
+    )
+    Membership.objects.create(review=review, user=created_by, role=Role.LEAD)
+    return review
+
+
+DEFAULT_EXCLUSION_REASONS = (
+    "Wrong population",
+    "Wrong intervention",
+    "Wrong comparator",
+    "Wrong outcome",
+    "Wrong study design",
+    "Wrong publication type",
+    "Not in the language of the review",
+)
+
+
+def user_find_by_email(email):
+    return User.objects.filter(email__iexact=email.strip()).order_by("pk").first()
+
+
+@transaction.atomic
+def member_add_by_email(*, review, email, role, added_by):
+    """Add the account with this e-mail at once, or create an invitation the lead can send.
+
+    Return ("added", membership) or ("invited", invitation). A removed member is restored.
+    """
+    email = email.strip()
+    user = user_find_by_email(email)
+    if user is not None:
+        membership, created = Membership.objects.get_or_create(
+            review=review, user=user, defaults={"role": role}
+        )
+        if not created:
+            membership.role = role
+            membership.removed_at = None
+            membership.save(update_fields=["role", "removed_at"])
+        return "added", membership
+    invitation = Invitation.objects.filter(review=review, email__iexact=email, accepted_at=None).first()
+    if invitation is None:
+        invitation = Invitation.objects.create(review=review, email=email, role=role, invited_by=added_by)
+    elif invitation.role != role:
+        invitation.role = role
+        invitation.save(update_fields=["role"])
+    return "invited", invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation, user=None, name="", password=None):
+    """Accept an open invitation, creating the invitee's account when `user` is None."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError("This invitation has already been used.")
+    if user is None:
+        if user_find_by_email(invitation.email) is not None:
+            raise ValidationError("An account with this e-mail exists already: sign in to accept.")
+        first, _, last = name.strip().partition(" ")
+        user = User.objects.create_user(
+            username=invitation.email.lower(),
+            email=invitation.email,
+            password=password,
+            first_name=first[:150],
+            last_name=last[:150],
+        )
+    membership, created = Membership.objects.get_or_create(
+        review=invitation.review, user=user, defaults={"role": invitation.role}
+    )
+    if not created and membership.removed_at is not None:
+        membership.removed_at = None
+        membership.role = invitation.role
+        membership.save(update_fields=["removed_at", "role"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user, membership
+
+
+def _ensure_another_lead(membership):
+    other_leads = (
+        Membership.objects.leads()
+        .select_for_update()
+        .filter(review=membership.review)
+        .exclude(pk=membership.pk)
+    )
+    if not other_leads.exists():
+        raise ValidationError("A review must keep at least one lead.")
+
+
+@transaction.atomic
+def member_change_role(*, membership, role):
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == Role.LEAD and role != Role.LEAD:
+        _ensure_another_lead(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership):
+    """Remove a member; their past decisions stay. The last lead cannot be removed."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == Role.LEAD:
+        _ensure_another_lead(membership)
+    membership.removed_at = timezone.now()
+    membership.save(update_fields=["removed_at"])
+    return membership
+
+
+def review_update_settings(*, review, **fields):
+    for name, value in fields.items():
+        setattr(review, name, value)
+    review.full_clean()
+    review.save(update_fields=list(fields))
+    return review

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from .views import jobs, reviews
+
+urlpatterns = [
+    path("", reviews.review_list, name="review_list"),
+    path("reviews/new/", reviews.review_create, name="review_create"),
+    path("reviews/<int:review_id>/", reviews.review_dashboard, name="review_dashboard"),
+    path("reviews/<int:review_id>/settings/", reviews.review_settings, name="review_settings"),
+    path("reviews/<int:review_id>/members/", reviews.member_list, name="member_list"),
+    path("reviews/<int:review_id>/members/<int:membership_id>/role/", reviews.member_change_role, name="member_change_role"),
+    path("reviews/<int:review_id>/members/<int:membership_id>/remove/", reviews.member_remove, name="member_remove"),
+    path("reviews/<int:review_id>/invitations/<int:invitation_id>/revoke/", reviews.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<str:token>/", reviews.invitation_accept, name="invitation_accept"),
+    path("reviews/<int:review_id>/jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
+    path("reviews/<int:review_id>/jobs/<int:job_id>/progress/", jobs.job_progress, name="job_progress"),
+]

@@ -1,0 +1,140 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ..access import review_view
+from ..forms import AcceptInvitationForm, AddMemberForm, ChangeRoleForm, ReviewForm, ReviewSettingsForm
+from ..models import Invitation, Membership, Review, Role
+from ..services import reviews as review_services
+
+
+@login_required
+def review_list(request):
+    memberships = (
+        Membership.objects.active().filter(user=request.user).select_related("review")
+        .order_by("-review__created_at")
+    )
+    return render(request, "screening/review_list.html", {"memberships": memberships})
+
+
+@login_required
+def review_create(request):
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        review = review_services.review_create(created_by=request.user, **form.cleaned_data)
+        messages.success(request, "Review created. Next: add your team and import your search results.")
+        return redirect("review_dashboard", review_id=review.pk)
+    return render(request, "screening/review_form.html", {"form": form})
+
+
+@review_view("view")
+def review_dashboard(request, review):
+    context = {"review": review, "membership": request.membership}
+    context.update(dashboard_sections(review, request.membership))
+    return render(request, "screening/review_dashboard.html", context)
+
+
+def dashboard_sections(review, membership):
+    """Return the numbers the dashboard shows. Later stages extend this."""
+    return {
+        "member_count": review.memberships.active().count(),
+        "recent_jobs": review.jobs.all()[:5] if membership.role == Role.LEAD else [],
+    }
+
+
+@review_view("manage")
+def review_settings(request, review):
+    form = ReviewSettingsForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Settings saved.")
+        return redirect("review_settings", review_id=review.pk)
+    return render(request, "screening/review_settings.html", {"review": review, "form": form})
+
+
+@review_view("manage")
+def member_list(request, review):
+    form = AddMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome, obj = review_services.member_add_by_email(
+            review=review, email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+            added_by=request.user,
+        )
+        if outcome == "added":
+            messages.success(request, f"{obj.user.email or obj.user.username} is now a {obj.get_role_display().lower()} of this review.")
+        else:
+            messages.info(request, f"No account uses {obj.email} yet. Send them the invitation link below.")
+        return redirect("member_list", review_id=review.pk)
+    memberships = review.memberships.select_related("user").order_by("removed_at", "role", "user__username")
+    invitations = review.invitations.filter(accepted_at=None).order_by("-created_at")
+    return render(request, "screening/member_list.html", {
+        "review": review, "form": form, "memberships": memberships, "invitations": invitations,
+        "role_choices": Role.choices,
+        "invitation_base": request.build_absolute_uri(reverse("invitation_accept", args=["TOKEN"])).replace("TOKEN/", ""),
+    })
+
+
+@review_view("manage")
+@require_POST
+def member_change_role(request, review, membership_id):
+    membership = get_object_or_404(Membership, pk=membership_id, review=review, removed_at=None)
+    form = ChangeRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            review_services.member_change_role(membership=membership, role=form.cleaned_data["role"])
+            messages.success(request, "Role changed.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("member_list", review_id=review.pk)
+
+
+@review_view("manage")
+@require_POST
+def member_remove(request, review, membership_id):
+    membership = get_object_or_404(Membership, pk=membership_id, review=review, removed_at=None)
+    try:
+        review_services.member_remove(membership=membership)
+        messages.success(request, "Member removed. Their past decisions are kept.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    if membership.user == request.user:
+        return redirect("review_list")
+    return redirect("member_list", review_id=review.pk)
+
+
+@review_view("manage")
+@require_POST
+def invitation_revoke(request, review, invitation_id):
+    invitation = get_object_or_404(Invitation, pk=invitation_id, review=review, accepted_at=None)
+    invitation.delete()
+    messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return redirect("member_list", review_id=review.pk)
+
+
+def invitation_accept(request, token):
+    invitation = get_object_or_404(Invitation, token=token)
+    if not invitation.is_open:
+        return render(request, "screening/invitation_used.html", {"invitation": invitation}, status=410)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            review_services.invitation_accept(invitation=invitation, user=request.user)
+            messages.success(request, f"You joined “{invitation.review.title}”.")
+            return redirect("review_dashboard", review_id=invitation.review_id)
+        return render(request, "screening/invitation_accept.html", {"invitation": invitation})
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, _ = review_services.invitation_accept(
+                invitation=invitation, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome. You joined “{invitation.review.title}”.")
+            return redirect("review_dashboard", review_id=invitation.review_id)
+    return render(request, "screening/invitation_accept.html", {"invitation": invitation, "form": form})

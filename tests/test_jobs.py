@@ -1,0 +1,72 @@
+import pytest
+from django.utils import timezone
+
+from screening.models import Job
+from screening.services import jobs
+
+pytestmark = pytest.mark.django_db
+
+
+@jobs.job_handler("test_boom")
+def _boom(job, progress):
+    raise jobs.JobError("The file ended in the middle of a record (line 12).")
+
+
+def make_job(kind="worker_check", **params):
+    return Job.objects.create(kind=kind, params=params or {"steps": 3, "delay": 0})
+
+
+def test_running_a_job_records_progress_and_success():
+    job = jobs.job_run(job_id=make_job().pk)
+    assert job.status == Job.Status.SUCCEEDED
+    assert (job.done, job.total) == (3, 3)
+    assert job.finished_at is not None
+    assert job.result["steps"] == 3
+
+
+def test_a_second_delivery_of_the_same_job_does_nothing():
+    job = make_job()
+    jobs.job_run(job_id=job.pk)
+    assert jobs.job_run(job_id=job.pk) is None
+    assert Job.objects.get(pk=job.pk).attempts == 1
+
+
+def test_a_running_job_with_a_fresh_heartbeat_is_not_taken_twice():
+    job = make_job()
+    assert jobs.job_claim(job_id=job.pk) is not None
+    assert jobs.job_claim(job_id=job.pk) is None
+
+
+def test_a_job_orphaned_by_a_dead_worker_is_taken_over():
+    job = make_job()
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=timezone.now() - Job.STALE_AFTER * 2)
+    taken = jobs.job_claim(job_id=job.pk)
+    assert taken is not None and taken.status == Job.Status.RUNNING
+
+
+def test_an_expected_failure_is_stored_on_the_row_with_its_message():
+    job = jobs.job_run(job_id=make_job("test_boom").pk)
+    assert job.status == Job.Status.FAILED
+    assert job.error == "The file ended in the middle of a record (line 12)."
+
+
+def test_creating_a_job_enqueues_it_after_commit(django_capture_on_commit_callbacks, monkeypatch):
+    from screening import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_create(kind="worker_check", params={"steps": 1})
+    assert sent == [job.pk]
+
+
+def test_the_progress_partial_stops_polling_once_the_job_ends(client, review, carol):
+    job = Job.objects.create(kind="worker_check", review=review, status=Job.Status.RUNNING, done=1, total=4)
+    client.force_login(carol)
+    url = f"/reviews/{review.pk}/jobs/{job.pk}/progress/"
+    running = client.get(url, headers={"HX-Request": "true"})
+    assert running.status_code == 200 and b'hx-trigger="every 1s"' in running.content
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED, done=4)
+    finished = client.get(url, headers={"HX-Request": "true"})
+    assert finished.status_code == 286
+    assert b"hx-trigger" not in finished.content
