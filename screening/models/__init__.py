@@ -1,3 +1,4 @@
 """The screening app's models, one module per part of the pipeline."""
 from .reviews import Invitation, Membership, Review, Role  # noqa: F401
 from .jobs import Job  # noqa: F401
+from .records import Import, Record, Source  # noqa: F401

@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex  # noqa: F401  (kept for later text search)
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Source(models.TextChoices):
+    """Where an import's records were identified, as PRISMA 2020 counts them."""
+
+    DATABASE = "database", "Database"
+    REGISTER = "register", "Register (e.g. ClinicalTrials.gov)"
+    WEBSITE = "website", "Website"
+    ORGANISATION = "organisation", "Organisation"
+    CITATION = "citation", "Citation searching"
+
+
+class Import(models.Model):
+    """One file (or one PubMed search run) imported into a review, with its provenance."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "Checked, awaiting confirmation"
+        QUEUED = "queued", "Queued"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="imports")
+    job = models.ForeignKey("screening.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Provenance, as PRISMA-S asks for it.
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.DATABASE)
+    database = models.CharField(max_length=200, help_text="e.g. MEDLINE, Embase, APA PsycInfo")
+    platform = models.CharField(max_length=200, blank=True, help_text="e.g. PubMed, Ovid, EBSCOhost")
+    searched_on = models.DateField(null=True, blank=True)
+    search_string = models.TextField(blank=True)
+    is_update = models.BooleanField(default=False, help_text="Records from a search update.")
+
+    # The file.
+    filename = models.CharField(max_length=500, blank=True)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    file_size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    format = models.CharField(max_length=40, blank=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    column_map = models.JSONField(default=dict, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKED)
+    check_report = models.JSONField(default=dict, blank=True)
+    record_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.database or self.filename} ({self.record_count} records)"
+
+
+class RecordQuerySet(models.QuerySet):
+    def in_screening(self):
+        """Records that reach title/abstract screening: not removed as duplicates or for
+        another reason before screening."""
+        return self.filter(duplicate_of__isnull=True, removed_reason="")
+
+
+class Record(models.Model):
+    """One bibliographic record as imported. Nothing is ever deleted: a duplicate points at its
+    group's primary record, and a record removed before screening keeps its reason."""
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="records")
+    source_import = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="records")
+    source_index = models.PositiveIntegerField(help_text="Position in the imported file, from 0.")
+
+    title = models.TextField(blank=True)
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    journal = models.TextField(blank=True)
+    volume = models.CharField(max_length=100, blank=True)
+    issue = models.CharField(max_length=100, blank=True)
+    pages = models.CharField(max_length=100, blank=True)
+    doi = models.CharField(max_length=300, blank=True)
+    pmid = models.CharField(max_length=20, blank=True)
+    pmcid = models.CharField(max_length=20, blank=True)
+    identifiers = models.JSONField(default=list, blank=True)
+    issn = models.JSONField(default=list, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    subject_terms = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=100, blank=True)
+    publication_type = models.CharField(max_length=200, blank=True)
+    urls = models.JSONField(default=list, blank=True)
+    database = models.CharField(max_length=200, blank=True)
+    source_id = models.CharField(max_length=200, blank=True)
+    raw = models.TextField(blank=True)
+    line = models.PositiveIntegerField(default=0)
+
+    # Deduplication: null for a primary or unique record.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    # Removed before screening (PRISMA "records removed for other reasons" or "marked as
+    # ineligible by automation tools").
+    removed_reason = models.CharField(max_length=300, blank=True)
+    removed_by_automation = models.BooleanField(default=False)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Re-running an import inserts nothing twice.
+            models.UniqueConstraint(fields=["source_import", "source_index"], name="record_once_per_import_position"),
+        ]
+        indexes = [
+            models.Index(fields=["review", "doi"], name="record_review_doi", condition=~Q(doi="")),
+            models.Index(fields=["review", "pmid"], name="record_review_pmid", condition=~Q(pmid="")),
+            models.Index(fields=["review", "id"], name="record_review_primary",
+                         condition=Q(duplicate_of__isnull=True, removed_reason="")),
+        ]
+
+    def __str__(self):
+        return self.title[:80] or f"Record {self.pk}"
+
+    @property
+    def is_duplicate(self):
+        return self.duplicate_of_id is not None
+
+    @property
+    def first_author(self):
+        return self.authors[0] if self.authors else ""
