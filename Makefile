@@ -2,44 +2,55 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+RUN_DEPS := $(VENV)/.deps-run
+TEST_DEPS := $(VENV)/.deps-test
+# The app runs from this folder and is not itself installed: only its dependencies, read from
+# pyproject.toml, are (no package build, so a fresh `make run` is up within a minute).
+DEPS_OF = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join(p['dependencies'] if sys.argv[1] == 'run' else p['optional-dependencies'][sys.argv[1]]))"
 
 .PHONY: run test install manage bench bench-import bench-dedup bench-ranking live-pubmed-check stop-db clean
 
-$(INSTALLED): pyproject.toml
+$(RUN_DEPS): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[embedded,test]'
+	@$(DEPS_OF) run > $(VENV)/requirements-run.txt
+	@$(DEPS_OF) embedded >> $(VENV)/requirements-run.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-run.txt
 	@touch $@
 
-install: $(INSTALLED)
+$(TEST_DEPS): pyproject.toml $(RUN_DEPS)
+	@$(DEPS_OF) test > $(VENV)/requirements-test.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-test.txt
+	@touch $@
+
+install: $(TEST_DEPS)
 
 ## Start the web server and a Celery worker (embedded PostgreSQL unless DATABASE_URL is set).
-run: $(INSTALLED)
+run: $(RUN_DEPS)
 	$(PY) -m reviewapp.launcher run
 
 ## Run the whole test suite (embedded PostgreSQL unless DATABASE_URL is set).
-test: $(INSTALLED)
+test: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher test $(ARGS)
 
 ## Any manage.py command against the same database, e.g. make manage cmd="seed_demo"
-manage: $(INSTALLED)
+manage: $(RUN_DEPS)
 	$(PY) -m reviewapp.launcher manage $(cmd)
 
 ## Benchmarks (commands, not timed tests). Results go in README.md.
 bench: bench-import bench-dedup bench-ranking
 
-bench-import: $(INSTALLED)
+bench-import: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher bench benchmarks/bench_import.py
 
-bench-dedup: $(INSTALLED)
+bench-dedup: $(TEST_DEPS)
 	$(PY) benchmarks/bench_dedup.py
 
-bench-ranking: $(INSTALLED)
+bench-ranking: $(TEST_DEPS)
 	$(PY) benchmarks/bench_ranking.py
 
 ## One real small PubMed search (needs internet).
-live-pubmed-check: $(INSTALLED)
+live-pubmed-check: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher manage pubmed_search '"systematic review"[ti] AND 2020/01/01:2020/01/02[dp]'
 
 ## Stop the embedded PostgreSQL started by make run/test.
