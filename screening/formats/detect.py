@@ -1,0 +1,174 @@
+"""Recognise an export format from the start of its text, never from the file extension.
+
+Extensions lie (MEDLINE saved as ``.ris``, RIS as ``.txt``, WoS plain text as ``.ciw``), so
+the decision rests on the first ~64 KB of decoded text.
+"""
+from __future__ import annotations
+
+import csv
+import re
+
+from .record import ImportFormatError
+
+HEAD_SIZE = 64 * 1024
+
+# Signatures of files that are not exports at all, to name them in the error message. The
+# head may have been decoded as cp1252, so a PNG's 0x89 byte can appear as "‰".
+_NOT_AN_EXPORT = (
+    ("%PDF", "a PDF document"),
+    ("PK\x03\x04", "a ZIP archive (or an Excel/Word file)"),
+    ("\x89PNG", "a PNG image"),
+    ("‰PNG", "a PNG image"),
+    ("GIF8", "a GIF image"),
+    ("ÿØÿ", "a JPEG image"),
+    ("\x1f\x8b", "a gzip archive"),
+    ("\x1f‹", "a gzip archive"),
+    ("{\\rtf", "an RTF document"),
+    ("ÐÏ\x11à", "an old Excel/Word file"),
+)
+
+_RIS_START = re.compile(r"^TY {1,2}- ", re.M)
+_MEDLINE_START = re.compile(r"^PMID- ?\d", re.M)
+_WOS_HEADER = re.compile(r"^FN .*\n(?:VR .*\n)?", re.M)
+_WOS_RECORD = re.compile(r"^PT [A-Z]\s*$", re.M)
+_BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M)
+_XML_ROOT = re.compile(r"<(?!\?|!)([A-Za-z_][\w.:-]*)")
+
+
+def detect_format(head: str) -> str:
+    """Return the format name of an export whose decoded text starts with ``head``.
+
+    Raise ImportFormatError naming what the text looks like when it is no supported export
+    (empty, a PDF, a ZIP, an image, an NCBI search response ...).
+    """
+    for signature, what in _NOT_AN_EXPORT:
+        if head.startswith(signature):
+            raise ImportFormatError(f"this is {what}, not a bibliographic export")
+    if "\x00" in head[:4096]:
+        raise ImportFormatError("this is a binary file, not a bibliographic export")
+    text = head.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.lstrip()
+    if not stripped:
+        raise ImportFormatError("the file is empty")
+    if stripped.startswith("<"):
+        return _detect_xml(stripped)
+    if stripped.startswith(("{", "[")):
+        raise ImportFormatError("this is a JSON document, not a bibliographic export")
+
+    tagged = _detect_tagged(text)
+    if tagged:
+        return tagged
+    if _BIBTEX_ENTRY.search(text):
+        return "bibtex"
+    return _detect_table(text)
+
+
+def _detect_tagged(text: str) -> str:
+    ris = _RIS_START.search(text)
+    medline = _MEDLINE_START.search(text)
+    if ris and medline:
+        return "ris" if ris.start() < medline.start() else "medline"
+    if ris:
+        return "ris"
+    if medline:
+        return "medline"
+    first_line = text.lstrip().split("\n", 1)[0]
+    if first_line.startswith("FN ") or (_WOS_RECORD.search(text) and re.search(r"^ER\s*$", text, re.M)):
+        return "wos_plaintext"
+    if re.match(r"PT\t", text.lstrip()) and re.search(r"\t(?:AU|TI|UT)\t", first_line):
+        return "wos_tab"
+    return ""
+
+
+def _detect_xml(text: str) -> str:
+    names = [name.split(":")[-1] for name in _XML_ROOT.findall(text[:8192])]
+    if "PubmedArticleSet" in names or "PubmedArticle" in names or "PubmedBookArticle" in names:
+        return "pubmed_xml"
+    if "records" in names and "record" in names or names[:1] == ["xml"]:
+        return "endnote_xml"
+    if names[:1] in (["eSearchResult"], ["eSummaryResult"], ["eInfoResult"], ["ePostResult"], ["eSpellResult"]):
+        raise ImportFormatError(f"this is an NCBI {names[0]} response, not a list of records")
+    if names[:1] in (["html"], ["HTML"]):
+        raise ImportFormatError("this is a web page (HTML), not a bibliographic export")
+    root = names[0] if names else "?"
+    raise ImportFormatError(f"this XML document (root element <{root}>) is neither PubMed XML nor EndNote XML")
+
+
+# Column headers that identify one database's CSV export, compared case-insensitively.
+_CSV_SIGNATURES = (
+    ("pubmed_csv", {"pmid", "title", "authors", "citation", "first author", "journal/book"}),
+    ("cochrane_csv", {"central id", "author(s)", "title", "source"}),
+    ("scopus_csv", {"authors", "title", "source title"}),
+    ("ebsco_csv", {"article title", "author", "journal title", "plink"}),
+    ("ebsco_csv", {"article title", "author", "journal title", "accession number"}),
+    ("embase_csv", {"title", "author names", "source"}),
+)
+
+
+def _detect_table(text: str) -> str:
+    lines = [line for line in text.split("\n")[:200]]
+    header_index, delimiter = _find_header(lines)
+    if header_index is None:
+        preview = text.strip().split("\n", 1)[0][:60]
+        raise ImportFormatError(
+            f"the format is not recognised: expected RIS ('TY  - '), MEDLINE ('PMID- '), "
+            f"Web of Science, BibTeX, XML or a table with a header row, found {preview!r}"
+        )
+    rows = list(csv.reader(lines[header_index : header_index + 50], delimiter=delimiter))
+    header = {cell.strip().strip('"').lower() for cell in rows[0]}
+    if _looks_like_embase_rows(rows):
+        return "embase_csv_rows"
+    for name, columns in _CSV_SIGNATURES:
+        if columns <= header:
+            return name
+    if "embase accession id" in header:
+        return "embase_csv"
+    return "tsv" if delimiter == "\t" else "csv"
+
+
+def _find_header(lines: list[str]) -> tuple[int | None, str]:
+    """Return the index and delimiter of the first row that looks like a table header.
+
+    Embase CSV starts with a ``"SEARCH QUERY"`` preamble, a line of dashes and a blank line,
+    so the header is not always the first line.
+    """
+    for index, line in enumerate(lines[:20]):
+        if not line.strip() or set(line.strip()) <= set("-=_ "):
+            continue
+        if "\t" in line and line.count("\t") >= 2:
+            return index, "\t"
+        try:
+            cells = next(csv.reader([line]))
+        except csv.Error:
+            continue
+        if cells and cells[0].strip().upper() == "SEARCH QUERY":
+            continue
+        if len(cells) >= 2 and all(len(cell) < 200 for cell in cells):
+            return index, ";" if line.count(";") > line.count(",") else ","
+        if line.count(";") >= 2:
+            return index, ";"
+    return None, ","
+
+
+def _looks_like_embase_rows(rows: list[list[str]]) -> bool:
+    """Embase's "fields by row" CSV: one ``"LABEL","value"`` pair per row, records one after another."""
+    labels = [row[0].strip().upper() for row in rows if len(row) >= 2 and row[0].strip()]
+    return len(labels) >= 3 and labels[0] == "TITLE" and any(
+        label in ("AUTHOR NAMES", "SOURCE", "ABSTRACT", "EMBASE ACCESSION ID") for label in labels[1:10]
+    ) and all(len(row) <= 3 for row in rows[:10] if row)
+
+
+_COCHRANE_BANNER = re.compile(r"^Record #\d+ of (\d+)\s*$", re.M)
+
+
+def declared_count(head: str, format_name: str) -> int | None:
+    """Return the number of records the file says it holds, if its head says so, else None.
+
+    Cochrane banners (``Record #3 of 18``) give the size of the search the selection came
+    from; the check report compares it with what was read.
+    """
+    if format_name == "ris":
+        match = _COCHRANE_BANNER.search(head.replace("\r\n", "\n").replace("\r", "\n"))
+        if match:
+            return int(match.group(1))
+    return None

@@ -1,0 +1,127 @@
+"""PubMed MEDLINE / .nbib tagged text, as PubMed's "Citation manager" and "MEDLINE" exports write it.
+
+A record starts at its ``PMID- `` line. Tags are left-aligned and padded to four characters
+before ``- `` (``PMID-``, ``AU  -``, ``FAU -``); long values wrap onto lines indented six
+spaces. The format has no end-of-record tag, so a record ends where the next PMID starts.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TextIO
+
+from .record import ImportFormatError, ParsedRecord
+from .text import clean_text, find_issns, normalise_doi, parse_year, unique
+
+_TAG = re.compile(r"[A-Z][A-Z0-9]{0,3}")
+
+# Tags PubMed documents (https://pubmed.ncbi.nlm.nih.gov/help/#medline-display), old ones included.
+KNOWN_TAGS = frozenset(
+    "AB AD AID AU AUID BTI CI CIN CN COI COIS CON CP CRDT CRF CRI CTDT CTI DA DCOM DEP DP DRDT ECF "
+    "ECI EDAT EFR EIN ED EN FAU FED FIR FPS GN GR GS IP IR IRAD IS ISBN JID JT LA LID LR MH "
+    "MHDA MID OAB OABL OCI OID ORI OT OTO OWN PB PG PHST PL PMC PMCR PMID PS PST PT PUBM RF RIN "
+    "RN ROF RPF RPI RRI RRF SB SFM SI SO SPIN STAT TA TI TT UIN UOF VI VTI".split()
+)
+_MAPPED = frozenset(
+    "PMID TI BTI AB FAU AU CN DP TA JT VI IP PG LID AID IS OT MH LA PT PMC".split()
+)
+
+
+def parse_medline(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
+    """Yield one ParsedRecord per ``PMID-`` record of a MEDLINE/.nbib stream.
+
+    Raise ImportFormatError when the stream holds no ``PMID-`` line.
+    """
+    found = False
+    for start_line, fields, raw in _read_records(stream):
+        found = True
+        yield _build_record(start_line, fields, raw)
+    if not found:
+        raise ImportFormatError(
+            "expected MEDLINE records starting with a 'PMID- ' line, found none", filename=filename
+        )
+
+
+def _split_tag(text: str) -> tuple[str, str] | None:
+    """Return (tag, value) for a line such as ``FAU - Smith, John``, else None."""
+    if len(text) < 5 or text[4] != "-" or text[5:6] not in ("", " "):
+        return None
+    tag = text[:4].rstrip()
+    if not _TAG.fullmatch(tag):
+        return None
+    return tag, text[6:].strip()
+
+
+def _read_records(stream: TextIO) -> Iterator[tuple[int, list[list[str]], list[str]]]:
+    start_line = 0
+    fields: list[list[str]] = []
+    raw: list[str] = []
+    for number, line in enumerate(stream, start=1):
+        text = line.rstrip("\r\n")
+        if number == 1:
+            text = text.lstrip("\ufeff")
+        tagged = _split_tag(text)
+        if tagged and tagged[0] == "PMID":
+            if fields:
+                yield start_line, fields, raw
+            start_line, fields, raw = number, [], []
+        if not start_line:
+            continue  # anything before the first PMID, such as a leading blank line
+        raw.append(line)
+        if tagged:
+            fields.append([tagged[0], tagged[1]])
+        elif text.strip() and fields:
+            last = fields[-1]
+            last[1] = f"{last[1]} {text.strip()}" if last[1] else text.strip()
+    if fields:
+        yield start_line, fields, raw
+
+
+def _build_record(start_line: int, fields: list[list[str]], raw: list[str]) -> ParsedRecord:
+    values: dict[str, list[str]] = {}
+    for tag, value in fields:
+        if value:
+            values.setdefault(tag, []).append(value)
+
+    def first(*tags: str) -> str:
+        for tag in tags:
+            for value in values.get(tag, ()):
+                return value
+        return ""
+
+    # FAU gives "Smith, John"; AU only "Smith J". Group authors (CN) follow the people.
+    authors = values.get("FAU") or values.get("AU", [])
+    extra = [(tag, value) for tag, value in fields if tag not in _MAPPED and value]
+    extra += [("unknown_tag", tag) for tag in unique(tag for tag, _ in fields if tag not in KNOWN_TAGS)]
+    return ParsedRecord(
+        title=clean_text(first("TI", "BTI")),
+        abstract=clean_text(first("AB")),
+        authors=unique(clean_text(name) for name in authors + values.get("CN", [])),
+        year=parse_year(first("DP")),
+        journal=clean_text(first("JT", "TA")),
+        volume=first("VI"),
+        issue=first("IP"),
+        pages=first("PG"),
+        doi=_doi(values.get("LID", []) + values.get("AID", [])),
+        pmid=first("PMID"),
+        pmcid=first("PMC"),
+        issn=unique(issn for value in values.get("IS", ()) for issn in find_issns(value)),
+        keywords=unique(clean_text(keyword) for keyword in values.get("OT", ())),
+        subject_terms=unique(clean_text(term) for term in values.get("MH", ())),
+        language=first("LA"),
+        publication_type=first("PT"),
+        database="PubMed",
+        raw="".join(raw),
+        line=start_line,
+        extra=tuple(extra),
+    )
+
+
+def _doi(locators: list[str]) -> str:
+    # LID may be an e-locator page ("LID - 53") or a PII; only a "[doi]" suffix marks a DOI.
+    for value in locators:
+        if value.endswith("[doi]"):
+            doi = normalise_doi(value)
+            if doi:
+                return doi
+    return ""

@@ -1,0 +1,64 @@
+"""Time and peak memory of parsing 100,000 real records, outside the default test run.
+
+    .venv/bin/python tests/formats/bench_parsers.py [ris|medline|wos_plaintext] [records]
+
+Real corpus records are repeated with their identifiers changed, written to a temporary
+file, then read through ``open_export`` as the app does. Peak memory is the process's
+maximum resident set size, which includes the interpreter (about 20 MB).
+"""
+from __future__ import annotations
+
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from screening.formats import open_export  # noqa: E402
+
+EXPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "exports"
+SOURCES = {
+    "ris": ("scopus-ris/revtools__restoration_scopus.ris", re.compile(r"^TY  - .*?^ER  - *\n", re.M | re.S)),
+    "medline": ("pubmed-medline/revtools__restoration_pubmed.nbib", re.compile(r"^PMID- .*?(?=^PMID- |\Z)", re.M | re.S)),
+    "wos_plaintext": ("wos-plaintext/revtools__restoration_WoS.ciw", re.compile(r"^PT .*?^ER\n", re.M | re.S)),
+}
+
+
+def write_corpus(format_name: str, count: int, out) -> None:
+    relative, splitter = SOURCES[format_name]
+    records = splitter.findall((EXPORTS / relative).read_text(encoding="utf-8-sig"))
+    if format_name == "wos_plaintext":
+        out.write("FN Clarivate Analytics Web of Science\nVR 1.0\n")
+    for number in range(count):
+        record = records[number % len(records)]
+        # Change DOIs and PMIDs so the copies are distinct records.
+        record = re.sub(r"(10\.\d{4,}/\S+?)(\s)", rf"\g<1>.{number}\2", record, count=1)
+        record = re.sub(r"^(PMID- |PM )(\d+)", rf"\g<1>{number}", record, count=1, flags=re.M)
+        out.write(record if record.endswith("\n") else record + "\n")
+    if format_name == "wos_plaintext":
+        out.write("EF\n")
+
+
+def main() -> None:
+    format_name = sys.argv[1] if len(sys.argv) > 1 else "ris"
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    with tempfile.NamedTemporaryFile("w+", suffix=".txt", encoding="utf-8") as corpus:
+        write_corpus(format_name, count, corpus)
+        corpus.flush()
+        size_mb = Path(corpus.name).stat().st_size / 1e6
+        with open(corpus.name, "rb") as binary_file:
+            started = time.perf_counter()
+            export = open_export(binary_file, filename="bench", format=None)
+            parsed = sum(1 for _ in export.records())
+            elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{format_name}: {parsed} records, {size_mb:.0f} MB in {elapsed:.1f} s "
+          f"({parsed / elapsed:,.0f} records/s), peak RSS {peak_mb:.0f} MB")
+    assert parsed == count, f"expected {count} records, parsed {parsed}"
+
+
+if __name__ == "__main__":
+    main()
