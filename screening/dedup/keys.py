@@ -1,0 +1,68 @@
+"""Comparison keys computed once per record."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import normalise as n
+from .records import DedupRecord
+
+
+@dataclass(frozen=True, slots=True)
+class RecordKeys:
+    title: str
+    title_nospace: str
+    title_numbers: tuple[str, ...]
+    kind: str
+    generic: bool
+    surnames: tuple[str, ...]
+    first_initial: str
+    year: int | None
+    journal: str
+    journal_words: tuple[str, ...]
+    issns: tuple[str, ...]
+    volume: str
+    issue: str
+    page_start: str
+    page_end: str
+    article_number: bool
+    supplement: bool
+    supplement_number: str
+    dois: tuple[str, ...]
+    pmid: str
+    abstract: str
+
+
+def record_keys(record: DedupRecord) -> RecordKeys:
+    """Return the normalised comparison keys for one record."""
+    title = n.normalise_title(record.title)
+    journal = n.normalise_journal(record.journal)
+    start, end = n.normalise_pages(record.pages)
+    first_initial = ""
+    for name in record.authors:
+        surname, initials = n.parse_author(name)
+        if surname:
+            first_initial = initials[:1]
+            break
+    return RecordKeys(
+        title=title,
+        title_nospace=title.replace(" ", ""),
+        title_numbers=n.title_numbers(title),
+        kind=n.title_kind(record.title),
+        generic=n.is_generic_title(title),
+        surnames=n.author_surnames(record.authors),
+        first_initial=first_initial,
+        year=n.normalise_year(record.year),
+        journal=journal,
+        journal_words=n.journal_words(journal),
+        issns=n.normalise_issns(record.issn),
+        volume=n.normalise_volume(record.volume),
+        issue=n.normalise_volume(record.issue),
+        page_start=start,
+        page_end=end,
+        article_number=n.is_article_number(record.pages),
+        supplement=n.is_supplement(record.volume, record.issue, record.pages),
+        supplement_number=n.supplement_number(record.volume, record.issue),
+        dois=n.normalise_dois(record.doi),
+        pmid=n.normalise_pmid(record.pmid),
+        abstract=n.fold_text(record.abstract[:600])[:500],
+    )

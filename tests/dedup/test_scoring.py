@@ -1,0 +1,148 @@
+"""Each rule and veto, on pairs of records that differ in one telling way."""
+from dataclasses import replace
+
+import pytest
+
+from screening.dedup import DedupRecord
+from screening.dedup.keys import record_keys
+from screening.dedup.scoring import DISTINCT, DUPLICATE, MAYBE, compare
+
+ARTICLE = DedupRecord(
+    id="a",
+    title="Intestinal lipoprotein overproduction in insulin-resistant states",
+    authors=("Adeli K", "Lewis G. F."),
+    year=2008,
+    journal="Curr Opin Lipidol",
+    volume="19",
+    issue="3",
+    pages="221-8",
+    doi="10.1097/MOL.0b013e3282ffaf82",
+    abstract="Excessive postprandial lipemia is highly prevalent in obese individuals.",
+)
+
+
+def outcome(a: DedupRecord, b: DedupRecord):
+    result = compare(record_keys(a), record_keys(b))
+    return result.outcome, result.rule
+
+
+def variant(**changes) -> DedupRecord:
+    return replace(ARTICLE, id="b", **changes)
+
+
+@pytest.mark.parametrize("other", [
+    variant(),
+    variant(doi="http://dx.doi.org/10.1097/MOL.0b013e3282ffaf82", pages="221-228"),
+    variant(title=ARTICLE.title.upper() + ".", authors=("Adeli, K.", "Lewis, G. F.")),
+    variant(journal="Current opinion in lipidology", doi=""),
+    variant(doi="", abstract="", issue=""),
+    variant(title="Intestinal lipoprotien overproduction in insulin resistant states", doi=""),
+    variant(year=2009, doi=""),  # epub ahead of print vs issue year
+])
+def test_it_merges_the_same_article_written_differently(other):
+    assert outcome(ARTICLE, other)[0] == DUPLICATE
+
+
+@pytest.mark.parametrize("other, rule", [
+    (variant(title="Erratum: " + ARTICLE.title, pages="500", doi=""), "veto_kind"),
+    (variant(title="Correction to: " + ARTICLE.title, pages="500", doi=""), "veto_kind"),
+    (variant(title="Retraction notice: " + ARTICLE.title, pages="600", doi=""), "veto_kind"),
+    (variant(title=ARTICLE.title + " - Reply", authors=("Smith J",), pages="229", doi=""), "veto_kind"),
+    (variant(title="Comment on: " + ARTICLE.title, authors=("Smith J",), doi=""), "veto_kind"),
+    (variant(doi="10.1097/MOL.0b013e3282ffaf99"), "veto_doi"),
+    (variant(pmid="111"), None),  # one side without PMID: unknown, not a conflict
+    (variant(year=2011, doi=""), "veto_year"),
+    (variant(pages="229-236", doi=""), "veto_pages"),
+    (variant(volume="20", pages="", doi=""), "veto_volume"),
+    (variant(authors=("Smith J", "Jones K"), doi="", pages=""), "veto_authors"),
+])
+def test_it_keeps_distinct_works_apart(other, rule):
+    result, fired = outcome(ARTICLE, other)
+    if rule is None:
+        assert result == DUPLICATE
+    else:
+        assert result != DUPLICATE
+        assert fired.startswith(rule)
+
+
+@pytest.mark.parametrize("title_a, title_b", [
+    ("Insulin pumps in children. Part 1", "Insulin pumps in children. Part 2"),
+    ("Insulin pumps in children. Part I", "Insulin pumps in children. Part II"),
+    ("A phase II trial of linagliptin in obesity", "A phase III trial of linagliptin in obesity"),
+    ("Case records of the MGH. Case 22-1991", "Case records of the MGH. Case 23-1991"),
+])
+def test_it_keeps_numbered_parts_apart(title_a, title_b):
+    a = replace(ARTICLE, title=title_a, doi="")
+    b = variant(title=title_b, doi="", pages="229-236")
+    assert outcome(a, b) == (DISTINCT, "veto_title_numbers")
+
+
+def test_it_rejects_a_pmid_conflict():
+    a = replace(ARTICLE, pmid="18434793")
+    b = variant(pmid="18434794")
+    assert outcome(a, b) == (MAYBE, "veto_pmid")
+
+
+def test_it_does_not_merge_the_same_abstract_in_two_supplements():
+    a = DedupRecord(id="a", title="Oxidative stress in diabetic vessels", authors=("Kim S",),
+                    year=2013, journal="Free Radic Biol Med", volume="65", issue="Suppl 2", pages="S45")
+    b = replace(a, id="b", journal="J Vasc Res", volume="50", issue="Suppl 1", pages="S12")
+    assert outcome(a, b)[0] != DUPLICATE
+
+
+def test_it_does_not_merge_two_abstracts_that_share_a_supplement_doi():
+    doi = "10.1007/s00125-015-3687-4"
+    a = DedupRecord(id="a", title="PAR2 is upregulated by adipocyte-derived factors",
+                    authors=("Indrakusuma I",), year=2015, journal="Diabetologia", pages="S581", doi=doi)
+    b = DedupRecord(id="b", title="Linagliptin ameliorates cognitive impairment in mice",
+                    authors=("Kim-Mitsuyama S",), year=2015, journal="Diabetologia", pages="S394", doi=doi)
+    assert outcome(a, b)[0] == DISTINCT
+
+
+def test_it_does_not_merge_generic_titles_without_matching_pages():
+    a = DedupRecord(id="a", title="Editorial", authors=("Smith J",), year=2010, journal="BMJ", volume="340")
+    b = replace(a, id="b", volume="341")
+    c = replace(a, id="c")
+    assert outcome(a, b)[0] == DISTINCT
+    assert outcome(a, c)[0] == DISTINCT
+
+
+def test_it_merges_identical_sparse_records_only_with_positive_evidence():
+    a = DedupRecord(id="a", title="Long-term outcome of pleural drainage in empyema", year=2001)
+    b = replace(a, id="b")
+    assert outcome(a, b)[0] == MAYBE  # title and year alone: a human decides
+
+
+def test_it_treats_missing_fields_as_unknown():
+    a = replace(ARTICLE, doi="", pages="", volume="", issue="", abstract="")
+    assert outcome(a, variant())[0] == DUPLICATE
+
+
+def test_it_merges_a_translated_title_at_the_same_pages_volume_and_year():
+    a = DedupRecord(id="a", title="[Comparison of amoxicillin and cefamandole in lung surgery]",
+                    authors=("Train, M", "Soulard, D"), year=1994, journal="Ann Fr Anesth Reanim",
+                    volume="13", pages="280-284")
+    b = replace(a, id="b", title="Antibiotic prophylaxis in pulmonary surgery: amoxicillin versus cefamandole")
+    assert outcome(a, b) == (DUPLICATE, "same_pages_volume_year")
+
+
+def test_it_keeps_a_record_without_title_out_of_automatic_merges():
+    b = variant(title="")
+    assert outcome(ARTICLE, b)[0] != DUPLICATE
+
+
+def test_it_does_not_merge_a_conference_abstract_with_the_later_full_paper():
+    abstract = DedupRecord(id="a", title="Linagliptin protects the kidney in diabetic rats",
+                           authors=("Kim S", "Lee J"), year=2016, journal="Diabetologia",
+                           volume="59", issue="Suppl 1", pages="S300")
+    paper = replace(abstract, id="b", year=2018, journal="Kidney Int", volume="93",
+                    issue="4", pages="880-890")
+    assert outcome(abstract, paper)[0] == DISTINCT
+
+
+def test_a_volume_equal_to_the_supplement_number_is_not_a_conflict():
+    a = DedupRecord(id="a", title="GLP-1 receptor in atherosclerotic lesions of mice",
+                    authors=("Stahle M", "Hellberg S"), year=2015, journal="Eur Heart J Cardiovasc Imaging",
+                    volume="16", issue="SUPPL. 1", pages="i22-i23")
+    b = replace(a, id="b", volume="1", issue="")
+    assert outcome(a, b)[0] == DUPLICATE
