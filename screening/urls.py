@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import jobs, reviews
+from .views import imports, jobs, reviews
 
 urlpatterns = [
     path("", reviews.review_list, name="review_list"),
@@ -14,4 +14,12 @@ urlpatterns = [
     path("invitations/<str:token>/", reviews.invitation_accept, name="invitation_accept"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/progress/", jobs.job_progress, name="job_progress"),
+    # Import (issue 3)
+    path("reviews/<int:review_id>/imports/", imports.import_list, name="import_list"),
+    path("reviews/<int:review_id>/imports/upload/", imports.import_upload, name="import_upload"),
+    path("reviews/<int:review_id>/imports/check/<int:job_id>/", imports.import_check, name="import_check"),
+    path("reviews/<int:review_id>/imports/<int:import_id>/recheck/", imports.import_recheck, name="import_recheck"),
+    path("reviews/<int:review_id>/imports/<int:import_id>/cancel/", imports.import_cancel, name="import_cancel"),
+    path("reviews/<int:review_id>/imports/<int:import_id>/progress/", imports.import_progress, name="import_progress"),
+    path("reviews/<int:review_id>/export/records.<str:file_format>", imports.records_export, name="records_export"),
 ]

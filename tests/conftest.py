@@ -68,3 +68,48 @@ def review(carol, alice, bob):
 
 def password_of(user):
     return "pw-" + user.username + "-9Xq!"
+
+
+def pytest_collection_modifyitems(items):
+    """Let every database test reach the "progress" alias (a second connection to the same
+    database, used for job progress) as well as "default"."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and "databases" not in marker.kwargs:
+            item.add_marker(pytest.mark.django_db(*marker.args, databases="__all__", **marker.kwargs), append=False)
+
+
+@pytest.fixture(autouse=True)
+def _progress_shares_the_test_transaction(request):
+    """In a test wrapped in a transaction, progress written through the "progress" connection
+    would not see rows the test created; point that alias at the test's own connection.
+    Tests with transaction=True (real workers, browsers) keep the real second connection."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        yield
+        return
+    from django.db import connections
+
+    if marker.kwargs.get("transaction"):
+        yield
+        # An open second connection would keep the test database from being dropped.
+        connections["progress"].close()
+        return
+
+    original = connections["progress"]
+    connections["progress"] = connections["default"]
+    yield
+    connections["progress"] = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_progress_connection_before_teardown(request):
+    """Close the "progress" connection before pytest-django drops the test database."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    yield
+    from django.db import connections
+
+    connections["progress"].close()

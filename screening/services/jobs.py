@@ -82,7 +82,9 @@ class Progress:
             fields["total"] = total
         if message is not None:
             fields["message"] = message[:500]
-        Job.objects.filter(pk=self.job.pk).update(**fields)
+        # Through the "progress" connection: outside the handler's transaction, so the page
+        # polling this job sees the numbers while a long atomic import is still running.
+        Job.objects.using("progress").filter(pk=self.job.pk).update(**fields)
 
 
 def job_run(*, job_id):

@@ -1,0 +1,41 @@
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from screening.formats import FORMATS, ImportFormatError
+from screening.models import Review, Source
+from screening.services.imports import import_file_now
+
+
+class Command(BaseCommand):
+    help = "Import an export file into a review, in the foreground (the same code path as the web import)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("review_id", type=int)
+        parser.add_argument("path")
+        parser.add_argument("--database", required=True, help="e.g. MEDLINE, Embase, APA PsycInfo")
+        parser.add_argument("--platform", default="", help="e.g. PubMed, Ovid, EBSCOhost")
+        parser.add_argument("--searched-on", default=None, help="date searched, YYYY-MM-DD")
+        parser.add_argument("--search-string", default="")
+        parser.add_argument("--source", default=Source.DATABASE, choices=Source.values)
+        parser.add_argument("--format", choices=sorted(FORMATS), help="read as this format instead of detecting it")
+
+    def handle(self, review_id, path, database, platform, searched_on, search_string, source, format, **options):
+        review = Review.objects.filter(pk=review_id).first()
+        if review is None:
+            raise CommandError(f"There is no review {review_id}.")
+        if not Path(path).is_file():
+            raise CommandError(f"{path}: no such file")
+        try:
+            searched = datetime.date.fromisoformat(searched_on) if searched_on else None
+        except ValueError:
+            raise CommandError(f"--searched-on must be YYYY-MM-DD, not {searched_on!r}") from None
+        try:
+            item = import_file_now(review=review, path=path, database=database, platform=platform,
+                                   searched_on=searched, search_string=search_string, source=source,
+                                   format=format)
+        except ImportFormatError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"Imported {item.record_count} records from {item.filename} into review "
+                          f"{review.pk} as {item.database} (import {item.pk}).")

@@ -1,0 +1,191 @@
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from ..access import review_view
+from ..formats import FORMATS
+from ..formats.record import ParsedRecord
+from ..models import Import, Source
+from ..services import imports as import_services
+from ..services.exports import stream_records_csv, stream_records_ris
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class UploadForm(forms.Form):
+    files = forms.FileField(
+        label="Export files",
+        widget=MultipleFileInput(),
+        help_text="RIS, MEDLINE/.nbib, PubMed XML or CSV, Web of Science, Scopus, Embase, EBSCO, "
+        "Cochrane, BibTeX, EndNote XML, or any CSV/TSV. The format is read from the content.",
+    )
+    source = forms.ChoiceField(label="These records come from", choices=Source.choices, initial=Source.DATABASE)
+
+
+class ProvenanceForm(forms.Form):
+    database = forms.CharField(max_length=200, help_text="e.g. MEDLINE, Embase, APA PsycInfo, CINAHL")
+    platform = forms.CharField(max_length=200, required=False, help_text="e.g. PubMed, Ovid, EBSCOhost")
+    searched_on = forms.DateField(label="Date searched", required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    search_string = forms.CharField(label="Search string", required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.ChoiceField(choices=Source.choices)
+    import_again = forms.BooleanField(label="Import it again anyway", required=False)
+
+
+class ReadAsForm(forms.Form):
+    format = forms.ChoiceField(label="Read as", choices=[("", "Detect from content")] + list(FORMATS.items()),
+                               required=False)
+
+
+@review_view("import")
+def import_list(request, review):
+    import_services.review_mark_job_stale_imports(review=review)
+    form = UploadForm()
+    imports = review.imports.exclude(status=Import.Status.CANCELLED).select_related("job", "created_by")
+    per_database = import_summary(review)["per_database"]
+    return render(request, "screening/import_list.html", {
+        "review": review, "form": form, "imports": imports, "per_database": per_database,
+        "max_mb": settings.IMPORT_MAX_UPLOAD_MB, "nav": "imports",
+    })
+
+
+@review_view("import")
+@require_POST
+def import_upload(request, review):
+    form = UploadForm(request.POST)
+    files = request.FILES.getlist("files")
+    if not files or request.POST.get("source") not in Source.values:
+        messages.error(request, "Choose at least one export file.")
+        return redirect("import_list", review_id=review.pk)
+    limit = settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+    too_big = [f.name for f in files if f.size > limit]
+    if too_big:
+        messages.error(request, f"{', '.join(too_big)}: larger than the {settings.IMPORT_MAX_UPLOAD_MB} MB limit.")
+        return redirect("import_list", review_id=review.pk)
+    empty = [f.name for f in files if f.size == 0]
+    if empty:
+        messages.error(request, f"{', '.join(empty)}: the file is empty.")
+        return redirect("import_list", review_id=review.pk)
+    job = import_services.imports_upload(review=review, files=files, uploaded_by=request.user,
+                                         source=request.POST["source"])
+    return redirect("import_check", review_id=review.pk, job_id=job.pk)
+
+
+@review_view("import")
+def import_check(request, review, job_id):
+    """While the check job runs, show its progress; then one report and one provenance form
+    per file, and a single Confirm."""
+    job = get_object_or_404(review.jobs, pk=job_id, kind="import_check")
+    items = list(review.imports.filter(pk__in=job.params.get("import_ids", [])).order_by("pk"))
+    forms_by_item = []
+    for item in items:
+        initial = {"database": item.database, "platform": item.platform, "source": item.source}
+        form = ProvenanceForm(request.POST or None, prefix=f"i{item.pk}", initial=initial)
+        forms_by_item.append((item, form, ReadAsForm(prefix=f"f{item.pk}", initial={"format": item.format})))
+    if request.method == "POST" and job.is_finished:
+        return _confirm(request, review, forms_by_item)
+    return render(request, "screening/import_check.html", {
+        "review": review, "job": job, "forms_by_item": forms_by_item, "nav": "imports",
+        "fields": [f.name for f in ParsedRecord.__dataclass_fields__.values()
+                   if f.name not in ("raw", "line", "extra")],
+    })
+
+
+def _confirm(request, review, forms_by_item):
+    chosen = [(item, form) for item, form, _ in forms_by_item
+              if item.status == Import.Status.CHECKED and item.check_report.get("state") == "ok"
+              and request.POST.get(f"i{item.pk}-include") == "on"]
+    if not chosen:
+        messages.error(request, "Tick at least one readable file to import.")
+        return redirect(request.path)
+    invalid = [item for item, form in chosen if not form.is_valid()]
+    needs_consent = [item for item, form in chosen if form.is_valid() and item.check_report.get("already_imported")
+                     and not form.cleaned_data["import_again"]]
+    if invalid or needs_consent:
+        for item in needs_consent:
+            messages.warning(request, f"{item.filename} was imported into this review before. "
+                             "Tick “Import it again anyway” to import it a second time.")
+        for item in invalid:
+            messages.error(request, f"{item.filename}: name the database it came from.")
+        return render(request, "screening/import_check.html", {
+            "review": review, "job": get_object_or_404(review.jobs, pk=request.resolver_match.kwargs["job_id"]),
+            "forms_by_item": forms_by_item, "nav": "imports",
+        })
+    for item, form in chosen:
+        data = form.cleaned_data
+        import_services.import_confirm(
+            item=item, database=data["database"], platform=data["platform"], searched_on=data["searched_on"],
+            search_string=data["search_string"], source=data["source"], confirmed_by=request.user)
+    for item, _, _ in forms_by_item:
+        if item.status == Import.Status.CHECKED and item not in [c[0] for c in chosen]:
+            import_services.import_cancel(item=item)
+    messages.success(request, f"Importing {len(chosen)} file{'s' if len(chosen) != 1 else ''}. "
+                     "You can leave this page; progress is shown below.")
+    return redirect("import_list", review_id=review.pk)
+
+
+@review_view("import")
+@require_POST
+def import_recheck(request, review, import_id):
+    """Check one file again, read as another format or with another column mapping."""
+    item = get_object_or_404(review.imports, pk=import_id, status=Import.Status.CHECKED)
+    format = request.POST.get(f"f{item.pk}-format") or None
+    column_map = {key[len(f"map{item.pk}-"):]: value for key, value in request.POST.items()
+                  if key.startswith(f"map{item.pk}-") and value}
+    item.column_map = column_map
+    item.save(update_fields=["column_map"])
+    import_services.import_check(item=item, format=format, column_map=column_map or None)
+    job_id = request.POST.get("job_id")
+    return redirect("import_check", review_id=review.pk, job_id=job_id)
+
+
+@review_view("import")
+@require_POST
+def import_cancel(request, review, import_id):
+    item = get_object_or_404(review.imports, pk=import_id)
+    import_services.import_cancel(item=item)
+    messages.info(request, f"{item.filename} was not imported.")
+    return redirect("import_list", review_id=review.pk)
+
+
+@review_view("import")
+def import_progress(request, review, import_id):
+    item = get_object_or_404(review.imports.select_related("job"), pk=import_id)
+    return render(request, "screening/import_list.html#import-row", {"review": review, "item": item})
+
+
+@review_view("export")
+def records_export(request, review, file_format):
+    if file_format not in ("ris", "csv"):
+        raise Http404("Records export as .ris or .csv.")
+    records = review.records.order_by("source_import_id", "source_index")
+    name = slugify(review.title)[:50] or f"review-{review.pk}"
+    if file_format == "ris":
+        response = StreamingHttpResponse(stream_records_ris(records), content_type="application/x-research-info-systems")
+    else:
+        response = StreamingHttpResponse(stream_records_csv(records), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-records.{file_format}"'
+    return response
+
+
+
+
+def import_summary(review):
+    """Records per database for the dashboard. The same numbers feed PRISMA's identification box."""
+    per_database = list(
+        review.imports.filter(status=Import.Status.IMPORTED).values("database")
+        .annotate(n=Count("records")).order_by("database")
+    )
+    return {
+        "record_count": sum(row["n"] for row in per_database),
+        "import_count": review.imports.filter(status=Import.Status.IMPORTED).count(),
+        "per_database": per_database,
+    }

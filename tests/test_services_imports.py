@@ -1,0 +1,137 @@
+import io
+import re
+
+import pytest
+
+from screening.formats import open_export
+from screening.models import Import, Job, Record
+from screening.services import imports, jobs
+
+from .imports_helpers import ENTREZ, EMBASE_RIS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
+
+pytestmark = pytest.mark.django_db
+
+
+def upload_and_check(review, carol, *files):
+    check_job = imports.imports_upload(review=review, files=list(files), uploaded_by=carol)
+    jobs.job_run(job_id=check_job.pk)
+    return [Import.objects.get(pk=pk) for pk in check_job.params["import_ids"]]
+
+
+def confirm_and_import(item, carol, database="Embase", **extra):
+    item = imports.import_confirm(item=item, database=database, platform="Embase.com", confirmed_by=carol, **extra)
+    return jobs.job_run(job_id=item.job_id)
+
+
+def test_checking_a_file_stores_a_report_and_no_record(review, carol):
+    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    report = item.check_report
+    assert report["state"] == "ok"
+    assert (report["format"], report["record_count"]) == ("ris", 6)
+    assert dict((name, count) for name, count, _ in report["coverage"])["title"] == 6
+    assert item.database == "Embase"  # named by the file itself
+    assert Record.objects.count() == 0
+
+
+def test_confirming_imports_every_record_with_its_provenance(review, carol):
+    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    job = confirm_and_import(item, carol, search_string="exp sleep/", searched_on=None)
+    item.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert item.status == Import.Status.IMPORTED and item.record_count == 6
+    records = Record.objects.filter(source_import=item).order_by("source_index")
+    assert records.count() == 6
+    assert all(r.title for r in records)
+    assert records[0].source_import.search_string == "exp sleep/"
+    assert list(records.values_list("source_index", flat=True)) == list(range(6))
+
+
+def test_running_the_same_import_job_twice_stores_nothing_twice(review, carol):
+    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    job = confirm_and_import(item, carol)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING)
+    jobs.job_run(job_id=job.pk)
+    assert Record.objects.filter(source_import=item).count() == 6
+
+
+def test_a_double_confirm_queues_one_import(review, carol):
+    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    first = imports.import_confirm(item=item, database="Embase", confirmed_by=carol)
+    second = imports.import_confirm(item=item, database="Embase", confirmed_by=carol)
+    assert first.job_id == second.job_id
+    assert Job.objects.filter(kind="import_records").count() == 1
+
+
+def pubmed_xml_with(articles, cut_last=False):
+    blocks = []
+    for name in articles:
+        text = (ENTREZ / name).read_text(encoding="utf-8")
+        blocks.append(re.search(r"<PubmedArticle>.*?</PubmedArticle>", text, re.S).group(0))
+    if cut_last:
+        blocks[-1] = blocks[-1][: len(blocks[-1]) // 2]
+    return '<?xml version="1.0"?>\n<PubmedArticleSet>\n' + "\n".join(blocks) + (
+        "" if cut_last else "\n</PubmedArticleSet>\n")
+
+
+def test_a_file_that_fails_on_its_last_record_leaves_nothing_and_says_why(review, carol):
+    articles = ["biopython__pubmed4.xml", "biopython__pubmed5.xml", "biopython__pubmed6.xml"]
+    [item] = upload_and_check(review, carol, upload_text("efetch.xml", pubmed_xml_with(articles)))
+    assert item.check_report["record_count"] == 3
+    # Between the check and the import the stored file is replaced by a copy that breaks off
+    # inside its last record (a disk filling up, a copy cut short): the first two records
+    # are read and sent to the database before the third fails.
+    with item.file.open("wb") as handle:
+        handle.write(pubmed_xml_with(articles, cut_last=True).encode("utf-8"))
+    job = confirm_and_import(item, carol, database="MEDLINE")
+    item.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error.startswith("Nothing from efetch.xml was imported.")
+    assert "line" in job.error
+    assert item.status == Import.Status.FAILED and item.error
+    assert Record.objects.count() == 0
+
+
+def test_the_same_content_uploaded_again_is_flagged(review, carol):
+    [first] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    confirm_and_import(first, carol)
+    [again] = upload_and_check(review, carol, upload(EMBASE_RIS, name="renamed.txt"))
+    assert again.check_report["already_imported"]["import_id"] == first.pk
+
+
+def test_an_unreadable_file_gets_a_clear_message_in_its_report(review, carol):
+    [item] = upload_and_check(review, carol, upload_text("paper.pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj\n"))
+    assert item.check_report["state"] == "error"
+    assert "paper.pdf" in item.check_report["error"]
+    with pytest.raises(Exception):
+        imports.import_confirm(item=item, database="Embase", confirmed_by=carol)
+    assert Record.objects.count() == 0
+
+
+def test_two_files_from_two_databases_are_counted_apart(review, carol):
+    ris, nbib = upload_and_check(review, carol, upload(EMBASE_RIS), upload(PUBMED_NBIB))
+    confirm_and_import(ris, carol, database="Embase")
+    confirm_and_import(nbib, carol, database="MEDLINE")
+    from screening.views.imports import import_summary
+
+    summary = import_summary(review)
+    assert {row["database"]: row["n"] for row in summary["per_database"]} == {"Embase": 6, "MEDLINE": 4}
+    assert summary["record_count"] == 10
+
+
+def test_exported_ris_reads_back_with_the_same_fields(review, carol):
+    [item] = upload_and_check(review, carol, upload(PUBMED_NBIB))
+    confirm_and_import(item, carol, database="MEDLINE")
+    from screening.services.exports import stream_records_ris
+
+    text = "".join(stream_records_ris(review.records.order_by("source_index")))
+    back = list(open_export(io.BytesIO(text.encode()), filename="export.ris").records())
+    stored = list(review.records.order_by("source_index"))
+    assert len(back) == len(stored) == 4
+    for parsed, record in zip(back, stored):
+        assert (parsed.title, list(parsed.authors), parsed.year, parsed.doi, parsed.pmid, parsed.journal) == (
+            record.title, record.authors, record.year, record.doi, record.pmid, record.journal)
+
+
+def test_import_file_now_is_the_same_path_for_scripts(review, carol):
+    item = imports.import_file_now(review=review, path=EMBASE_RIS, database="Embase", imported_by=carol)
+    assert item.status == Import.Status.IMPORTED and item.record_count == 6
