@@ -73,20 +73,29 @@ def pubmed_xml_with(articles, cut_last=False):
         "" if cut_last else "\n</PubmedArticleSet>\n")
 
 
-def test_a_file_that_fails_on_its_last_record_leaves_nothing_and_says_why(review, carol):
+def test_a_file_that_fails_on_its_last_record_is_refused_at_the_check(review, carol):
+    articles = ["biopython__pubmed4.xml", "biopython__pubmed5.xml", "biopython__pubmed6.xml"]
+    [item] = upload_and_check(review, carol, upload_text("efetch.xml", pubmed_xml_with(articles, cut_last=True)))
+    assert item.check_report["state"] == "error"
+    assert "efetch.xml, line" in item.check_report["error"]
+    assert not imports.staged_rows_path(item).exists()
+    assert Record.objects.count() == 0
+
+
+def test_an_import_that_fails_on_its_last_record_leaves_nothing_and_says_why(review, carol):
     articles = ["biopython__pubmed4.xml", "biopython__pubmed5.xml", "biopython__pubmed6.xml"]
     [item] = upload_and_check(review, carol, upload_text("efetch.xml", pubmed_xml_with(articles)))
     assert item.check_report["record_count"] == 3
-    # Between the check and the import the stored file is replaced by a copy that breaks off
-    # inside its last record (a disk filling up, a copy cut short): the first two records
-    # are read and sent to the database before the third fails.
-    with item.file.open("wb") as handle:
-        handle.write(pubmed_xml_with(articles, cut_last=True).encode("utf-8"))
+    # Between the check and the import the staged rows lose the end of their last row (a
+    # disk filling up): the first two rows reach the database before the third fails.
+    staged = imports.staged_rows_path(item)
+    rows = staged.read_text(encoding="utf-8").splitlines(keepends=True)
+    staged.write_text("".join(rows[:2]) + rows[2][: len(rows[2]) // 3] + "\n", encoding="utf-8")
     job = confirm_and_import(item, carol, database="MEDLINE")
     item.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert job.error.startswith("Nothing from efetch.xml was imported.")
-    assert "line" in job.error
+    assert "Check the file again" in job.error
     assert item.status == Import.Status.FAILED and item.error
     assert Record.objects.count() == 0
 
