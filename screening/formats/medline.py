@@ -22,6 +22,8 @@ KNOWN_TAGS = frozenset(
     "MHDA MID OAB OABL OCI OID ORI OT OTO OWN PB PG PHST PL PMC PMCR PMID PS PST PT PUBM RF RIN "
     "RN ROF RPF RPI RRI RRF SB SFM SI SO SPIN STAT TA TI TT UIN UOF VI VTI".split()
 )
+# "AU  " -> "AU": each known tag as it starts a line.
+_PADDED_TAGS = {tag.ljust(4): tag for tag in KNOWN_TAGS if _TAG.fullmatch(tag)}
 _MAPPED = frozenset(
     "PMID TI BTI AB FAU AU CN DP TA JT VI IP PG LID AID IS OT MH LA PT PMC".split()
 )
@@ -52,51 +54,92 @@ def _split_tag(text: str) -> tuple[str, str] | None:
     return tag, text[6:].strip()
 
 
-def _read_records(stream: TextIO) -> Iterator[tuple[int, list[list[str]], list[str]]]:
+def _read_records(stream: TextIO) -> Iterator[tuple[int, list[tuple[str, str]], list[str]]]:
+    # This loop runs once per line (about 85 lines a record), so it is kept flat. The two
+    # usual lines are recognised by slicing: a value wrapped onto a six-space indent, whose
+    # pieces are joined once the field is complete (``wrapped``), and "TAG - value" with a
+    # known tag. The rest (odd padding, a BOM, blank lines) takes the general path.
     start_line = 0
-    fields: list[list[str]] = []
+    fields: list[tuple[str, str]] = []
     raw: list[str] = []
+    wrapped: list[str] = []  # the stripped, non-empty continuation lines of fields[-1]
     for number, line in enumerate(stream, start=1):
-        text = line.rstrip("\r\n")
-        if number == 1:
-            text = text.lstrip("\ufeff")
-        tagged = _split_tag(text)
-        if tagged and tagged[0] == "PMID":
+        if line[:6] == "      ":  # never a tag: the fifth character is not "-"
+            if start_line:
+                raw.append(line)
+                continued = line.strip()
+                if continued:
+                    wrapped.append(continued)
+            continue
+        if wrapped:
+            fields[-1] = _continued(fields[-1], wrapped)
+            wrapped = []
+        tag = _PADDED_TAGS.get(line[:4]) if line[4:6] == "- " else None
+        if tag:
+            value = line[6:].strip()
+        else:
+            text = line.rstrip("\r\n")
+            if number == 1:
+                text = text.lstrip("\ufeff")
+            tagged = _split_tag(text) if text[4:5] == "-" else None
+            if tagged:
+                tag, value = tagged
+        if tag == "PMID":
             if fields:
                 yield start_line, fields, raw
             start_line, fields, raw = number, [], []
         if not start_line:
             continue  # anything before the first PMID, such as a leading blank line
         raw.append(line)
-        if tagged:
-            fields.append([tagged[0], tagged[1]])
-        elif text.strip() and fields:
-            last = fields[-1]
-            last[1] = f"{last[1]} {text.strip()}" if last[1] else text.strip()
+        if tag:
+            fields.append((tag, value))
+        elif fields:
+            continued = text.strip()  # an untagged line always took the general path above
+            if continued:
+                fields[-1] = _continued(fields[-1], [continued])
+    if wrapped:
+        fields[-1] = _continued(fields[-1], wrapped)
     if fields:
         yield start_line, fields, raw
 
 
-def _build_record(start_line: int, fields: list[list[str]], raw: list[str]) -> ParsedRecord:
+def _continued(field: tuple[str, str], continuations: list[str]) -> tuple[str, str]:
+    """``field`` with its continuation lines appended, one space apart."""
+    tag, value = field
+    return tag, " ".join([value, *continuations] if value else continuations)
+
+
+def _build_record(start_line: int, fields: list[tuple[str, str]], raw: list[str]) -> ParsedRecord:
+    # One pass over the fields gathers the values by tag, the unmapped values kept in
+    # ``extra`` and the unknown tags, in file order.
     values: dict[str, list[str]] = {}
+    extra: list[tuple[str, str]] = []
+    unknown_tags: dict[str, None] = {}
     for tag, value in fields:
+        if tag not in KNOWN_TAGS:
+            unknown_tags[tag] = None
         if value:
-            values.setdefault(tag, []).append(value)
+            if tag in values:
+                values[tag].append(value)
+            else:
+                values[tag] = [value]
+            if tag not in _MAPPED:
+                extra.append((tag, value))
+    extra += [("unknown_tag", tag) for tag in unknown_tags]
 
     def first(*tags: str) -> str:
         for tag in tags:
-            for value in values.get(tag, ()):
-                return value
+            found = values.get(tag)
+            if found:  # lists in ``values`` are never empty
+                return found[0]
         return ""
 
     # FAU gives "Smith, John"; AU only "Smith J". Group authors (CN) follow the people.
     authors = values.get("FAU") or values.get("AU", [])
-    extra = [(tag, value) for tag, value in fields if tag not in _MAPPED and value]
-    extra += [("unknown_tag", tag) for tag in unique(tag for tag, _ in fields if tag not in KNOWN_TAGS)]
     return ParsedRecord(
         title=clean_text(first("TI", "BTI")),
         abstract=clean_text(first("AB")),
-        authors=unique(clean_text(name) for name in authors + values.get("CN", [])),
+        authors=unique(map(clean_text, authors + values.get("CN", []))),
         year=parse_year(first("DP")),
         journal=clean_text(first("JT", "TA")),
         volume=first("VI"),
@@ -106,8 +149,8 @@ def _build_record(start_line: int, fields: list[list[str]], raw: list[str]) -> P
         pmid=first("PMID"),
         pmcid=first("PMC"),
         issn=unique(issn for value in values.get("IS", ()) for issn in find_issns(value)),
-        keywords=unique(clean_text(keyword) for keyword in values.get("OT", ())),
-        subject_terms=unique(clean_text(term) for term in values.get("MH", ())),
+        keywords=unique(map(clean_text, values.get("OT", ()))),
+        subject_terms=unique(map(clean_text, values.get("MH", ()))),
         language=first("LA"),
         publication_type=first("PT"),
         database="PubMed",

@@ -9,6 +9,7 @@ Scopus put them inside one.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -20,6 +21,9 @@ from .text import clean_text, find_issns, identifier_kind, normalise_doi, parse_
 _TAG_LINE = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?: +(.*)|\s*$)")
 # Rayyan writes a second tag on the same line: "UR  - https://...     U2  - L2029880245".
 _GLUED_TAG = re.compile(r"\s{2,}(?=[A-Z][A-Z0-9]  - )")
+# Every two-character tag _TAG_LINE accepts; a set lookup is the fast test for the usual line.
+_PLAIN_TAGS = frozenset(first + second for first in string.ascii_uppercase
+                        for second in string.ascii_uppercase + string.digits)
 
 # Tags whose untagged continuation lines are new values rather than more of the same text
 # (EndNote writes one KW line, then one keyword per line; the same for authors, DB and AD).
@@ -58,7 +62,7 @@ class _Block:
     """The tagged lines of one record, as read; turned into a ParsedRecord once closed."""
 
     line: int
-    fields: list[list[str]] = field(default_factory=list)  # [tag, value] pairs, in file order
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (tag, value) pairs, in file order
     raw: list[str] = field(default_factory=list)
     closed: bool = False
 
@@ -80,28 +84,42 @@ def parse_ris(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
 
 
 def _read_blocks(stream: TextIO) -> Iterator[_Block]:
+    # This loop runs once per line (about 27 lines a record), so it is kept flat: the usual
+    # "XY  - value" line is recognised by a slice and a set lookup, with no call at all, and
+    # its value keeps the line ending until .strip() drops it with the padding.
     block: _Block | None = None
+    fields: list[tuple[str, str]] = []
+    raw: list[str] = []
     for number, line in enumerate(stream, start=1):
-        text = line.rstrip("\r\n")
-        if number == 1:
-            text = text.lstrip("\ufeff")
-        tag, value = _split_tag(text)
+        tag = line[:2]
+        if line[2:6] == "  - " and tag in _PLAIN_TAGS:
+            value = line[6:]
+        else:
+            text = line.rstrip("\r\n")
+            if number == 1:
+                text = text.lstrip("\ufeff")
+            tag, value = _split_tag(text)
         if tag == "TY":
             if block is not None:
                 yield block  # a record that never saw its ER
             block = _Block(line=number)
+            fields, raw = block.fields, block.raw
         if block is None:
             continue  # banners, Ovid numbers and trailers between records
-        block.raw.append(line)
+        raw.append(line)
         if tag:
             if tag == "ER":
                 block.closed = True
                 yield block
                 block = None
+            elif "  - " in value:  # the cheap test spares a regex split on nearly every line
+                _add_glued_values(fields, tag, value.rstrip("\r\n"))
             else:
-                _add_tagged_value(block, tag, value)
-        elif text.strip() and block.fields:
-            _continue_last_value(block, text.strip())
+                fields.append((tag, value.strip()))
+        elif fields:
+            continued = text.strip()  # an untagged line always took the slow path above
+            if continued:
+                _continue_last_value(fields, continued)
     if block is not None:
         yield block
 
@@ -117,71 +135,85 @@ def _split_tag(text: str) -> tuple[str, str]:
     return match.group(1), match.group(2) or ""
 
 
-def _add_tagged_value(block: _Block, tag: str, value: str) -> None:
-    if "  - " not in value:  # the cheap test spares a regex split on nearly every line
-        block.fields.append([tag, value.strip()])
-        return
+def _add_glued_values(fields: list[tuple[str, str]], tag: str, value: str) -> None:
+    """Add a value that may hold a second, glued tag (see _GLUED_TAG)."""
     parts = _GLUED_TAG.split(value)
-    block.fields.append([tag, parts[0].strip()])
+    fields.append((tag, parts[0].strip()))
     for glued in parts[1:]:
         glued_match = _TAG_LINE.match(glued)
         if glued_match:
-            block.fields.append([glued_match.group(1), (glued_match.group(2) or "").strip()])
+            fields.append((glued_match.group(1), (glued_match.group(2) or "").strip()))
 
 
-def _continue_last_value(block: _Block, text: str) -> None:
-    last = block.fields[-1]
-    if last[0] in _LIST_TAGS:
-        block.fields.append([last[0], text])
+def _continue_last_value(fields: list[tuple[str, str]], text: str) -> None:
+    tag, value = fields[-1]
+    if tag in _LIST_TAGS:
+        fields.append((tag, text))
     else:
-        last[1] = f"{last[1]}\n{text}" if last[1] else text
+        fields[-1] = (tag, f"{value}\n{text}" if value else text)
 
 
 def _build_record(block: _Block) -> ParsedRecord:
+    # One pass over the fields gathers the values by tag, the unmapped values kept in
+    # ``extra`` and the non-standard tags, in file order.
     values: dict[str, list[str]] = {}
+    extra: list[tuple[str, str]] = []
+    unknown_tags: dict[str, None] = {}
     for tag, value in block.fields:
+        if tag not in STANDARD_TAGS:
+            unknown_tags[tag] = None
         if value:
-            values.setdefault(tag, []).append(value)
-
-    def first(*tags: str) -> str:
-        for tag in tags:
-            for value in values.get(tag, ()):
-                return value
-        return ""
-
-    def every(*tags: str) -> list[str]:
-        return [value for tag in tags for value in values.get(tag, ())]
-
-    database = first("DB") or first("DP")
-    pmid, pmcid = _pubmed_ids(values, database)
-    extra = [(tag, value) for tag, value in block.fields if tag not in _MAPPED and value]
-    extra += [("unknown_tag", tag) for tag in unique(tag for tag, _ in block.fields if tag not in STANDARD_TAGS)]
+            if tag in values:
+                values[tag].append(value)
+            else:
+                values[tag] = [value]
+            if tag not in _MAPPED:
+                extra.append((tag, value))
+    extra += [("unknown_tag", tag) for tag in unknown_tags]
     if not block.closed:
         extra.append(("warning", f"record starting at line {block.line} has no 'ER  - ' line"))
+
+    database = _first(values, "DB") or _first(values, "DP")
+    pmid, pmcid = _pubmed_ids(values, database)
     return ParsedRecord(
-        title=clean_text(first(*_TITLE_TAGS)),
+        title=clean_text(_first(values, *_TITLE_TAGS)),
         abstract=clean_text(_abstract(values)),
-        authors=unique(clean_text(name) for name in every("AU", "A1")),
+        authors=unique(map(clean_text, _every(values, "AU", "A1"))),
         year=_year(values),
-        journal=clean_text(first(*_JOURNAL_TAGS)),
-        volume=clean_text(first("VL")),
-        issue=clean_text(first("IS", "CP")),
-        pages=_pages(first("SP"), first("EP"), first("PG")),
+        journal=clean_text(_first(values, *_JOURNAL_TAGS)),
+        volume=clean_text(_first(values, "VL")),
+        issue=clean_text(_first(values, "IS", "CP")),
+        pages=_pages(_first(values, "SP"), _first(values, "EP"), _first(values, "PG")),
         doi=_doi(values),
         pmid=pmid,
         pmcid=pmcid,
         identifiers=_identifiers(values),
-        issn=unique(issn for value in every("SN") for issn in find_issns(value)),
-        keywords=unique(clean_text(keyword) for keyword in every("KW")),
-        language=clean_text(first("LA")),
-        publication_type=first("TY"),
-        urls=unique(url for url in every(*_URL_TAGS) if url.startswith(("http://", "https://"))),
+        issn=unique(issn for value in _every(values, "SN") for issn in find_issns(value)),
+        keywords=unique(map(clean_text, _every(values, "KW"))),
+        language=clean_text(_first(values, "LA")),
+        publication_type=_first(values, "TY"),
+        urls=unique(url for url in _every(values, *_URL_TAGS) if url.startswith(("http://", "https://"))),
         database=clean_text(database),
-        source_id=first("ID"),
+        source_id=_first(values, "ID"),
         raw="".join(block.raw),
         line=block.line,
         extra=tuple(extra),
     )
+
+
+def _first(values: dict[str, list[str]], *tags: str) -> str:
+    """The first value of the first of ``tags`` present (lists in ``values`` are never empty)."""
+    for tag in tags:
+        found = values.get(tag)
+        if found:
+            return found[0]
+    return ""
+
+
+def _every(values: dict[str, list[str]], *tags: str) -> list[str]:
+    if len(tags) == 1:
+        return values.get(tags[0], [])
+    return [value for tag in tags for value in values.get(tag, ())]
 
 
 def _abstract(values: dict[str, list[str]]) -> str:
@@ -236,10 +268,13 @@ _ID_TAGS = ("U1", "U2", "U3", "U4", "U5", "C1", "C2", "C3", "C4", "C5", "C6", "C
 def _pubmed_ids(values: dict[str, list[str]], database: str) -> tuple[str, str]:
     """Find the PMID and PMCID wherever this RIS dialect put them."""
     pmid = pmcid = ""
-    from_pubmed = any(name in database.upper() for name in ("NLM", "PUBMED", "MEDLINE"))
-    from_embase = "EMBASE" in database.upper()
+    database = database.upper()
+    from_pubmed = "NLM" in database or "PUBMED" in database or "MEDLINE" in database
+    from_embase = "EMBASE" in database
     for tag in _ID_TAGS:
-        for value in values.get(tag, ()):
+        if tag not in values:
+            continue
+        for value in values[tag]:
             if not pmcid and "PMC" in value and tag != "AN":
                 match = _PMCID.search(value)
                 if match:
@@ -257,20 +292,25 @@ def _pubmed_ids(values: dict[str, list[str]], database: str) -> tuple[str, str]:
                 pmid = value  # Embase.com puts the MEDLINE PMID in C5
             elif tag == "AN" and from_pubmed and _PLAIN_PMID.match(value):
                 pmid = value  # EndNote/Zotero records that came from PubMed
-    for tag in _URL_TAGS:
-        for value in values.get(tag, ()):
-            if not pmid and "pubmed" in value:
-                in_url = _PMID_IN_URL.search(value)
-                if in_url:
-                    pmid = in_url.group(1)
+    if not pmid:
+        for tag in _URL_TAGS:
+            for value in values.get(tag, ()):
+                if not pmid and "pubmed" in value:
+                    in_url = _PMID_IN_URL.search(value)
+                    if in_url:
+                        pmid = in_url.group(1)
     return pmid, pmcid
+
+
+_SEMICOLON = re.compile(r";\s*")
+_SCOPUS_EID = re.compile(r"eid=(2-s2\.0-\d+)")
 
 
 def _identifiers(values: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
     found = []
     for tag in ("AN", "ID", "U2", "M1"):
         for value in values.get(tag, ()):
-            for part in re.split(r";\s*", value):
+            for part in _SEMICOLON.split(value):
                 part = part.strip()
                 kind = identifier_kind(part, default="")
                 if kind:
@@ -278,7 +318,7 @@ def _identifiers(values: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
                 elif tag == "AN" and part:
                     found.append(("accession", part))
     for value in values.get("UR", []) + values.get("L2", []):
-        eid = re.search(r"eid=(2-s2\.0-\d+)", value)
+        eid = _SCOPUS_EID.search(value) if "eid=" in value else None
         if eid:
             found.append(("scopus_eid", eid.group(1)))
     return tuple(dict.fromkeys(found))

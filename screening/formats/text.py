@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from .record import ImportFormatError
 
 _CHUNK_SIZE = 1 << 20  # 1 MiB: big enough to be fast, small enough to never hold a whole export
+_DECODE_SIZE = 1 << 16
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -50,6 +51,10 @@ def _decodes_fully(binary_file: BinaryIO, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     try:
         while chunk := binary_file.read(_CHUNK_SIZE):
+            # A fast path: ASCII decodes the same in both encodings and bytes.isascii() costs
+            # far less than decoding, unless the decoder holds the start of a character.
+            if chunk.isascii() and not decoder.getstate()[0]:
+                continue
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -71,7 +76,11 @@ def decode_stream(binary_file: BinaryIO, *, filename: str = "", encoding: str | 
     # The wrapper chain must not close the caller's file when it is garbage collected: the
     # caller (an upload handler, a test) owns binary_file and closes it itself.
     buffered = io.BufferedReader(_Unclosable(binary_file), buffer_size=_CHUNK_SIZE)
-    return io.TextIOWrapper(buffered, encoding=encoding, newline="")
+    stream = io.TextIOWrapper(buffered, encoding=encoding, newline="")
+    # Decode 64 KiB at a time rather than the default 8 KiB: fewer decoder calls when the
+    # parsers iterate over millions of lines (about a tenth of the reading time).
+    stream._CHUNK_SIZE = _DECODE_SIZE
+    return stream
 
 
 class _Unclosable(io.RawIOBase):
@@ -117,6 +126,11 @@ def clean_text(value: str) -> str:
         value = _TAG.sub("", value)
     if "&" in value:
         value = html.unescape(value)
+    # A fast path: most values are already clean. Every whitespace character but the ASCII
+    # space is unprintable, so a printable value without doubled or edge spaces would come
+    # back unchanged from the split and join below, which costs more on a long abstract.
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value
     # str.split() with no argument splits on any whitespace run and drops the ends, which is
     # several times faster than a regex substitution on long abstracts.
     return " ".join(value.split())
@@ -170,7 +184,7 @@ def split_authors(value: str, separator: str = ";") -> tuple[str, ...]:
 
 def unique(values) -> tuple[str, ...]:
     """Return ``values`` without empty strings or repeats, keeping the first order."""
-    return tuple(dict.fromkeys(value for value in values if value))
+    return tuple(dict.fromkeys(filter(None, values)))
 
 
 _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
