@@ -144,3 +144,19 @@ def test_exported_ris_reads_back_with_the_same_fields(review, carol):
 def test_import_file_now_is_the_same_path_for_scripts(review, carol):
     item = imports.import_file_now(review=review, path=EMBASE_RIS, database="Embase", imported_by=carol)
     assert item.status == Import.Status.IMPORTED and item.record_count == 6
+
+
+def test_exported_csv_reads_back_with_the_same_fields(review, carol):
+    imports.import_file_now(review=review, path=PUBMED_NBIB, database="MEDLINE")
+    from screening.services.exports import stream_records_csv
+
+    text = "".join(stream_records_csv(review.records.order_by("source_index")))
+    back = list(open_export(io.BytesIO(text.encode()), filename="export.csv").records())
+    stored = list(review.records.order_by("source_index"))
+    assert len(back) == len(stored) == 4
+    for parsed, record in zip(back, stored):
+        assert (parsed.title, parsed.abstract, list(parsed.authors), parsed.year, parsed.journal, parsed.volume,
+                parsed.issue, parsed.pages, parsed.doi, parsed.pmid, list(parsed.keywords)) == (
+            record.title, record.abstract, record.authors, record.year, record.journal, record.volume,
+            record.issue, record.pages, record.doi, record.pmid, record.keywords)
+        assert parsed.source_id == str(record.pk)
