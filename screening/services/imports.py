@@ -202,8 +202,7 @@ def import_records(*, item, progress=None):
     try:
         with transaction.atomic():
             count = _copy_records(item, progress)
-            Import.objects.filter(pk=item.pk).update(
-                status=Import.Status.IMPORTED, record_count=count, error="")
+            import_finished(item=item, record_count=count)
     except ImportFormatError as error:
         Import.objects.filter(pk=item.pk).update(status=Import.Status.FAILED, error=str(error))
         raise JobError(f"Nothing from {item.filename} was imported. {error}") from error
@@ -211,22 +210,47 @@ def import_records(*, item, progress=None):
     return item
 
 
+def import_finished(*, item, record_count):
+    """Mark the import as complete: from now on its records count and reach screening.
+
+    Every import ends here, a file import and a PubMed search alike, inside a
+    transaction (for a file, the one that stores its records). Work that must follow
+    each import, such as deduplication against the rest of the review, belongs here.
+    """
+    Import.objects.filter(pk=item.pk).update(
+        status=Import.Status.IMPORTED, record_count=record_count, error="")
+
+
 def _copy_records(item, progress):
     """Stream parsed records into screening_record with COPY. Return how many."""
-    columns = ", ".join(COPY_COLUMNS)
-    count = 0
     total = item.record_count or None
+
+    def numbered(records):
+        for index, parsed in enumerate(records):
+            yield index, parsed
+            if (index + 1) % 2000 == 0:
+                progress(index + 1, total=max(total or 0, index + 1), message=f"{index + 1:,} records read…")
+
     with item.file.open("rb") as binary:
         export = open_export(binary, filename=item.filename, format=item.format or None,
                              column_map=item.column_map or None)
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {Record._meta.db_table} ({columns}) FROM STDIN") as copy:
-                for index, parsed in enumerate(export.records()):
-                    copy.write_row(_copy_row(item, index, parsed))
-                    count = index + 1
-                    if count % 2000 == 0:
-                        progress(count, total=max(total or 0, count), message=f"{count:,} records read…")
+        count = copy_records(item=item, numbered_records=numbered(export.records()))
     progress(count, total=count, message=f"{count:,} records stored.", force=True)
+    return count
+
+
+def copy_records(*, item, numbered_records):
+    """Store (source_index, ParsedRecord) pairs of `item` with one COPY. Return how many.
+
+    Runs in the caller's transaction.
+    """
+    columns = ", ".join(COPY_COLUMNS)
+    count = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {Record._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for index, parsed in numbered_records:
+                copy.write_row(_copy_row(item, index, parsed))
+                count += 1
     return count
 
 

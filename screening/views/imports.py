@@ -166,7 +166,7 @@ def import_progress(request, review, import_id):
 def records_export(request, review, file_format):
     if file_format not in ("ris", "csv"):
         raise Http404("Records export as .ris or .csv.")
-    records = review.records.order_by("source_import_id", "source_index")
+    records = review.records.imported().order_by("source_import_id", "source_index")
     name = slugify(review.title)[:50] or f"review-{review.pk}"
     if file_format == "ris":
         response = StreamingHttpResponse(stream_records_ris(records), content_type="application/x-research-info-systems")
