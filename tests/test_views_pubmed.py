@@ -160,3 +160,12 @@ def test_running_a_saved_search_again_starts_an_update(ncbi, lead, review):
 def test_a_reviewer_cannot_search_pubmed(client, review, alice):
     client.force_login(alice)
     assert client.get(url(review)).status_code == 403
+
+
+def test_the_dashboard_documents_each_search_with_its_last_run(ncbi, lead, review):
+    ncbi.add_corpus(QUERY, MARCH_2021)
+    run = import_search(lead, review)
+    jobs.job_run(job_id=run.source_import.job_id)
+    html = lead.get(f"/reviews/{review.pk}/").content.decode()
+    assert "PubMed searches" in html and "93 hits" in html
+    assert "93</strong> records from 1 import" in html
