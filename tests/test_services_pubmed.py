@@ -311,3 +311,10 @@ def test_every_import_ends_through_import_finished(ncbi, review, carol, monkeypa
     run_job(run)
     assert [(kw["item"].pk, kw["record_count"]) for kw in finished] == [(run.source_import_id, 93)]
     assert imports.import_finished is real
+
+
+def test_a_double_submitted_import_starts_one_run(ncbi, review, carol):
+    first = start(review, carol, mindate="2021")
+    second = start(review, carol, mindate="2021")
+    assert second.pk == first.pk
+    assert review.pubmed_searches.count() == 1

@@ -8,8 +8,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .records import Import
-
 
 class PubMedSearch(models.Model):
     """A PubMed query saved on a review, so it can be documented and run again for updates."""
@@ -29,13 +27,6 @@ class PubMedSearch(models.Model):
 
     def __str__(self):
         return self.query[:80]
-
-    @property
-    def last_run(self):
-        """Return the latest run that was not discarded, or None."""
-        return (
-            self.runs.exclude(source_import__status=Import.Status.CANCELLED).order_by("-ran_at").first()
-        )
 
 
 class PubMedRun(models.Model):

@@ -10,6 +10,7 @@ stopped. The Import stays IMPORTING or FAILED until the last batch, and only
 """
 import io
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +31,7 @@ PLATFORM = "NCBI E-utilities"
 BATCH_SIZE = 500
 # A preview runs inside a web request: fail fast rather than keep the page waiting.
 PREVIEW_OPTIONS = {"max_tries": 2, "timeout": 15}
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
 
 
 def pubmed_client(**options):
@@ -68,8 +70,15 @@ def pubmed_search_start(*, review, query, mindate=None, maxdate=None, started_by
     With queue=False no job is created: the caller runs `pubmed_run_execute` itself.
     """
     low, high = search_dates(mindate, maxdate)
+    query = check_query(query)
+    # A double-clicked Import button: the same search saved moments ago is the one meant.
+    repeat = (review.pubmed_searches.filter(query=query, mindate=low, maxdate=high, created_by=started_by,
+                                            created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW)
+              .first())
+    if queue and repeat is not None and repeat.runs.exists():
+        return repeat.runs.order_by("ran_at").first()
     search = PubMedSearch.objects.create(
-        review=review, query=check_query(query), mindate=low, maxdate=high, created_by=started_by)
+        review=review, query=query, mindate=low, maxdate=high, created_by=started_by)
     return _run_create(search=search, started_by=started_by, is_update=False, queue=queue)
 
 
@@ -242,9 +251,11 @@ def pubmed_batch_store(*, run, batch, plan):
             .values_list("pmid", "source_import_id").distinct("pmid"))
     new, skips = [], []
     for record in records:
-        if record.pmid in in_this_import:
+        if not record.pmid:  # never seen from EFetch, but nothing to match it on: keep it
+            new.append(record)
+        elif record.pmid in in_this_import:
             continue
-        if record.pmid in elsewhere:
+        elif record.pmid in elsewhere:
             skips.append(PubMedSkip(run=run, pmid=record.pmid, reason=PubMedSkip.Reason.IN_REVIEW,
                                     existing_import_id=elsewhere[record.pmid]))
         else:
