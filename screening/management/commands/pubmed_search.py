@@ -53,17 +53,21 @@ class Command(BaseCommand):
         plan = client.plan(query, mindate=low, maxdate=high)
         self.print_summary(plan.count, plan.query_translation, plan.warnings)
         written = set()
+        # Only a complete download takes the file's name; a failed one leaves no file.
         partial = path.with_name(path.name + ".part")
-        with partial.open("wb") as out:
-            out.write(PUBMED_XML_HEAD)
-            for batch in client.fetch(plan, batch_size=pubmed_services.BATCH_SIZE):
-                match = ARTICLE_SET.search(batch.xml)
-                if match:
-                    out.write(match.group(1).strip(b"\n") + b"\n")
-                written.update(batch.pmids)
-                self.stderr.write(f"{len(written):,} of {plan.total:,} records fetched…")
-            out.write(b"</PubmedArticleSet>\n")
-        # Only a complete download takes the file's name.
+        try:
+            with partial.open("wb") as out:
+                out.write(PUBMED_XML_HEAD)
+                for batch in client.fetch(plan, batch_size=pubmed_services.BATCH_SIZE):
+                    match = ARTICLE_SET.search(batch.xml)
+                    if match:
+                        out.write(match.group(1).strip(b"\n") + b"\n")
+                    written.update(batch.pmids)
+                    self.stderr.write(f"{len(written):,} of {plan.total:,} records fetched…")
+                out.write(b"</PubmedArticleSet>\n")
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         partial.replace(path)
         self.stdout.write(f"saved:       {len(written)} records to {path}")
 
