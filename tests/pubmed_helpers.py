@@ -22,15 +22,15 @@ def days(first: date, last: date, per_day: int) -> dict[date, int]:
 @pytest.fixture
 def ncbi(settings, monkeypatch):
     clock = FakeClock()
-    server = FakeEutils(clock=clock, stall=2.0).start()
+    server = FakeEutils(clock=clock, stall=3.0).start()
     settings.NCBI_EUTILS_URL = server.base_url
     settings.NCBI_API_KEY = ""
     settings.NCBI_EMAIL = "tests@example.org"
     build = pubmed.pubmed_client
 
     def client_on_fake_clock(**options):
-        # A short timeout, so that the server's 2 s stall counts as no answer.
-        return build(**{**options, "clock": clock, "sleep": clock.sleep, "timeout": 0.5})
+        # A timeout well under the server's 3 s stall, and well over a loaded machine's answer.
+        return build(**{**options, "clock": clock, "sleep": clock.sleep, "timeout": 1.0})
 
     monkeypatch.setattr(pubmed, "pubmed_client", client_on_fake_clock)
     server.clock_used = clock
