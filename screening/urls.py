@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, jobs, reviews
+from .views import imports, jobs, pubmed, reviews
 
 urlpatterns = [
     path("", reviews.review_list, name="review_list"),
@@ -22,4 +22,12 @@ urlpatterns = [
     path("reviews/<int:review_id>/imports/<int:import_id>/cancel/", imports.import_cancel, name="import_cancel"),
     path("reviews/<int:review_id>/imports/<int:import_id>/progress/", imports.import_progress, name="import_progress"),
     path("reviews/<int:review_id>/export/records.<str:file_format>", imports.records_export, name="records_export"),
+    # PubMed search (issue 7)
+    path("reviews/<int:review_id>/pubmed/", pubmed.pubmed_search, name="pubmed_search"),
+    path("reviews/<int:review_id>/pubmed/import/", pubmed.pubmed_import, name="pubmed_import"),
+    path("reviews/<int:review_id>/pubmed/runs/<int:run_id>/", pubmed.pubmed_run, name="pubmed_run"),
+    path("reviews/<int:review_id>/pubmed/runs/<int:run_id>/progress/", pubmed.pubmed_run_progress, name="pubmed_run_progress"),
+    path("reviews/<int:review_id>/pubmed/runs/<int:run_id>/resume/", pubmed.pubmed_run_resume, name="pubmed_run_resume"),
+    path("reviews/<int:review_id>/pubmed/runs/<int:run_id>/discard/", pubmed.pubmed_run_discard, name="pubmed_run_discard"),
+    path("reviews/<int:review_id>/pubmed/searches/<int:search_id>/update/", pubmed.pubmed_search_update, name="pubmed_search_update"),
 ]

@@ -40,6 +40,8 @@ def test_it_fails_loudly_on_a_bad_number(monkeypatch):
 
 
 def production_env(**overrides):
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a production
+    # process never has it, and `check --deploy` rightly flags it.
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DEBUG="0",

@@ -61,10 +61,15 @@ class Import(models.Model):
 
 
 class RecordQuerySet(models.QuerySet):
+    def imported(self):
+        """Records of finished imports. A PubMed import stores its records batch by batch
+        as it downloads them; until the whole import has finished they count nowhere."""
+        return self.filter(source_import__status=Import.Status.IMPORTED)
+
     def in_screening(self):
-        """Records that reach title/abstract screening: not removed as duplicates or for
-        another reason before screening."""
-        return self.filter(duplicate_of__isnull=True, removed_reason="")
+        """Records that reach title/abstract screening: from a finished import, and not
+        removed as duplicates or for another reason before screening."""
+        return self.imported().filter(duplicate_of__isnull=True, removed_reason="")
 
 
 class Record(models.Model):

@@ -224,14 +224,24 @@ def import_records(*, item, progress=None):
             _restage(item)
         with transaction.atomic():
             count = _copy_staged_rows(item, progress)
-            Import.objects.filter(pk=item.pk).update(
-                status=Import.Status.IMPORTED, record_count=count, error="")
+            import_finished(item=item, record_count=count)
     except (ImportFormatError, StagedRowsError) as error:
         Import.objects.filter(pk=item.pk).update(status=Import.Status.FAILED, error=str(error))
         raise JobError(f"Nothing from {item.filename} was imported. {error}") from error
     staged_rows_path(item).unlink(missing_ok=True)
     item.refresh_from_db()
     return item
+
+
+def import_finished(*, item, record_count):
+    """Mark the import as complete: from now on its records count and reach screening.
+
+    Every import ends here, a file import and a PubMed search alike, inside a
+    transaction (for a file, the one that stores its records). Work that must follow
+    each import, such as deduplication against the rest of the review, belongs here.
+    """
+    Import.objects.filter(pk=item.pk).update(
+        status=Import.Status.IMPORTED, record_count=record_count, error="")
 
 
 class StagedRowsError(Exception):
@@ -309,6 +319,21 @@ def _staging(records, item, out):
 
 def _json_list(values):
     return json.dumps(list(values)) if values else "[]"
+
+
+def copy_records(*, item, numbered_records):
+    """Store (source_index, ParsedRecord) pairs of `item` with one COPY. Return how many.
+
+    Runs in the caller's transaction.
+    """
+    columns = ", ".join(COPY_COLUMNS)
+    count = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {Record._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for index, parsed in numbered_records:
+                copy.write_row(_copy_row(item, index, parsed))
+                count += 1
+    return count
 
 
 def _copy_row(item, index, parsed: ParsedRecord):

@@ -49,7 +49,7 @@ class ReadAsForm(forms.Form):
 def import_list(request, review):
     import_services.review_mark_job_stale_imports(review=review)
     form = UploadForm()
-    imports = review.imports.exclude(status=Import.Status.CANCELLED).select_related("job", "created_by")
+    imports = review.imports.exclude(status=Import.Status.CANCELLED).select_related("job", "created_by", "pubmed_run")
     per_database = import_summary(review)["per_database"]
     return render(request, "screening/import_list.html", {
         "review": review, "form": form, "imports": imports, "per_database": per_database,
@@ -158,7 +158,7 @@ def import_cancel(request, review, import_id):
 
 @review_view("import")
 def import_progress(request, review, import_id):
-    item = get_object_or_404(review.imports.select_related("job"), pk=import_id)
+    item = get_object_or_404(review.imports.select_related("job", "pubmed_run"), pk=import_id)
     return render(request, "screening/import_list.html#import-row", {"review": review, "item": item})
 
 
@@ -166,7 +166,7 @@ def import_progress(request, review, import_id):
 def records_export(request, review, file_format):
     if file_format not in ("ris", "csv"):
         raise Http404("Records export as .ris or .csv.")
-    records = review.records.order_by("source_import_id", "source_index")
+    records = review.records.imported().order_by("source_import_id", "source_index")
     name = slugify(review.title)[:50] or f"review-{review.pk}"
     if file_format == "ris":
         response = StreamingHttpResponse(stream_records_ris(records), content_type="application/x-research-info-systems")

@@ -3,7 +3,8 @@
 It serves ``esearch.fcgi`` and ``efetch.fcgi`` under ``/entrez/eutils/`` from
 synthetic corpora: each query string the test registers maps to records spread over
 publication dates, with PMIDs handed out in date order. It honours ``mindate`` /
-``maxdate`` (both inclusive), a trailing ``AND <low>:<high>[uid]`` clause, the
+``maxdate`` (both inclusive), a trailing ``AND <low>:<high>[uid]`` clause, an
+``AND <since>:<until>[edat]`` clause (entry dates, for search updates), the
 history server (``usehistory=y``, ``WebEnv`` + ``query_key``) and ``retstart`` /
 ``retmax``, and answers in NCBI's XML formats. Tests can make the next requests fail
 (429, 500, a stall past the client timeout, a connection dropped mid-body), forget
@@ -34,6 +35,8 @@ PUBMED_DOCTYPE = (
     '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
 )
 UID_CLAUSE = re.compile(r"\((?P<query>.*)\) AND (?P<low>\d+):(?P<high>\d+)\[uid\]")
+# An update narrowed to records added since a day: "(query) AND 2024/05/01:3000/12/31[edat]".
+EDAT_CLAUSE = re.compile(r"\((?P<query>.*)\) AND (?P<since>\d{4}/\d{2}/\d{2}):\d{4}/\d{2}/\d{2}\[edat\]")
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
@@ -41,22 +44,37 @@ class Corpus:
     """Records for one query: ``records_per_day`` maps a publication date to a count.
 
     PMIDs start at ``first_pmid`` and go up by ``step`` in date order, so they are
-    predictable and leave gaps, like real ones.
+    predictable and leave gaps, like real ones. ``add`` puts more records in later, as
+    PubMed does between two runs of a search; each record's entry date ([edat]) is
+    ``entered`` or else its publication date.
     """
 
-    def __init__(self, records_per_day: dict[date, int], *, first_pmid=30_000_000, step=7):
-        pmids = itertools.count(first_pmid, step)
-        self.published = {
-            next(pmids): day for day in sorted(records_per_day) for _ in range(records_per_day[day])
-        }
+    def __init__(self, records_per_day: dict[date, int], *, first_pmid=30_000_000, step=7, entered=None):
+        self._pmids = itertools.count(first_pmid, step)
+        self.published: dict[int, date] = {}
+        self.entered: dict[int, date] = {}
+        self.add(records_per_day, entered=entered)
 
-    def search(self, mindate: date, maxdate: date, low=0, high=10**9) -> list[int]:
+    def add(self, records_per_day: dict[date, int], *, entered: date | None = None) -> list[int]:
+        """Add records and return their PMIDs."""
+        added = []
+        for day in sorted(records_per_day):
+            for _ in range(records_per_day[day]):
+                pmid = next(self._pmids)
+                self.published[pmid] = day
+                self.entered[pmid] = entered or day
+                added.append(pmid)
+        return added
+
+    def search(self, mindate: date, maxdate: date, low=0, high=10**9, entered_since=None) -> list[int]:
         """Return the matching PMIDs newest first, as PubMed's default sort does."""
         return sorted(
             (
                 pmid
                 for pmid, day in self.published.items()
-                if mindate <= day <= maxdate and low <= pmid <= high
+                if mindate <= day <= maxdate
+                and low <= pmid <= high
+                and (entered_since is None or self.entered[pmid] >= entered_since)
             ),
             reverse=True,
         )
@@ -189,6 +207,9 @@ class FakeEutils:
         query, low, high = term, 0, 10**9
         if match := UID_CLAUSE.fullmatch(term):
             query, low, high = match["query"], int(match["low"]), int(match["high"])
+        entered_since = None
+        if match := EDAT_CLAUSE.fullmatch(query):
+            query, entered_since = match["query"], _date(match["since"], None)
         corpus = self.corpora.get(query)
         if corpus is None:
             return ESEARCH_DOCTYPE + (
@@ -200,7 +221,7 @@ class FakeEutils:
             )
         mindate = _date(params.get("mindate"), date(1, 1, 1))
         maxdate = _date(params.get("maxdate"), date(9999, 12, 31))
-        pmids = corpus.search(mindate, maxdate, low, high)
+        pmids = corpus.search(mindate, maxdate, low, high, entered_since)
         retstart = int(params.get("retstart", 0))
         retmax = int(params.get("retmax", 20))
         history = ""
