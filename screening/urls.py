@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import jobs, reviews
+from .views import jobs, reviews, screening
 
 urlpatterns = [
     path("", reviews.review_list, name="review_list"),
@@ -14,4 +14,15 @@ urlpatterns = [
     path("invitations/<str:token>/", reviews.invitation_accept, name="invitation_accept"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/progress/", jobs.job_progress, name="job_progress"),
+    path("reviews/<int:review_id>/screen/", screening.screen, name="screen"),
+    path("reviews/<int:review_id>/screen/records/<int:record_id>/decide/", screening.decide, name="decide"),
+    path("reviews/<int:review_id>/screen/undo/", screening.undo, name="screen_undo"),
+    path("reviews/<int:review_id>/screen/mine/", screening.my_decisions, name="my_decisions"),
+    path("reviews/<int:review_id>/screening/progress/", screening.screening_progress, name="screening_progress"),
+    path("reviews/<int:review_id>/screening/conflicts/", screening.conflicts, name="conflicts"),
+    path("reviews/<int:review_id>/screening/records/", screening.lead_records, name="lead_records"),
+    path("reviews/<int:review_id>/screening/records/<int:record_id>/", screening.lead_record, name="lead_record"),
+    path("reviews/<int:review_id>/screening/records/<int:record_id>/resolve/", screening.resolve, name="resolve"),
+    path("reviews/<int:review_id>/screening/pilot/", screening.pilot, name="pilot"),
+    path("reviews/<int:review_id>/screening/history.csv", screening.history_export, name="history_export"),
 ]

@@ -40,9 +40,12 @@ def review_dashboard(request, review):
 
 def dashboard_sections(review, membership):
     """Return the numbers the dashboard shows. Later stages extend this."""
+    from .screening import screening_dashboard
+
     return {
         "member_count": review.memberships.active().count(),
         "recent_jobs": review.jobs.all()[:5] if membership.role == Role.LEAD else [],
+        **screening_dashboard(review, membership),
     }
 
 
