@@ -207,7 +207,10 @@ def decision_record(*, reviewer, review, record, stage=Stage.TITLE_ABSTRACT, ver
     if (verdict == Verdict.EXCLUDE and not reason and stage == Stage.TITLE_ABSTRACT
             and review.reason_required_at_title_abstract):
         raise ValidationError("Choose a reason for excluding this record.")
-    record_stage = _locked_stage(record, stage)
+    try:
+        record_stage = _locked_stage(record, stage)
+    except RecordStage.DoesNotExist:
+        raise Decision.DoesNotExist("This record was never claimed for this reviewer.") from None
     decision = Decision.objects.select_for_update().get(record=record, stage=stage, reviewer=reviewer)
     if record_stage.resolution in (RecordStage.Resolution.LEAD_RESOLVED, RecordStage.Resolution.LEAD_ALONE) or (
         record_stage.is_resolved and decision.verdict is not None
