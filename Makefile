@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install manage bench bench-import bench-dedup bench-ranking live-pubmed-check stop-db clean
+.PHONY: run test install manage bench bench-import bench-dedup bench-ranking bench-screening live-pubmed-check stop-db clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ manage: $(INSTALLED)
 	$(PY) -m reviewapp.launcher manage $(cmd)
 
 ## Benchmarks (commands, not timed tests). Results go in README.md.
-bench: bench-import bench-dedup bench-ranking
+bench: bench-import bench-dedup bench-ranking bench-screening
 
 bench-import: $(INSTALLED)
 	$(PY) -m reviewapp.launcher bench benchmarks/bench_import.py
@@ -37,6 +37,9 @@ bench-dedup: $(INSTALLED)
 
 bench-ranking: $(INSTALLED)
 	$(PY) benchmarks/bench_ranking.py
+
+bench-screening: $(INSTALLED)
+	$(PY) -m reviewapp.launcher bench benchmarks/bench_screening.py
 
 ## One real small PubMed search (needs internet).
 live-pubmed-check: $(INSTALLED)

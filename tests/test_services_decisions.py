@@ -203,3 +203,21 @@ def test_sync_adds_only_new_records_and_later_imports_reach_the_queue(review, al
     make_records(review, 3, database="Embase")
     record, state = services.screening_next(reviewer=alice, review=review)
     assert state == QueueState.READY and record.source_import.database == "Embase"
+
+
+def test_visibility_opens_on_resolution_or_when_the_lead_lifts_blind_mode(review, alice, bob, carol, mallory):
+    records = make_records(review, 2)
+    services.record_stages_sync(review=review)
+    screen_all(alice, review, "include")
+    bob_record, _ = services.screening_next(reviewer=bob, review=review)
+    services.decision_record(reviewer=bob, review=review, record=bob_record, verdict="include")
+
+    def alices_seen_by(user):
+        return set(Decision.objects.visible_to(user, review).filter(reviewer=alice).values_list("record_id", flat=True))
+
+    assert alices_seen_by(bob) == {bob_record.pk}  # resolved by agreement: now visible
+    assert alices_seen_by(carol) == {r.pk for r in records}
+    assert alices_seen_by(mallory) == set()
+    review.blind = False
+    review.save()
+    assert alices_seen_by(bob) == {r.pk for r in records}

@@ -40,6 +40,17 @@ def test_the_screen_shows_one_record_with_criteria_highlights_and_labelled_contr
     assert Decision.objects.get(reviewer=alice).record_id == record_id
 
 
+def test_authors_and_journal_are_hidden_when_the_review_says_so(client, review, records, alice):
+    client.force_login(alice)
+    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    record = Decision.objects.get(reviewer=alice).record
+    assert record.authors[0] in html and record.journal in html
+    review.show_authors = review.show_journal = False
+    review.save()
+    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    assert record.authors[0] not in html and record.journal not in html
+
+
 def test_keywords_are_highlighted_in_the_card(client, review, records, alice):
     client.force_login(alice)
     html = ""
@@ -105,16 +116,17 @@ def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records,
     first = current_record_id(client.get(reverse("screen", args=[review.pk])))
     services.records_in_stage_count(review)  # cached for a minute, as in production
     # 1 session, 2 user, 3 membership + review (access check), 4 the record;
-    # decision_record: 5 savepoint, 6 record stage FOR UPDATE, 7 my decision FOR UPDATE,
-    #   8 UPDATE decision, 9 every verdict on the record, 10 UPDATE outcome, 11 INSERT history,
-    #   12 release savepoint;
-    # screening_next: 13 savepoint, 14 my open claims (screening_queue), 15 open pilot,
-    #   16 my cursor, 17 claim SELECT … FOR UPDATE SKIP LOCKED, 18 UPDATE claims (conditional),
-    #   19 INSERT my claim, 20 release savepoint;
-    # card: 21 my done count. The record and reviewer counts are cached for a minute.
-    # Savepoints stand for BEGIN/COMMIT outside the test transaction. None of these depends on
-    # another reviewer's votes, so neither does the response time.
-    with django_assert_num_queries(21):
+    # 5 savepoint (BEGIN in production: vote and next claim commit together);
+    # decision_record: 6 savepoint, 7 record stage FOR UPDATE, 8 my decision FOR UPDATE,
+    #   9 UPDATE decision, 10 every verdict on the record, 11 UPDATE outcome, 12 INSERT history,
+    #   13 release savepoint;
+    # screening_next: 14 savepoint, 15 my open claims (screening_queue), 16 open pilot,
+    #   17 my cursor, 18 claim SELECT … FOR UPDATE SKIP LOCKED, 19 UPDATE claims (conditional),
+    #   20 INSERT my claim, 21 release savepoint;
+    # 22 release savepoint (COMMIT in production);
+    # card: 23 my done count. The record and reviewer counts are cached for a minute.
+    # None of these depends on another reviewer's votes, so neither does the response time.
+    with django_assert_num_queries(23):
         client.post(reverse("decide", args=[review.pk, first]), {"verdict": "include"}, **HTMX)
 
 

@@ -178,8 +178,12 @@ class Decision(models.Model):
             models.UniqueConstraint(fields=["record", "stage", "reviewer"], name="one_decision_per_reviewer"),
         ]
         indexes = [
-            # The screening view: my open claim, my cursor, my progress, my decisions list.
+            # The screening view: my cursor, my progress, my decisions list.
             models.Index(fields=["reviewer", "review", "stage", "claimed_at"], name="decision_reviewer_queue"),
+            # The screening view's first question (Record.objects.screening_queue): my open
+            # claims. Partial, so it stays tiny and the planner starts from it.
+            models.Index(fields=["reviewer", "review", "stage", "claimed_at"], name="decision_open_claims",
+                         condition=Q(verdict__isnull=True)),
             # Outcome and agreement: every vote on one record.
             models.Index(fields=["record", "stage"], name="decision_record_stage"),
         ]

@@ -6,6 +6,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404, StreamingHttpResponse
@@ -116,10 +117,15 @@ def decide(request, review, record_id):
     record = get_object_or_404(Record, pk=record_id, review=review)
     verdict = request.POST.get("verdict", "")
     try:
-        decision_services.decision_record(
-            reviewer=request.user, review=review, record=record, stage=TA, verdict=verdict,
-            reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
-        )
+        # One transaction (one commit) for the vote and the next claim: a commit waits for the
+        # disk, and this is the request a reviewer makes thousands of times.
+        with transaction.atomic():
+            decision_services.decision_record(
+                reviewer=request.user, review=review, record=record, stage=TA, verdict=verdict,
+                reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
+            )
+            if wants_partial(request):
+                next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=TA)
     except Decision.DoesNotExist:
         raise Http404("This record is not in your queue.") from None
     except ValidationError as exc:
@@ -131,7 +137,6 @@ def decide(request, review, record_id):
         return _render_card(request, review, context, status=422)
     if not wants_partial(request):
         return redirect("screen", review_id=review.pk)
-    next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=TA)
     return _render_card(request, review, _card_context(request, review, next_record, state=state))
 
 
