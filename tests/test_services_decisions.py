@@ -221,3 +221,16 @@ def test_visibility_opens_on_resolution_or_when_the_lead_lifts_blind_mode(review
     review.blind = False
     review.save()
     assert alices_seen_by(bob) == {r.pk for r in records}
+
+
+def test_removing_a_member_gives_back_their_unvoted_records_and_keeps_their_votes(review, alice, bob):
+    from screening.services.reviews import member_remove
+
+    make_records(review, 3)
+    services.record_stages_sync(review=review)
+    voted, _ = services.screening_next(reviewer=alice, review=review)
+    services.decision_record(reviewer=alice, review=review, record=voted, verdict="include")
+    held, _ = services.screening_next(reviewer=alice, review=review)
+    member_remove(membership=review.memberships.get(user=alice))
+    assert list(Decision.objects.filter(reviewer=alice).values_list("record_id", flat=True)) == [voted.pk]
+    assert RecordStage.objects.get(record=held).claims == 0

@@ -55,7 +55,13 @@ def open_pilot(review, stage):
 def _claim_sql(order_column, with_cursor):
     # The index recordstage_queue (or recordstage_review_record for import order) serves the
     # walk; with the cursor the first pending row is almost always free for this reviewer.
-    cursor_condition = f"AND rs.{order_column} > %(cursor)s" if with_cursor else ""
+    # The cursor: the position of the reviewer's latest claim (index decision_reviewer_queue),
+    # or their seeded starting point; an InitPlan, evaluated once.
+    cursor_condition = f"""AND rs.{order_column} > COALESCE((
+            SELECT mine.{order_column} FROM screening_decision d
+            JOIN screening_recordstage mine ON mine.record_id = d.record_id AND mine.stage = d.stage
+            WHERE d.reviewer_id = %(reviewer)s AND d.review_id = %(review)s AND d.stage = %(stage)s
+            ORDER BY d.claimed_at DESC, d.id DESC LIMIT 1), %(start)s)""" if with_cursor else ""
     return f"""
         SELECT r.*, rs.id AS record_stage_id FROM screening_recordstage rs
         JOIN screening_record r ON r.id = rs.record_id
@@ -124,7 +130,7 @@ def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
         if pilot.holds_back_screening:
             return None, QueueState.PILOT_WAIT
     order_column = queue_order(review)
-    params["cursor"] = _cursor(reviewer, review, stage, order_column)
+    params["start"] = 0 if order_column == "record_id" else reviewer_seed(review.pk, reviewer.pk, stage)
     for attempt in range(3):
         record = _first(_claim_sql(order_column, with_cursor=attempt == 0), params)
         if record is None and attempt == 1 and record_stages_sync(review=review, stage=stage) == 0:
@@ -136,28 +142,6 @@ def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
 
 def _first(sql, params):
     return next(iter(Record.objects.raw(sql, params)), None)
-
-
-_CURSOR_SQL = """
-    SELECT rs.{column} FROM screening_decision d
-    JOIN screening_recordstage rs ON rs.record_id = d.record_id AND rs.stage = d.stage
-    WHERE d.reviewer_id = %s AND d.review_id = %s AND d.stage = %s
-    ORDER BY d.claimed_at DESC, d.id DESC
-    LIMIT 1
-"""
-
-
-def _cursor(reviewer, review, stage, order_column):
-    """Return where the reviewer's walk resumes: the position of their latest claim (index
-    decision_reviewer_queue), or their seeded starting point."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CURSOR_SQL.format(column=order_column), [reviewer.pk, review.pk, stage])
-        row = cursor.fetchone()
-    if row is not None:
-        return row[0]
-    if order_column == "record_id":
-        return 0
-    return reviewer_seed(review.pk, reviewer.pk, stage)
 
 
 def _claim(record, reviewer, review, stage, *, needed):
@@ -278,6 +262,16 @@ def outcome_resolve(*, lead, review, record, stage=Stage.TITLE_ABSTRACT, verdict
     DecisionEvent.objects.create(review=review, record=record, stage=stage, actor=lead, kind=kind,
                                  old_verdict=old, new_verdict=record_stage.outcome, reason=reason)
     return record_stage
+
+
+@transaction.atomic
+def decision_claims_release(*, review, reviewer):
+    """Give back the records claimed for `reviewer` and not voted on (they left the review), so
+    other reviewers can take them. Their votes stay."""
+    open_claims = Decision.objects.open_claims().filter(review=review, reviewer=reviewer)
+    record_ids = list(open_claims.values_list("record_id", flat=True))
+    RecordStage.objects.filter(record_id__in=record_ids, claims__gt=0).update(claims=F("claims") - 1)
+    return open_claims.delete()[0]
 
 
 def record_stage_sync_one(*, review, record, stage):
