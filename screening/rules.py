@@ -24,6 +24,14 @@ def reviewer_seed(review_id, reviewer_id, stage):
     return int.from_bytes(digest[:4], "big", signed=True)
 
 
+def start_offset(rank, count, total):
+    """Return how many records into the shuffled order the reviewer ranked `rank` (from 0) of
+    `count` starts: evenly spaced, so with more reviewers than votes per record each one first
+    screens records nobody has, then meets the others' records, and everyone ends with about
+    the same share."""
+    return (rank * total) // max(count, 1)
+
+
 def share_of(total_records, reviewers_per_record, reviewer_count):
     """Return how many records one reviewer is expected to screen when the work is spread
     evenly: all of them when there are no more reviewers than votes per record."""

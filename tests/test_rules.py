@@ -1,4 +1,4 @@
-from screening.rules import outcome_from_verdicts, reviewer_seed, share_of
+from screening.rules import outcome_from_verdicts, reviewer_seed, share_of, start_offset
 
 
 def test_it_waits_until_every_needed_vote_is_in():
@@ -34,3 +34,8 @@ def test_the_share_spreads_records_over_reviewers():
     assert share_of(100, 2, 1) == 100
     assert share_of(100, 2, 3) == 67
     assert share_of(100_000, 2, 20) == 10_000
+
+
+def test_starting_points_are_evenly_spaced_over_the_records():
+    assert [start_offset(rank, 3, 30) for rank in range(3)] == [0, 10, 20]
+    assert start_offset(0, 0, 10) == 0

@@ -89,7 +89,9 @@ def test_more_reviewers_than_needed_share_the_work_and_never_pass_the_number(rev
             services.decision_record(reviewer=user, review=review, record=record, verdict="exclude")
             done[user.username] += 1
     assert sum(done.values()) == 60
-    assert max(done.values()) - min(done.values()) <= 2
+    # Even shares are 20 each: evenly spaced starting points give each reviewer a third of the
+    # shuffled order to themselves before they meet the others' records.
+    assert max(done.values()) - min(done.values()) <= 2, done
     assert set(RecordStage.objects.values_list("claims", flat=True)) == {2}
     assert set(RecordStage.objects.values_list("outcome", flat=True)) == {"excluded"}
 

@@ -115,18 +115,16 @@ def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records,
     client.force_login(alice)
     first = current_record_id(client.get(reverse("screen", args=[review.pk])))
     services.records_in_stage_count(review)  # cached for a minute, as in production
-    # 1 session, 2 user, 3 membership + review (access check), 4 the record;
-    # 5 savepoint (BEGIN in production: vote and next claim commit together);
-    # decision_record: 6 savepoint, 7 record stage FOR UPDATE, 8 my decision FOR UPDATE,
-    #   9 UPDATE decision, 10 every verdict on the record, 11 UPDATE outcome, 12 INSERT history,
-    #   13 release savepoint;
-    # screening_next: 14 savepoint, 15 my open claims (screening_queue), 16 open pilot,
-    #   17 claim SELECT … FOR UPDATE SKIP LOCKED from my cursor, 18 UPDATE claims (conditional),
-    #   19 INSERT my claim, 20 release savepoint;
-    # 21 release savepoint (COMMIT in production);
-    # card: 22 my done count. The record and reviewer counts are cached for a minute.
+    # 1 session, 2 user, 3 membership + review (access check);
+    # 4 savepoint (BEGIN in production: vote and next claim commit together, no savepoints);
+    # the vote: 5 record stage + record FOR UPDATE, 6 my decision FOR UPDATE, 7 UPDATE decision,
+    #   8 every verdict on the record, 9 UPDATE outcome, 10 INSERT history;
+    # the next record: 11 my open claims (screening_queue), 12 open pilot, 13 claim SELECT …
+    #   FOR UPDATE SKIP LOCKED from my cursor, 14 UPDATE claims (conditional), 15 INSERT my claim;
+    # 16 release savepoint (COMMIT in production);
+    # the card: 17 my done count. The record and reviewer counts are cached for a minute.
     # None of these depends on another reviewer's votes, so neither does the response time.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(17):
         client.post(reverse("decide", args=[review.pk, first]), {"verdict": "include"}, **HTMX)
 
 

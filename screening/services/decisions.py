@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ..models import Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Review, Stage, Verdict
 from ..models.reviews import Membership, Role
-from ..rules import outcome_from_verdicts, reviewer_seed
+from ..rules import outcome_from_verdicts, reviewer_seed, start_offset
 
 # The signed 32-bit md5 prefix of "<review id>:<record id>": random-looking, stable, and the
 # same whoever computes it.
@@ -55,13 +55,17 @@ def open_pilot(review, stage):
 def _claim_sql(order_column, with_cursor):
     # The index recordstage_queue (or recordstage_review_record for import order) serves the
     # walk; with the cursor the first pending row is almost always free for this reviewer.
-    # The cursor: the position of the reviewer's latest claim (index decision_reviewer_queue),
-    # or their seeded starting point; an InitPlan, evaluated once.
+    # The cursor: the position of the reviewer's latest claim (index decision_reviewer_queue);
+    # before their first claim, their evenly spaced starting point among the pending records
+    # (index recordstage_queue). Both are InitPlans: evaluated once, the second only if needed.
     cursor_condition = f"""AND rs.{order_column} > COALESCE((
             SELECT mine.{order_column} FROM screening_decision d
             JOIN screening_recordstage mine ON mine.record_id = d.record_id AND mine.stage = d.stage
             WHERE d.reviewer_id = %(reviewer)s AND d.review_id = %(review)s AND d.stage = %(stage)s
-            ORDER BY d.claimed_at DESC, d.id DESC LIMIT 1), %(start)s)""" if with_cursor else ""
+            ORDER BY d.claimed_at DESC, d.id DESC LIMIT 1), (
+            SELECT start.{order_column} - 1 FROM screening_recordstage start
+            WHERE start.review_id = %(review)s AND start.stage = %(stage)s AND start.outcome = 'pending'
+            ORDER BY start.{order_column} OFFSET %(start_offset)s LIMIT 1), -2147483648)""" if with_cursor else ""
     return f"""
         SELECT r.*, rs.id AS record_stage_id FROM screening_recordstage rs
         JOIN screening_record r ON r.id = rs.record_id
@@ -107,6 +111,11 @@ class QueueState:
 
 @transaction.atomic
 def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
+    """Return (record, state): see _next_record."""
+    return _next_record(reviewer, review, stage)
+
+
+def _next_record(reviewer, review, stage):
     """Return (record, state): the record this reviewer should screen next, claiming a new one
     when they have none open, or (None, why).
 
@@ -130,7 +139,7 @@ def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
         if pilot.holds_back_screening:
             return None, QueueState.PILOT_WAIT
     order_column = queue_order(review)
-    params["start"] = 0 if order_column == "record_id" else reviewer_seed(review.pk, reviewer.pk, stage)
+    params["start_offset"] = 0 if order_column == "record_id" else _start_offset(review, reviewer, stage)
     for attempt in range(3):
         record = _first(_claim_sql(order_column, with_cursor=attempt == 0), params)
         if record is None and attempt == 1 and record_stages_sync(review=review, stage=stage) == 0:
@@ -138,6 +147,26 @@ def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
         if record is not None and _claim(record, reviewer, review, stage, needed=review.reviewers_per_record):
             return record, QueueState.READY
     return None, QueueState.DONE
+
+
+def _start_offset(review, reviewer, stage):
+    """Return how many records into the shuffled order the reviewer starts: evenly spaced
+    among the review's reviewers (by rank of membership), so with more reviewers than votes
+    per record each one first screens records nobody has, then meets the others' records,
+    and all end with about the same share. A lead who screens starts at a seeded random
+    place. Cached for a minute; it only matters for a reviewer's first claim."""
+    def rank_and_count():
+        reviewers = list(Membership.objects.active().filter(review=review, role=Role.REVIEWER)
+                         .order_by("id").values_list("user_id", flat=True))
+        if reviewer.pk in reviewers:
+            return reviewers.index(reviewer.pk), len(reviewers)
+        return None, len(reviewers)
+
+    rank, count = cache.get_or_set(f"screening-rank:{review.pk}:{reviewer.pk}", rank_and_count, 60)
+    total = records_in_stage_count(review, stage)
+    if rank is None:
+        return reviewer_seed(review.pk, reviewer.pk, stage) % max(total, 1)
+    return start_offset(rank, count, total)
 
 
 def _first(sql, params):
@@ -184,6 +213,20 @@ def decision_record(*, reviewer, review, record, stage=Stage.TITLE_ABSTRACT, ver
     record's outcome and write the history. Raise Decision.DoesNotExist when the record was
     never claimed for this reviewer, and ValidationError once the record is resolved, or when
     the review requires a reason for an exclusion and none is given."""
+    return _vote(reviewer, review, record.pk, stage, verdict, reason, note)
+
+
+@transaction.atomic
+def decision_record_and_next(*, reviewer, review, record_id, stage=Stage.TITLE_ABSTRACT, verdict, reason="",
+                             note=""):
+    """Record the vote (as decision_record) and return (decision, next record, queue state),
+    in one transaction without savepoints: the request a reviewer makes thousands of times
+    pays for one commit and no extra round trips."""
+    decision = _vote(reviewer, review, record_id, stage, verdict, reason, note)
+    return (decision, *_next_record(reviewer, review, stage))
+
+
+def _vote(reviewer, review, record_id, stage, verdict, reason, note):
     if verdict not in Verdict.values:
         raise ValidationError(f"Unknown verdict {verdict!r}.")
     reason = (reason or "").strip()[:300]
@@ -192,10 +235,14 @@ def decision_record(*, reviewer, review, record, stage=Stage.TITLE_ABSTRACT, ver
             and review.reason_required_at_title_abstract):
         raise ValidationError("Choose a reason for excluding this record.")
     try:
-        record_stage = _locked_stage(record, stage)
+        # The record stage is locked first, as everywhere: votes on one record queue up here.
+        record_stage = (RecordStage.objects.select_for_update(of=("self",)).select_related("pilot", "record")
+                        .get(record_id=record_id, stage=stage, review=review))
     except RecordStage.DoesNotExist:
         raise Decision.DoesNotExist("This record was never claimed for this reviewer.") from None
+    record = record_stage.record
     decision = Decision.objects.select_for_update().get(record=record, stage=stage, reviewer=reviewer)
+    decision.record = record
     if record_stage.resolution in (RecordStage.Resolution.LEAD_RESOLVED, RecordStage.Resolution.LEAD_ALONE) or (
         record_stage.is_resolved and decision.verdict is not None
     ):

@@ -6,7 +6,6 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404, StreamingHttpResponse
@@ -114,21 +113,16 @@ def _own_decision(mine, record_id):
 def decide(request, review, record_id):
     """Record my verdict, then show the next record: one round trip per key press. Without
     htmx, redirect to the screening page (post/redirect/get)."""
-    record = get_object_or_404(Record, pk=record_id, review=review)
-    verdict = request.POST.get("verdict", "")
     try:
-        # One transaction (one commit) for the vote and the next claim: a commit waits for the
-        # disk, and this is the request a reviewer makes thousands of times.
-        with transaction.atomic():
-            decision_services.decision_record(
-                reviewer=request.user, review=review, record=record, stage=TA, verdict=verdict,
-                reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
-            )
-            if wants_partial(request):
-                next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=TA)
+        _, next_record, state = decision_services.decision_record_and_next(
+            reviewer=request.user, review=review, record_id=record_id, stage=TA,
+            verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
     except Decision.DoesNotExist:
         raise Http404("This record is not in your queue.") from None
     except ValidationError as exc:
+        record = get_object_or_404(Record, pk=record_id, review=review)
         message = " ".join(exc.messages)
         if not wants_partial(request):
             messages.error(request, message)
