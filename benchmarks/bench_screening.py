@@ -180,9 +180,18 @@ def client(port, review_id, session, requests, latencies, errors, start, think):
         reason = "Wrong population" if verdict == "exclude" and rng.random() < 0.5 else ""
         body = f"verdict={verdict}&reason={reason.replace(' ', '+')}&note="
         began = time.perf_counter()
-        conn.request("POST", f"/reviews/{review_id}/screen/records/{record}/decide/", body=body,
-                     headers=headers(session, htmx=True))
-        response = conn.getresponse()
+        try:
+            conn.request("POST", f"/reviews/{review_id}/screen/records/{record}/decide/", body=body,
+                         headers=headers(session, htmx=True))
+            response = conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed an idle keep-alive connection: open a new one and count the
+            # retry in the round trip (a browser would do the same).
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("POST", f"/reviews/{review_id}/screen/records/{record}/decide/", body=body,
+                         headers=headers(session, htmx=True))
+            response = conn.getresponse()
         card = response.read()
         latencies.append(time.perf_counter() - began)
         match = RECORD_ID.search(card)
@@ -308,7 +317,7 @@ def main():
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "reviewapp.wsgi", "-b", f"127.0.0.1:{port}",
          "-k", "gthread", "-w", str(args.workers), "--threads", str(args.threads),
-         "-c", str(work / "hooks.py"), "--log-level", "warning"],
+         "--keep-alive", "30", "-c", str(work / "hooks.py"), "--log-level", "warning"],
         cwd=ROOT, env=env)
     try:
         for _ in range(100):

@@ -120,3 +120,24 @@ def test_without_javascript_the_buttons_still_work(browser, live_server, review,
     assert current_id(page) != first
     assert Decision.objects.get(reviewer=alice, record_id=first).verdict == "exclude"
     context.close()
+
+
+def test_undo_previous_next_and_the_shortcut_sheet_work_by_keyboard(page, live_server, review, alice):
+    make_records(review, 4)
+    sign_in(page, live_server, "alice", password_of(alice))
+    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    first = current_id(page)
+    press_and_wait(page, "m")
+    second = current_id(page)
+    press_and_wait(page, "k")
+    assert current_id(page) == first
+    assert "Your decision: Maybe" in page.locator("#record-card").inner_text()
+    press_and_wait(page, "j")
+    assert current_id(page) == second
+    press_and_wait(page, "u")
+    assert current_id(page) == first
+    assert Decision.objects.get(reviewer=alice, record_id=first).verdict is None
+    page.keyboard.press("?")
+    assert page.get_by_role("dialog", name="Keyboard shortcuts").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("dialog", name="Keyboard shortcuts").is_visible()
