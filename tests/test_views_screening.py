@@ -220,3 +220,9 @@ def test_the_lead_starts_and_closes_a_pilot(client, review, records, carol):
     assert "Open pilot" in html and "3 records" in html
     client.post(reverse("pilot", args=[review.pk]), {"action": "close"})
     assert "Start a pilot round" in client.get(reverse("pilot", args=[review.pk])).content.decode()
+
+
+def test_the_dashboard_counts_records_imported_before_anyone_screened(client, review, records, carol):
+    client.force_login(carol)
+    html = client.get(reverse("review_dashboard", args=[review.pk])).content.decode()
+    assert "0 of 5 records resolved" in html

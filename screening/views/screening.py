@@ -5,8 +5,8 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -271,6 +271,7 @@ def screening_dashboard(review, membership):
     (review-wide counts such as open conflicts move when their partner votes, and would tell
     them how); for a lead, everything, with agreement per reviewer pair."""
     user = membership.user
+    decision_services.record_stages_sync(review=review, stage=TA)  # records imported since
     total = decision_services.records_in_stage_count(review, TA)
     if membership.role != Role.LEAD:
         return {"screening": {"total": total, "progress": _my_progress(user, review, membership.role)}}
