@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, jobs, pubmed, reviews
+from .views import imports, jobs, pubmed, reviews, screening
 
 urlpatterns = [
     path("", reviews.review_list, name="review_list"),
@@ -30,4 +30,15 @@ urlpatterns = [
     path("reviews/<int:review_id>/pubmed/runs/<int:run_id>/resume/", pubmed.pubmed_run_resume, name="pubmed_run_resume"),
     path("reviews/<int:review_id>/pubmed/runs/<int:run_id>/discard/", pubmed.pubmed_run_discard, name="pubmed_run_discard"),
     path("reviews/<int:review_id>/pubmed/searches/<int:search_id>/update/", pubmed.pubmed_search_update, name="pubmed_search_update"),
+    path("reviews/<int:review_id>/screen/", screening.screen, name="screen"),
+    path("reviews/<int:review_id>/screen/records/<int:record_id>/decide/", screening.decide, name="decide"),
+    path("reviews/<int:review_id>/screen/undo/", screening.undo, name="screen_undo"),
+    path("reviews/<int:review_id>/screen/mine/", screening.my_decisions, name="my_decisions"),
+    path("reviews/<int:review_id>/screening/progress/", screening.screening_progress, name="screening_progress"),
+    path("reviews/<int:review_id>/screening/conflicts/", screening.conflicts, name="conflicts"),
+    path("reviews/<int:review_id>/screening/records/", screening.lead_records, name="lead_records"),
+    path("reviews/<int:review_id>/screening/records/<int:record_id>/", screening.lead_record, name="lead_record"),
+    path("reviews/<int:review_id>/screening/records/<int:record_id>/resolve/", screening.resolve, name="resolve"),
+    path("reviews/<int:review_id>/screening/pilot/", screening.pilot, name="pilot"),
+    path("reviews/<int:review_id>/screening/history.csv", screening.history_export, name="history_export"),
 ]

@@ -3,3 +3,6 @@ from .reviews import Invitation, Membership, Review, Role  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .records import Import, Record, Source  # noqa: F401
 from .pubmed import PubMedRun, PubMedSearch, PubMedSkip  # noqa: F401
+from .decisions import (  # noqa: F401
+    Decision, DecisionEvent, Outcome, Pilot, RecordStage, Stage, Verdict, RESOLVED_OUTCOMES,
+)

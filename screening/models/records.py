@@ -71,6 +71,18 @@ class RecordQuerySet(models.QuerySet):
         removed as duplicates or for another reason before screening."""
         return self.imported().filter(duplicate_of__isnull=True, removed_reason="")
 
+    def screening_queue(self, reviewer, review, stage):
+        """Return the records waiting for `reviewer`'s verdict at `stage`: the ones claimed
+        for them and not yet decided, oldest claim first (an undone vote comes back first).
+        The only way a view gets work; new records are claimed by
+        services.decisions.screening_next, which reads this first."""
+        return (
+            self.in_screening()
+            .filter(review=review, decisions__reviewer=reviewer, decisions__stage=stage,
+                    decisions__verdict__isnull=True)
+            .order_by("decisions__claimed_at", "decisions__id")
+        )
+
 
 class Record(models.Model):
     """One bibliographic record as imported. Nothing is ever deleted: a duplicate points at its

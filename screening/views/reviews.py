@@ -42,12 +42,14 @@ def dashboard_sections(review, membership):
     """Return the numbers the dashboard shows. Later stages extend this."""
     from .imports import import_summary
     from .pubmed import pubmed_summary
+    from .screening import screening_dashboard
 
     return {
         "member_count": review.memberships.active().count(),
         "recent_jobs": review.jobs.all()[:5] if membership.role == Role.LEAD else [],
         "import_summary": import_summary(review),
         **pubmed_summary(review),
+        **screening_dashboard(review, membership),
     }
 
 

@@ -1,0 +1,225 @@
+"""Screening decisions: who judged which record at which stage, the record's outcome, pilots and
+the append-only history.
+
+Blinding lives here, in one place: `Decision.objects.visible_to(user, review)` is the only read
+that views and exports use to show decisions.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+
+class Stage(models.TextChoices):
+    TITLE_ABSTRACT = "title_abstract", "Title and abstract"
+    FULL_TEXT = "full_text", "Full text"
+
+
+class Verdict(models.TextChoices):
+    INCLUDE = "include", "Include"
+    EXCLUDE = "exclude", "Exclude"
+    MAYBE = "maybe", "Maybe"
+
+
+class Outcome(models.TextChoices):
+    PENDING = "pending", "Awaiting votes"
+    INCLUDED = "included", "Included"
+    EXCLUDED = "excluded", "Excluded"
+    CONFLICT = "conflict", "Conflict"
+
+
+RESOLVED_OUTCOMES = (Outcome.INCLUDED, Outcome.EXCLUDED)
+
+
+class Pilot(models.Model):
+    """A pilot round: K random records that every reviewer screens before the rest."""
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="pilots")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.TITLE_ABSTRACT)
+    size = models.PositiveIntegerField()
+    # How many votes a pilot record needs: every reviewer at the time the pilot started.
+    reviewers_needed = models.PositiveSmallIntegerField()
+    holds_back_screening = models.BooleanField(
+        default=True, help_text="Full screening opens only when the lead closes the pilot."
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "stage"], condition=Q(closed_at__isnull=True),
+                                    name="one_open_pilot_per_stage"),
+        ]
+
+    def __str__(self):
+        return f"Pilot of {self.size} records in {self.review}"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class RecordStageQuerySet(models.QuerySet):
+    def for_stage(self, review, stage):
+        return self.filter(review=review, stage=stage)
+
+    def in_screening(self):
+        return self.filter(record__duplicate_of__isnull=True, record__removed_reason="")
+
+
+class RecordStage(models.Model):
+    """One record at one stage: its position in the screening order, how many reviewers have
+    claimed it, and its outcome. Created for every record of the review (in_screening or not;
+    the queue filters) by `record_stages_sync`."""
+
+    class Resolution(models.TextChoices):
+        NONE = "", "Not resolved"
+        AGREEMENT = "agreement", "Reviewers agreed"
+        LEAD_RESOLVED = "lead_resolved", "Conflict resolved by the lead"
+        LEAD_ALONE = "lead_alone", "Decided by the lead alone"
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="stages")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    # A random, stable number (md5 of the record id and the review): the shuffled order every
+    # reviewer walks from their own seeded starting point.
+    order_key = models.IntegerField()
+    # Reviewers who claimed this record (decision rows, decided or not). Raised only by a
+    # conditional claim, so it never passes the number of reviewers per record.
+    claims = models.PositiveSmallIntegerField(default=0)
+    pilot = models.ForeignKey(Pilot, on_delete=models.SET_NULL, null=True, blank=True, related_name="record_stages")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, default="", blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_reason = models.CharField(max_length=300, blank=True)
+
+    objects = RecordStageQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "stage"], name="one_record_stage"),
+        ]
+        indexes = [
+            # The screening view's claim (Record.objects.screening_queue): walk pending records in
+            # shuffled order from the reviewer's cursor; resolved and conflicting ones drop out.
+            models.Index(fields=["review", "stage", "order_key"], name="recordstage_queue",
+                         condition=Q(outcome="pending")),
+            # Import order (the same walk by record id) and record_stages_sync's max(record id).
+            models.Index(fields=["review", "stage", "record"], name="recordstage_review_record"),
+            # Conflicts queue and lead dashboard counts.
+            models.Index(fields=["review", "stage", "outcome"], name="recordstage_outcome"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} at {self.stage}: {self.outcome}"
+
+    @property
+    def is_resolved(self):
+        return self.outcome in RESOLVED_OUTCOMES
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user, review, *, role=None):
+        """Return the decisions in `review` that `user` may see. The one place blinding is
+        decided: every view and export reads decisions through this.
+
+        A lead sees every decision. A reviewer sees their own, and another reviewer's only once
+        the record is resolved (included or excluded) at that stage, or when the lead has
+        lifted blind mode. A conflict is not resolved. A non-member sees nothing. Views pass
+        the `role` the access check already found; without it, it is looked up.
+        """
+        from .reviews import Membership, Role
+
+        decisions = self.filter(review=review)
+        if role is None and user.is_authenticated:
+            role = (Membership.objects.active().filter(review=review, user=user)
+                    .values_list("role", flat=True).first())
+        if role is None:
+            return decisions.none()
+        if role == Role.LEAD:
+            return decisions
+        if not review.blind:
+            return decisions
+        resolved = RecordStage.objects.filter(
+            record=OuterRef("record"), stage=OuterRef("stage"), outcome__in=RESOLVED_OUTCOMES
+        )
+        return decisions.filter(Q(reviewer=user) | Exists(resolved))
+
+    def decided(self):
+        return self.filter(verdict__isnull=False)
+
+    def open_claims(self):
+        return self.filter(verdict__isnull=True)
+
+
+class Decision(models.Model):
+    """One reviewer's judgement of one record at one stage. The row is created when the
+    record is claimed for the reviewer (verdict empty) and carries the verdict once given;
+    undo empties it again. Every change is also written to DecisionEvent."""
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="decisions")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
+    verdict = models.CharField(max_length=10, choices=Verdict.choices, null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # A double submit or two tabs never create two decisions.
+            models.UniqueConstraint(fields=["record", "stage", "reviewer"], name="one_decision_per_reviewer"),
+        ]
+        indexes = [
+            # The screening view: my cursor, my progress, my decisions list.
+            models.Index(fields=["reviewer", "review", "stage", "claimed_at"], name="decision_reviewer_queue"),
+            # The screening view's first question (Record.objects.screening_queue): my open
+            # claims. Partial, so it stays tiny and the planner starts from it.
+            models.Index(fields=["reviewer", "review", "stage", "claimed_at"], name="decision_open_claims",
+                         condition=Q(verdict__isnull=True)),
+            # Outcome and agreement: every vote on one record.
+            models.Index(fields=["record", "stage"], name="decision_record_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} on {self.record_id} at {self.stage}: {self.verdict or 'claimed'}"
+
+
+class DecisionEvent(models.Model):
+    """The append-only history: every vote, change, undo and resolution. The database refuses
+    UPDATE and DELETE on this table (a trigger, migration 0004)."""
+
+    class Kind(models.TextChoices):
+        VOTE = "vote", "Vote"
+        CHANGE = "change", "Vote changed"
+        UNDO = "undo", "Vote undone"
+        RESOLVE = "resolve", "Conflict resolved by the lead"
+        LEAD_ALONE = "lead_alone", "Decided by the lead alone"
+        PILOT_START = "pilot_start", "Pilot started"
+        PILOT_CLOSE = "pilot_close", "Pilot closed"
+
+    # PROTECT: the history outlives nothing; deleting a review or user with history fails
+    # loudly in Django instead of at the trigger.
+    review = models.ForeignKey("screening.Review", on_delete=models.PROTECT, related_name="+")
+    record = models.ForeignKey("screening.Record", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    old_verdict = models.CharField(max_length=10, blank=True)
+    new_verdict = models.CharField(max_length=10, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["review", "at"], name="decisionevent_review_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.kind} {self.old_verdict}->{self.new_verdict}"

@@ -1,0 +1,383 @@
+"""Screening writes: claiming records for reviewers, votes, undo, the lead's resolutions and
+pilot rounds. Stage-generic: the full-text stage uses the same functions.
+
+Every function that reads other reviewers' votes runs the same queries whatever those votes
+are, so neither the response nor its timing tells a reviewer anything about them.
+"""
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Review, Stage, Verdict
+from ..models.reviews import Membership, Role
+from ..rules import outcome_from_verdicts, reviewer_seed, start_offset
+
+# The signed 32-bit md5 prefix of "<review id>:<record id>": random-looking, stable, and the
+# same whoever computes it.
+_ORDER_KEY_SQL = "('x' || substr(md5(r.review_id::text || ':' || r.id::text), 1, 8))::bit(32)::int"
+
+
+def record_stages_sync(*, review, stage=Stage.TITLE_ABSTRACT):
+    """Create the RecordStage rows of records that reached `stage` since the last call, and
+    return how many were created. Cheap when nothing is new: records only ever get higher ids,
+    so only ids above the highest one seen are looked at. Title/abstract takes every record of
+    the review (the queue itself skips duplicates and removed ones, so an undone merge brings
+    a record back); full text takes the records included at title/abstract."""
+    if stage == Stage.TITLE_ABSTRACT:
+        source = "FROM screening_record r WHERE r.review_id = %(review)s"
+    else:
+        source = ("FROM screening_record r JOIN screening_recordstage ta ON ta.record_id = r.id "
+                  "AND ta.stage = 'title_abstract' AND ta.outcome = 'included' "
+                  "WHERE r.review_id = %(review)s")
+    sql = f"""
+        INSERT INTO screening_recordstage
+            (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
+        SELECT r.review_id, r.id, %(stage)s, {_ORDER_KEY_SQL}, 0, 'pending', '', ''
+        {source}
+          AND r.id > COALESCE((SELECT max(record_id) FROM screening_recordstage
+                               WHERE review_id = %(review)s AND stage = %(stage)s), 0)
+        ON CONFLICT (record_id, stage) DO NOTHING
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"review": review.pk, "stage": stage})
+        created = cursor.rowcount
+    if created:
+        cache.delete(_total_cache_key(review, stage))
+    return created
+
+
+def open_pilot(review, stage):
+    return Pilot.objects.filter(review=review, stage=stage, closed_at__isnull=True).first()
+
+
+def _claim_sql(order_column, with_cursor):
+    # The index recordstage_queue (or recordstage_review_record for import order) serves the
+    # walk; with the cursor the first pending row is almost always free for this reviewer.
+    # The cursor: the position of the reviewer's latest claim (index decision_reviewer_queue);
+    # before their first claim, their evenly spaced starting point among the pending records
+    # (index recordstage_queue). Both are InitPlans: evaluated once, the second only if needed.
+    cursor_condition = f"""AND rs.{order_column} > COALESCE((
+            SELECT mine.{order_column} FROM screening_decision d
+            JOIN screening_recordstage mine ON mine.record_id = d.record_id AND mine.stage = d.stage
+            WHERE d.reviewer_id = %(reviewer)s AND d.review_id = %(review)s AND d.stage = %(stage)s
+            ORDER BY d.claimed_at DESC, d.id DESC LIMIT 1), (
+            SELECT start.{order_column} - 1 FROM screening_recordstage start
+            WHERE start.review_id = %(review)s AND start.stage = %(stage)s AND start.outcome = 'pending'
+            ORDER BY start.{order_column} OFFSET %(start_offset)s LIMIT 1), -2147483648)""" if with_cursor else ""
+    return f"""
+        SELECT r.*, rs.id AS record_stage_id FROM screening_recordstage rs
+        JOIN screening_record r ON r.id = rs.record_id
+        WHERE rs.review_id = %(review)s AND rs.stage = %(stage)s AND rs.outcome = 'pending'
+          AND rs.claims < %(needed)s
+          AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
+          {cursor_condition}
+          AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+          AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
+                          AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
+        ORDER BY rs.{order_column}
+        LIMIT 1
+        FOR UPDATE OF rs SKIP LOCKED
+    """
+
+
+_PILOT_SQL = """
+    SELECT r.*, rs.id AS record_stage_id FROM screening_recordstage rs
+    JOIN screening_record r ON r.id = rs.record_id
+    WHERE rs.pilot_id = %(open_pilot)s
+      AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+      AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
+                      AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
+    ORDER BY rs.order_key
+    LIMIT 1
+    FOR UPDATE OF rs
+"""
+
+
+def queue_order(review):
+    """Return the column the review's queue walks. Priority falls back to the random order
+    until a ranking exists (issue 8 adds the ranking and its column here)."""
+    if review.order == Review.Order.IMPORT:
+        return "record_id"
+    return "order_key"
+
+
+class QueueState:
+    READY = "ready"
+    PILOT_WAIT = "pilot_wait"  # this reviewer finished the pilot; the lead has not closed it
+    DONE = "done"
+
+
+@transaction.atomic
+def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
+    """Return (record, state): see _next_record."""
+    return _next_record(reviewer, review, stage)
+
+
+def _next_record(reviewer, review, stage):
+    """Return (record, state): the record this reviewer should screen next, claiming a new one
+    when they have none open, or (None, why).
+
+    An open pilot's records come first, for every reviewer. Otherwise the reviewer walks the
+    review's shuffled order (or import order) from just after their last claim, wrapping
+    around once; a record is claimed only while fewer than reviewers_per_record reviewers
+    hold it. SKIP LOCKED lets two reviewers asking at once take different records, and the
+    conditional UPDATE on `claims` is a second guard that it never passes the number.
+    """
+    record = Record.objects.screening_queue(reviewer, review, stage).first()
+    if record is not None:
+        return record, QueueState.READY
+    pilot = open_pilot(review, stage)
+    params = {"review": review.pk, "stage": stage, "reviewer": reviewer.pk,
+              "needed": review.reviewers_per_record, "open_pilot": pilot.pk if pilot else 0}
+    if pilot is not None:
+        record = _first(_PILOT_SQL, params)
+        if record is not None:
+            _claim(record, reviewer, review, stage, needed=None)
+            return record, QueueState.READY
+        if pilot.holds_back_screening:
+            return None, QueueState.PILOT_WAIT
+    order_column = queue_order(review)
+    params["start_offset"] = 0 if order_column == "record_id" else _start_offset(review, reviewer, stage)
+    for attempt in range(3):
+        record = _first(_claim_sql(order_column, with_cursor=attempt == 0), params)
+        if record is None and attempt == 1 and record_stages_sync(review=review, stage=stage) == 0:
+            break
+        if record is not None and _claim(record, reviewer, review, stage, needed=review.reviewers_per_record):
+            return record, QueueState.READY
+    return None, QueueState.DONE
+
+
+def _start_offset(review, reviewer, stage):
+    """Return how many records into the shuffled order the reviewer starts: evenly spaced
+    among the review's reviewers (by rank of membership), so with more reviewers than votes
+    per record each one first screens records nobody has, then meets the others' records,
+    and all end with about the same share. A lead who screens starts at a seeded random
+    place. Cached for a minute; it only matters for a reviewer's first claim."""
+    def rank_and_count():
+        reviewers = list(Membership.objects.active().filter(review=review, role=Role.REVIEWER)
+                         .order_by("id").values_list("user_id", flat=True))
+        if reviewer.pk in reviewers:
+            return reviewers.index(reviewer.pk), len(reviewers)
+        return None, len(reviewers)
+
+    rank, count = cache.get_or_set(f"screening-rank:{review.pk}:{reviewer.pk}", rank_and_count, 60)
+    total = records_in_stage_count(review, stage)
+    if rank is None:
+        return reviewer_seed(review.pk, reviewer.pk, stage) % max(total, 1)
+    return start_offset(rank, count, total)
+
+
+def _first(sql, params):
+    return next(iter(Record.objects.raw(sql, params)), None)
+
+
+def _claim(record, reviewer, review, stage, *, needed):
+    """Raise the claim counter if there is room (always for pilot records, needed=None) and
+    create the reviewer's empty decision. Return False when the record filled up meanwhile."""
+    stages = RecordStage.objects.filter(pk=record.record_stage_id)
+    if needed is not None:
+        stages = stages.filter(claims__lt=needed)
+    if stages.update(claims=F("claims") + 1) != 1:
+        return False
+    Decision.objects.create(review=review, record=record, stage=stage, reviewer=reviewer)
+    return True
+
+
+def _needed(record_stage, review):
+    if record_stage.pilot_id and record_stage.pilot.is_open:
+        return record_stage.pilot.reviewers_needed
+    return review.reviewers_per_record
+
+
+def _recompute_outcome(record_stage, review):
+    """Set the outcome from the votes. Always the same two queries, whatever the votes."""
+    verdicts = list(Decision.objects.filter(record_id=record_stage.record_id, stage=record_stage.stage)
+                    .values_list("verdict", flat=True))
+    outcome = outcome_from_verdicts(verdicts, _needed(record_stage, review))
+    record_stage.outcome = outcome
+    record_stage.resolution = RecordStage.Resolution.AGREEMENT if outcome in (Outcome.INCLUDED, Outcome.EXCLUDED) else ""
+    record_stage.resolved_at = timezone.now() if record_stage.resolution else None
+    record_stage.save(update_fields=["outcome", "resolution", "resolved_at"])
+
+
+def _locked_stage(record, stage):
+    return (RecordStage.objects.select_for_update(of=("self",)).select_related("pilot")
+            .get(record=record, stage=stage))
+
+
+@transaction.atomic
+def decision_record(*, reviewer, review, record, stage=Stage.TITLE_ABSTRACT, verdict, reason="", note=""):
+    """Record (or change) the reviewer's verdict on a record claimed for them, update the
+    record's outcome and write the history. Raise Decision.DoesNotExist when the record was
+    never claimed for this reviewer, and ValidationError once the record is resolved, or when
+    the review requires a reason for an exclusion and none is given."""
+    return _vote(reviewer, review, record.pk, stage, verdict, reason, note)
+
+
+@transaction.atomic
+def decision_record_and_next(*, reviewer, review, record_id, stage=Stage.TITLE_ABSTRACT, verdict, reason="",
+                             note=""):
+    """Record the vote (as decision_record) and return (decision, next record, queue state),
+    in one transaction without savepoints: the request a reviewer makes thousands of times
+    pays for one commit and no extra round trips."""
+    decision = _vote(reviewer, review, record_id, stage, verdict, reason, note)
+    return (decision, *_next_record(reviewer, review, stage))
+
+
+def _vote(reviewer, review, record_id, stage, verdict, reason, note):
+    if verdict not in Verdict.values:
+        raise ValidationError(f"Unknown verdict {verdict!r}.")
+    reason = (reason or "").strip()[:300]
+    note = (note or "").strip()
+    if (verdict == Verdict.EXCLUDE and not reason and stage == Stage.TITLE_ABSTRACT
+            and review.reason_required_at_title_abstract):
+        raise ValidationError("Choose a reason for excluding this record.")
+    try:
+        # The record stage is locked first, as everywhere: votes on one record queue up here.
+        record_stage = (RecordStage.objects.select_for_update(of=("self",)).select_related("pilot", "record")
+                        .get(record_id=record_id, stage=stage, review=review))
+    except RecordStage.DoesNotExist:
+        raise Decision.DoesNotExist("This record was never claimed for this reviewer.") from None
+    record = record_stage.record
+    decision = Decision.objects.select_for_update().get(record=record, stage=stage, reviewer=reviewer)
+    decision.record = record
+    if record_stage.resolution in (RecordStage.Resolution.LEAD_RESOLVED, RecordStage.Resolution.LEAD_ALONE) or (
+        record_stage.is_resolved and decision.verdict is not None
+    ):
+        raise ValidationError("This record is resolved; only the lead can change its outcome now.")
+    old = decision.verdict
+    unchanged = (old == verdict and decision.reason == reason and decision.note == note)
+    decision.verdict, decision.reason, decision.note = verdict, reason, note
+    decision.decided_at = timezone.now()
+    decision.save(update_fields=["verdict", "reason", "note", "decided_at"])
+    _recompute_outcome(record_stage, review)
+    if not unchanged:
+        DecisionEvent.objects.create(
+            review=review, record=record, stage=stage, actor=reviewer,
+            kind=DecisionEvent.Kind.VOTE if old is None else DecisionEvent.Kind.CHANGE,
+            old_verdict=old or "", new_verdict=verdict, reason=reason, note=note,
+        )
+    return decision
+
+
+@transaction.atomic
+def decision_undo_last(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
+    """Take back the reviewer's latest vote on a record that is not resolved yet and return
+    that record (it is the next one they see), or None when there is nothing to undo."""
+    decision = (Decision.objects.decided()
+                .filter(reviewer=reviewer, review=review, stage=stage)
+                .order_by("-decided_at", "-id").select_related("record").first())
+    if decision is None:
+        return None
+    record_stage = _locked_stage(decision.record, stage)
+    if record_stage.is_resolved:
+        return None
+    old = decision.verdict
+    decision.verdict, decision.decided_at = None, None
+    decision.save(update_fields=["verdict", "decided_at"])
+    _recompute_outcome(record_stage, review)
+    DecisionEvent.objects.create(review=review, record=decision.record, stage=stage, actor=reviewer,
+                                 kind=DecisionEvent.Kind.UNDO, old_verdict=old, new_verdict="")
+    return decision.record
+
+
+@transaction.atomic
+def outcome_resolve(*, lead, review, record, stage=Stage.TITLE_ABSTRACT, verdict, reason=""):
+    """Set the record's final outcome at `stage` by the lead: resolving a conflict, or
+    deciding alone on any record (recorded as such). Only include or exclude are final."""
+    if verdict not in (Verdict.INCLUDE, Verdict.EXCLUDE):
+        raise ValidationError("A final decision is include or exclude.")
+    reason = (reason or "").strip()[:300]
+    record_stage_sync_one(review=review, record=record, stage=stage)
+    record_stage = _locked_stage(record, stage)
+    old = record_stage.outcome
+    if old == Outcome.CONFLICT:
+        resolution, kind = RecordStage.Resolution.LEAD_RESOLVED, DecisionEvent.Kind.RESOLVE
+    else:
+        resolution, kind = RecordStage.Resolution.LEAD_ALONE, DecisionEvent.Kind.LEAD_ALONE
+    record_stage.outcome = Outcome.INCLUDED if verdict == Verdict.INCLUDE else Outcome.EXCLUDED
+    record_stage.resolution = resolution
+    record_stage.resolved_by = lead
+    record_stage.resolved_at = timezone.now()
+    record_stage.resolution_reason = reason
+    # Open claims on the record are released: nobody needs to screen it any more.
+    released = Decision.objects.open_claims().filter(record=record, stage=stage).delete()[0]
+    record_stage.claims = max(record_stage.claims - released, 0)
+    record_stage.save()
+    DecisionEvent.objects.create(review=review, record=record, stage=stage, actor=lead, kind=kind,
+                                 old_verdict=old, new_verdict=record_stage.outcome, reason=reason)
+    return record_stage
+
+
+@transaction.atomic
+def decision_claims_release(*, review, reviewer):
+    """Give back the records claimed for `reviewer` and not voted on (they left the review), so
+    other reviewers can take them. Their votes stay."""
+    open_claims = Decision.objects.open_claims().filter(review=review, reviewer=reviewer)
+    record_ids = list(open_claims.values_list("record_id", flat=True))
+    RecordStage.objects.filter(record_id__in=record_ids, claims__gt=0).update(claims=F("claims") - 1)
+    return open_claims.delete()[0]
+
+
+def record_stage_sync_one(*, review, record, stage):
+    """Make sure one record has its RecordStage row (a lead may decide on a record that
+    arrived after the last sync)."""
+    if not RecordStage.objects.filter(record=record, stage=stage).exists():
+        record_stages_sync(review=review, stage=stage)
+
+
+@transaction.atomic
+def pilot_start(*, review, created_by, size, stage=Stage.TITLE_ABSTRACT, holds_back_screening=True):
+    """Pick `size` random records nobody has claimed yet for a pilot round every reviewer
+    screens first. Refuse when a pilot is already open."""
+    if open_pilot(review, stage) is not None:
+        raise ValidationError("A pilot is already open; close it first.")
+    if size < 1:
+        raise ValidationError("A pilot needs at least one record.")
+    record_stages_sync(review=review, stage=stage)
+    reviewers = Membership.objects.active().filter(review=review, role=Role.REVIEWER).count()
+    pilot = Pilot.objects.create(review=review, stage=stage, size=size, created_by=created_by,
+                                 reviewers_needed=max(reviewers, 1), holds_back_screening=holds_back_screening)
+    chosen = list(
+        RecordStage.objects.for_stage(review, stage).in_screening()
+        .filter(outcome=Outcome.PENDING, claims=0, pilot__isnull=True)
+        .order_by("?").values_list("pk", flat=True)[:size]
+    )
+    RecordStage.objects.filter(pk__in=chosen).update(pilot=pilot)
+    pilot.size = len(chosen)
+    pilot.save(update_fields=["size"])
+    DecisionEvent.objects.create(review=review, stage=stage, actor=created_by, kind=DecisionEvent.Kind.PILOT_START,
+                                 note=f"{len(chosen)} records, {pilot.reviewers_needed} reviewers")
+    return pilot
+
+
+@transaction.atomic
+def pilot_close(*, pilot, closed_by):
+    """Close the pilot: full screening opens, and the pilot records' outcomes are recomputed
+    with the review's usual number of reviewers per record."""
+    pilot = Pilot.objects.select_for_update().get(pk=pilot.pk)
+    if not pilot.is_open:
+        return pilot
+    pilot.closed_at = timezone.now()
+    pilot.save(update_fields=["closed_at"])
+    for record_stage in RecordStage.objects.select_for_update().select_related("pilot").filter(
+            pilot=pilot, outcome__in=[Outcome.PENDING, Outcome.CONFLICT], resolved_by__isnull=True):
+        _recompute_outcome(record_stage, pilot.review)
+    DecisionEvent.objects.create(review=pilot.review, stage=pilot.stage, actor=closed_by,
+                                 kind=DecisionEvent.Kind.PILOT_CLOSE)
+    return pilot
+
+
+def _total_cache_key(review, stage):
+    return f"screening-total:{review.pk}:{stage}"
+
+
+def records_in_stage_count(review, stage=Stage.TITLE_ABSTRACT):
+    """Return how many records are to be screened at `stage`, cached for a minute: the
+    screening card shows it after every vote and counting 100,000 rows each time is waste."""
+    def count():
+        return RecordStage.objects.for_stage(review, stage).in_screening().count()
+
+    return cache.get_or_set(_total_cache_key(review, stage), count, 60)

@@ -1,0 +1,382 @@
+"""The reviewer's screening page, their own decisions, and the lead's conflicts, dashboard,
+pilot and history export. Decisions are read only through Decision.objects.visible_to and
+work is read only through Record.objects.screening_queue (via services.decisions)."""
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..access import review_view
+from ..agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
+from ..highlight import compile_keywords, highlight, parse_keywords
+from ..htmx import wants_partial
+from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Stage,
+                      Verdict)
+from ..models.reviews import Membership, Role
+from ..rules import share_of
+from ..services import decisions as decision_services
+
+TA = Stage.TITLE_ABSTRACT
+
+
+# --- The reviewer's screen -------------------------------------------------------------------
+
+def _card_context(request, review, record, *, state=None, revisit=False, error=""):
+    """Everything the record card shows. For a record the reviewer is revisiting, their own
+    decision and whether the record is resolved; never anything about another reviewer's
+    vote (a conflict shows as open, like a record nobody else has screened)."""
+    user, role = request.user, request.membership.role
+    context = {"review": review, "record": record, "state": state, "error": error,
+               "progress": _my_progress(user, review, role), "revisit": revisit}
+    if record is None:
+        return context
+    keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
+    context["title_html"] = highlight(record.title, compiled=keywords)
+    context["abstract_html"] = highlight(record.abstract, compiled=keywords)
+    context["keywords_html"] = [highlight(k, compiled=keywords) for k in (record.keywords or []) + (record.subject_terms or [])]
+    if revisit:
+        context["mine"] = Decision.objects.visible_to(user, review, role=role).filter(
+            reviewer=user, record=record, stage=TA).first()
+        outcome = RecordStage.objects.filter(record=record, stage=TA).values_list("outcome", flat=True).first()
+        context["resolved_outcome"] = outcome if outcome in RESOLVED_OUTCOMES else None
+    return context
+
+
+def _my_progress(user, review, role):
+    done = Decision.objects.visible_to(user, review, role=role).decided().filter(reviewer=user, stage=TA).count()
+    total = decision_services.records_in_stage_count(review, TA)
+    share = share_of(total, review.reviewers_per_record, _reviewer_count(review))
+    return {"done": done, "share": share, "left": max(share - done, 0)}
+
+
+def _reviewer_count(review):
+    from django.core.cache import cache
+
+    return cache.get_or_set(
+        f"screening-reviewers:{review.pk}",
+        lambda: Membership.objects.active().filter(review=review, role=Role.REVIEWER).count(), 60)
+
+
+def _render_card(request, review, context, status=200):
+    template = "screening/screen.html#record-card" if wants_partial(request) else "screening/screen.html"
+    return render(request, template, context, status=status)
+
+
+@review_view("screen")
+def screen(request, review):
+    """One record at a time. ?record=<id> revisits one of my own decisions; ?back=<id> and
+    ?forward=<id> step through them in the order I screened them."""
+    user = request.user
+    mine = Decision.objects.visible_to(user, review, role=request.membership.role).filter(reviewer=user, stage=TA)
+    target = None
+    if "record" in request.GET:
+        target = _own_record(mine, request.GET["record"])
+    elif "back" in request.GET or "forward" in request.GET:
+        going_back = "back" in request.GET
+        anchor = _own_decision(mine, request.GET.get("back") or request.GET.get("forward"))
+        steps = (mine.decided().filter(Q(claimed_at__lt=anchor.claimed_at) |
+                                       Q(claimed_at=anchor.claimed_at, id__lt=anchor.id)).order_by("-claimed_at", "-id")
+                 if going_back else
+                 mine.decided().filter(Q(claimed_at__gt=anchor.claimed_at) |
+                                       Q(claimed_at=anchor.claimed_at, id__gt=anchor.id)).order_by("claimed_at", "id"))
+        step = steps.select_related("record").first()
+        target = step.record if step else None
+    if target is not None:
+        return _render_card(request, review, _card_context(request, review, target, revisit=True))
+    if not wants_partial(request):
+        decision_services.record_stages_sync(review=review, stage=TA)
+    record, state = decision_services.screening_next(reviewer=user, review=review, stage=TA)
+    return _render_card(request, review, _card_context(request, review, record, state=state))
+
+
+def _own_record(mine, record_id):
+    return _own_decision(mine, record_id).record
+
+
+def _own_decision(mine, record_id):
+    try:
+        return mine.select_related("record").get(record_id=int(record_id))
+    except (ValueError, Decision.DoesNotExist):
+        raise Http404("Not one of your records.") from None
+
+
+@review_view("screen")
+@require_POST
+def decide(request, review, record_id):
+    """Record my verdict, then show the next record: one round trip per key press. Without
+    htmx, redirect to the screening page (post/redirect/get)."""
+    try:
+        _, next_record, state = decision_services.decision_record_and_next(
+            reviewer=request.user, review=review, record_id=record_id, stage=TA,
+            verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except Decision.DoesNotExist:
+        raise Http404("This record is not in your queue.") from None
+    except ValidationError as exc:
+        record = get_object_or_404(Record, pk=record_id, review=review)
+        message = " ".join(exc.messages)
+        if not wants_partial(request):
+            messages.error(request, message)
+            return redirect(f"{reverse('screen', args=[review.pk])}?record={record.pk}")
+        context = _card_context(request, review, record, revisit=True, error=message)
+        return _render_card(request, review, context, status=422)
+    if not wants_partial(request):
+        return redirect("screen", review_id=review.pk)
+    return _render_card(request, review, _card_context(request, review, next_record, state=state))
+
+
+@review_view("screen")
+@require_POST
+def undo(request, review):
+    record = decision_services.decision_undo_last(reviewer=request.user, review=review, stage=TA)
+    if record is None:
+        messages.info(request, "Nothing to undo: your last vote is on a record that is already resolved.")
+    if not wants_partial(request):
+        return redirect("screen", review_id=review.pk)
+    next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=TA)
+    return _render_card(request, review, _card_context(request, review, next_record, state=state))
+
+
+@review_view("screen")
+def my_decisions(request, review):
+    """My own votes, searchable and filterable; each links back to the screen to change it
+    while the record is not resolved."""
+    user = request.user
+    resolved = RecordStage.objects.filter(record=OuterRef("record"), stage=TA, outcome__in=RESOLVED_OUTCOMES)
+    decisions = (Decision.objects.visible_to(user, review, role=request.membership.role)
+                 .decided().filter(reviewer=user, stage=TA)
+                 .annotate(is_resolved=Exists(resolved)).select_related("record").order_by("-decided_at", "-id"))
+    query = request.GET.get("q", "").strip()
+    if query:
+        decisions = decisions.filter(Q(record__title__icontains=query) | Q(note__icontains=query) |
+                                     Q(reason__icontains=query))
+    verdict = request.GET.get("verdict", "")
+    if verdict in Verdict.values:
+        decisions = decisions.filter(verdict=verdict)
+    status = request.GET.get("status", "")
+    if status in {"open", "resolved"}:
+        decisions = decisions.filter(is_resolved=status == "resolved")
+    page = Paginator(decisions, 50).get_page(request.GET.get("page"))
+    return render(request, "screening/my_decisions.html", {
+        "review": review, "page": page, "q": query, "verdict": verdict, "status": status,
+        "verdicts": Verdict.choices, "nav": "mine",
+    })
+
+
+# --- The lead ------------------------------------------------------------------------------
+
+def _votes_for(request, review, record_stages):
+    """Map record id -> the votes on it, read through the one visibility rule."""
+    votes = {}
+    decisions = (Decision.objects.visible_to(request.user, review, role=request.membership.role)
+                 .decided().filter(stage=TA, record__in=[rs.record_id for rs in record_stages])
+                 .select_related("reviewer").order_by("reviewer__username"))
+    for decision in decisions:
+        votes.setdefault(decision.record_id, []).append(decision)
+    return votes
+
+
+@review_view("resolve")
+def conflicts(request, review):
+    """The conflicts queue: the first open conflict in full, with every vote side by side,
+    and the rest listed."""
+    return _conflicts_page(request, review)
+
+
+def _conflicts_page(request, review):
+    open_conflicts = (RecordStage.objects.for_stage(review, TA).in_screening().filter(outcome=Outcome.CONFLICT)
+                      .select_related("record").order_by("record_id"))
+    first = open_conflicts.first()
+    return _lead_record_page(request, review, first, queue=open_conflicts[:200], queue_count=open_conflicts.count())
+
+
+@review_view("resolve")
+def lead_record(request, review, record_id):
+    """One record for the lead: every vote, and a final decision (resolving a conflict or
+    deciding alone)."""
+    record = get_object_or_404(Record, pk=record_id, review=review)
+    decision_services.record_stage_sync_one(review=review, record=record, stage=TA)
+    record_stage = RecordStage.objects.select_related("record", "resolved_by").get(record=record, stage=TA)
+    return _lead_record_page(request, review, record_stage)
+
+
+def _lead_record_page(request, review, record_stage, *, queue=None, queue_count=None, error=""):
+    context = {"review": review, "record_stage": record_stage, "queue": queue, "queue_count": queue_count,
+               "nav": "conflicts", "error": error, "reasons": review.exclusion_reasons}
+    if record_stage is not None:
+        keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
+        context["title_html"] = highlight(record_stage.record.title, compiled=keywords)
+        context["abstract_html"] = highlight(record_stage.record.abstract, compiled=keywords)
+        context["votes"] = _votes_for(request, review, [record_stage]).get(record_stage.record_id, [])
+    template = "screening/conflicts.html#conflict-card" if wants_partial(request) else "screening/conflicts.html"
+    return render(request, template, context)
+
+
+@review_view("resolve")
+@require_POST
+def resolve(request, review, record_id):
+    record = get_object_or_404(Record, pk=record_id, review=review)
+    try:
+        record_stage = decision_services.outcome_resolve(
+            lead=request.user, review=review, record=record, stage=TA,
+            verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("lead_record", review_id=review.pk, record_id=record.pk)
+    messages.success(request, f"“{record.title[:60]}” {record_stage.get_outcome_display().lower()}.")
+    if request.POST.get("then") == "record":
+        return redirect("lead_record", review_id=review.pk, record_id=record.pk)
+    if wants_partial(request):
+        return _conflicts_page(request, review)
+    return redirect("conflicts", review_id=review.pk)
+
+
+@review_view("resolve")
+def lead_records(request, review):
+    """Every record with its outcome, for the lead to open any one and decide alone."""
+    decision_services.record_stages_sync(review=review, stage=TA)
+    stages = RecordStage.objects.for_stage(review, TA).in_screening().select_related("record").order_by("record_id")
+    outcome = request.GET.get("outcome", "")
+    if outcome in Outcome.values:
+        stages = stages.filter(outcome=outcome)
+    query = request.GET.get("q", "").strip()
+    if query:
+        stages = stages.filter(record__title__icontains=query)
+    page = Paginator(stages, 50).get_page(request.GET.get("page"))
+    return render(request, "screening/lead_records.html", {
+        "review": review, "page": page, "outcome": outcome, "q": query, "outcomes": Outcome.choices,
+        "nav": "records",
+    })
+
+
+@review_view("view")
+def screening_progress(request, review):
+    """The screening section of the dashboard, polled by htmx every few seconds."""
+    return render(request, "screening/_dashboard_screening.html",
+                  {"review": review, "membership": request.membership,
+                   **screening_dashboard(review, request.membership)})
+
+
+def screening_dashboard(review, membership):
+    """Return the screening numbers for the dashboard: for a reviewer, their own progress only
+    (review-wide counts such as open conflicts move when their partner votes, and would tell
+    them how); for a lead, everything, with agreement per reviewer pair."""
+    user = membership.user
+    decision_services.record_stages_sync(review=review, stage=TA)  # records imported since
+    total = decision_services.records_in_stage_count(review, TA)
+    if membership.role != Role.LEAD:
+        return {"screening": {"total": total, "progress": _my_progress(user, review, membership.role)}}
+    outcome_counts = {o: 0 for o in Outcome.values}
+    for row in (RecordStage.objects.for_stage(review, TA).in_screening()
+                .values("outcome").order_by().annotate(n=Count("id"))):
+        outcome_counts[row["outcome"]] = row["n"]
+    per_reviewer = list(
+        Decision.objects.visible_to(user, review, role=membership.role).decided().filter(stage=TA)
+        .values("reviewer__username", "reviewer__first_name", "reviewer__last_name")
+        .order_by("reviewer__username").annotate(n=Count("id")))
+    pilot = Pilot.objects.filter(review=review, stage=TA).order_by("-created_at").first()
+    return {"screening": {
+        "total": total,
+        "outcomes": outcome_counts,
+        "resolved": outcome_counts[Outcome.INCLUDED] + outcome_counts[Outcome.EXCLUDED],
+        "per_reviewer": per_reviewer,
+        "pairs": agreement_per_pair(review, user, membership.role),
+        "pilot": pilot,
+        "pilot_pairs": agreement_per_pair(review, user, membership.role, pilot=pilot) if pilot else [],
+        "pilot_conflicts": (RecordStage.objects.filter(pilot=pilot, outcome=Outcome.CONFLICT).count()
+                            if pilot else 0),
+    }}
+
+
+def agreement_per_pair(review, user, role, *, pilot=None):
+    """Return one row per pair of reviewers who voted on the same records: their names and
+    the agreement over those records, with Maybe as its own category and with Maybe counted
+    as include. Within the pilot's records when `pilot` is given. One grouped self-join of
+    the visible decisions, so it stays fast with 100,000 records."""
+    visible = Decision.objects.visible_to(user, review, role=role).decided().filter(stage=TA)
+    pairs = visible.filter(
+        record__decisions__stage=TA, record__decisions__reviewer__gt=F("reviewer"),
+        record__decisions__verdict__isnull=False, record__decisions__in=visible,
+    )
+    if pilot is not None:
+        pairs = pairs.filter(record__stages__pilot=pilot)
+    rows = (pairs.values_list("reviewer", "record__decisions__reviewer", "verdict", "record__decisions__verdict")
+            .order_by().annotate(n=Count("id")))
+    index = {c: i for i, c in enumerate(CATEGORIES)}
+    tables = {}
+    for a, b, va, vb, n in rows:
+        tables.setdefault((a, b), [[0] * 3 for _ in range(3)])[index[va]][index[vb]] += n
+    User = get_user_model()
+    names = {u.pk: u.get_full_name() or u.username
+             for u in User.objects.filter(pk__in={pk for pair in tables for pk in pair})}
+    result = []
+    for (a, b), t in sorted(tables.items(), key=lambda item: (names[item[0][0]], names[item[0][1]])):
+        # Maybe as include: rows and columns "include" and "maybe" merge.
+        collapsed = [[t[0][0] + t[0][2] + t[2][0] + t[2][2], t[0][1] + t[2][1]],
+                     [t[1][0] + t[1][2], t[1][1]]]
+        result.append({"a": names[a], "b": names[b], "views": [
+            ("as its own category", agreement_from_table(t, CATEGORIES)),
+            ("counted as include", agreement_from_table(collapsed, (INCLUDE, EXCLUDE), maybe_as_include=True)),
+        ]})
+    return result
+
+
+# --- Pilot and export -----------------------------------------------------------------------
+
+@review_view("manage")
+def pilot(request, review):
+    current = decision_services.open_pilot(review, TA)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "close" and current is not None:
+                decision_services.pilot_close(pilot=current, closed_by=request.user)
+                messages.success(request, "Pilot closed. Full screening is open.")
+            else:
+                size = int(request.POST.get("size") or 0)
+                started = decision_services.pilot_start(
+                    review=review, created_by=request.user, size=size, stage=TA,
+                    holds_back_screening=bool(request.POST.get("holds_back_screening")))
+                messages.success(request, f"Pilot started with {started.size} records.")
+        except (ValueError, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", ["Give a number of records."])))
+        return redirect("pilot", review_id=review.pk)
+    pilots = Pilot.objects.filter(review=review, stage=TA).order_by("-created_at")
+    return render(request, "screening/pilot.html", {"review": review, "current": current, "pilots": pilots,
+                                                    "nav": "pilot"})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@review_view("export")
+def history_export(request, review):
+    """The whole decision history as CSV, oldest first (streamed)."""
+    events = (DecisionEvent.objects.filter(review=review).select_related("actor", "record")
+              .order_by("at", "id"))
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["at", "stage", "record_id", "record_title", "actor", "action",
+                               "old", "new", "reason", "note"])
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow([
+                event.at.isoformat(), event.stage, event.record_id or "",
+                event.record.title if event.record else "", event.actor.username, event.kind,
+                event.old_verdict, event.new_verdict, event.reason, event.note,
+            ])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-decision-history-{stamp}.csv"'
+    return response

@@ -1,0 +1,44 @@
+"""Small, real-looking records for screening tests. Records come from imports; here they are
+created directly under one Import row."""
+from screening.models import Import, Record
+
+SAMPLES = [
+    ("Blue-light filtering glasses and sleep quality in adults: a randomised controlled trial",
+     "Adults with insomnia wore amber glasses for two weeks. Sleep quality improved versus clear lenses.",
+     ["Shechter A", "Kim EW"], "J Psychiatr Res", 2018),
+    ("Evening screen use and melatonin suppression in adolescents",
+     "A cross-sectional study of 120 adolescents measured salivary melatonin after tablet use.",
+     ["Chang AM", "Aeschbach D"], "Sleep", 2015),
+    ("Effect of night mode on smartphone displays: a crossover trial",
+     "Twenty young adults used night mode or normal mode before bed; sleep onset did not differ.",
+     ["Duraccio KM"], "Sleep Health", 2021),
+    ("Blue light exposure in mice disrupts circadian rhythm",
+     "An animal study in mice exposed to 460 nm light at night.",
+     ["Tosini G"], "Mol Vis", 2016),
+    ("Amber lenses for bipolar mania: a randomised placebo-controlled trial",
+     "Patients with mania wore blue-blocking glasses in addition to usual treatment.",
+     ["Henriksen TE", "Skrede S"], "Bipolar Disord", 2016),
+]
+
+
+def make_records(review, count=10, *, database="MEDLINE"):
+    """Create `count` records in `review` (cycling through real-looking samples, each title
+    made unique) and return them in import order."""
+    source = Import.objects.create(review=review, database=database, platform="PubMed",
+                                   status=Import.Status.IMPORTED, record_count=count)
+    records = []
+    for i in range(count):
+        title, abstract, authors, journal, year = SAMPLES[i % len(SAMPLES)]
+        records.append(Record(
+            review=review, source_import=source, source_index=i,
+            title=f"{title} ({i + 1})" if count > len(SAMPLES) else title,
+            abstract=abstract, authors=authors, journal=journal, year=year,
+            doi=f"10.1000/sleep.{review.pk}.{i}", pmid=str(30000000 + i),
+        ))
+    return Record.objects.bulk_create(records)
+
+
+def fast_password_hashing(settings):
+    """Creating the four personas with the production hasher takes about two seconds per test;
+    these tests are not about passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,199 @@
+"""Blinding: until a record is resolved, reviewer B learns nothing about reviewer A's vote on
+it from any page, partial, export, count, ordering or timing.
+
+Alice (A) votes with marker strings in her reasons and notes; Bob (B) then walks every URL of
+the URL configuration, with every review and record id, as a page and as an htmx partial, and
+posts to every screening URL. No marker may appear. Two records with identical content, one
+that Alice voted on and one she never saw, must give Bob byte-identical responses (after
+replacing the record id and CSRF tokens) with the same number of SQL queries.
+"""
+import re
+from itertools import product
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern
+
+from screening.models import Decision, Record
+from screening.services import decisions as services
+
+from .screening_records import fast_password_hashing, make_records
+
+pytestmark = pytest.mark.django_db
+fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
+
+MARKERS = ("ALICE-REASON-7Q3", "ALICE-NOTE-K9Z")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def all_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from all_routes(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def concrete_paths(route, review_ids, record_ids):
+    """Every concrete path of a route: each review id × each record id; other ids are 1."""
+    reviews = review_ids if "<int:review_id>" in route else [None]
+    records = record_ids if "<int:record_id>" in route else [None]
+    for review_id, record_id in product(reviews, records):
+        path = route
+        if review_id is not None:
+            path = path.replace("<int:review_id>", str(review_id))
+        if record_id is not None:
+            path = path.replace("<int:record_id>", str(record_id))
+        path = re.sub(r"<int:\w+>", "1", path)
+        path = re.sub(r"<(str|slug|path):\w+>", "x", path)
+        yield "/" + path, record_id
+
+
+def body(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+@pytest.fixture
+def scene(review, alice, bob, carol, make_user):
+    """Import order, so who gets which record is known. Records 0 and 2 have the same content.
+    Alice votes on 0 and 1 (with markers) and never sees 2. Bob votes exclude on 0 (a conflict
+    with Alice's include), maybe on 1 (a conflict with Alice's maybe), exclude on 2 (pending:
+    Alice has not voted), and holds 3 as his current record."""
+    review.order = "import"
+    review.save()
+    records = make_records(review, 6)
+    Record.objects.filter(pk=records[2].pk).update(
+        title=records[0].title, abstract=records[0].abstract, authors=records[0].authors,
+        journal=records[0].journal, year=records[0].year, doi=records[0].doi, pmid=records[0].pmid)
+    other_review_records = make_records(
+        services.Review.objects.create(title="Another review", created_by=carol), 2)
+    services.record_stages_sync(review=review)
+    for verdict in ("include", "maybe"):
+        record, _ = services.screening_next(reviewer=alice, review=review)
+        services.decision_record(reviewer=alice, review=review, record=record, verdict=verdict,
+                                 reason=MARKERS[0], note=f"{MARKERS[1]} on {record.pk}")
+    for verdict in ("exclude", "maybe", "exclude"):
+        record, _ = services.screening_next(reviewer=bob, review=review)
+        services.decision_record(reviewer=bob, review=review, record=record, verdict=verdict, reason="Wrong population")
+    services.screening_next(reviewer=bob, review=review)
+    assert set(Decision.objects.filter(reviewer=alice).values_list("record_id", flat=True)) == {records[0].pk, records[1].pk}
+    return {"review": review, "records": records, "other": other_review_records}
+
+
+def test_bob_never_sees_alices_votes_reasons_or_notes_anywhere(client, scene, bob):
+    client.force_login(bob)
+    review = scene["review"]
+    record_ids = [r.pk for r in scene["records"] + scene["other"]]
+    review_ids = [review.pk, scene["other"][0].review_id]
+    fetched = 0
+    for route, entry in all_routes():
+        if isinstance(entry.pattern, RegexPattern) and entry.pattern.regex.groupindex:
+            assert route.startswith("admin/"), route  # only the admin uses regex routes; Bob is not staff
+            continue
+        if route.startswith("accounts/logout"):
+            continue
+        for path, _ in concrete_paths(route, review_ids, record_ids):
+            queries = [""]
+            if path.endswith("/screen/"):
+                queries += [f"?{key}={rid}" for key in ("record", "back", "forward") for rid in record_ids]
+            if path.endswith("/screen/mine/"):
+                queries += ["?q=ALICE-NOTE", "?q=ALICE-REASON", "?status=open", "?verdict=include", "?verdict=maybe"]
+            for query in queries:
+                for headers in ({}, HTMX):
+                    response = client.get(path + query, **headers)
+                    fetched += 1
+                    content = body(response)
+                    for marker in MARKERS:
+                        assert marker not in content, (path + query, headers)
+    # Posts Bob can make: votes, undo, and everything a lead could (refused).
+    for route, entry in all_routes():
+        if not route.startswith("reviews/"):
+            continue
+        for path, _ in concrete_paths(route, review_ids, record_ids):
+            for headers in ({}, HTMX):
+                content = body(client.post(path, {"verdict": "", "reason": "", "note": ""}, **headers))
+                for marker in MARKERS:
+                    assert marker not in content, path
+    assert fetched > 100
+
+
+def difference(first, second):
+    import difflib
+
+    return "\n".join(difflib.unified_diff(first.splitlines(), second.splitlines(), lineterm="", n=0))
+
+
+def normalise(html, record_id):
+    html = re.sub(r"[A-Za-z0-9]{64}", "CSRF", html)
+    # Only where a record id is written (ids can be small numbers like a reason's data-key).
+    return re.sub(rf'(data-record-id="|/records/|[?&](?:record|back|forward)=){record_id}(?=[/"&])',
+                  r"\1RECORD", html)
+
+
+def test_a_record_alice_voted_on_and_one_she_never_saw_look_the_same_to_bob(client, scene, bob):
+    client.force_login(bob)
+    review = scene["review"]
+    voted, unseen = scene["records"][0], scene["records"][2]
+    compared = 0
+    for route, _ in all_routes():
+        if "<int:record_id>" not in route:
+            continue
+        path = "/" + route.replace("<int:review_id>", str(review.pk))
+        for method, headers in product(("get", "post"), ({}, HTMX)):
+            seen = []
+            for record in (voted, unseen):
+                cache.clear()  # the cached counts would otherwise be fetched only the first time
+                with CaptureQueriesContext(connection) as queries:
+                    response = getattr(client, method)(path.replace("<int:record_id>", str(record.pk)), **headers)
+                seen.append((response.status_code, normalise(body(response), record.pk), len(queries)))
+                client.get("/")  # shows (and so clears) any flash message the request left
+            assert seen[0] == seen[1], (route, method, headers, difference(seen[0][1], seen[1][1]))
+            compared += 1
+    # The record card itself, as a page and as a partial.
+    for headers in ({}, HTMX):
+        seen = []
+        for record in (voted, unseen):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"/reviews/{review.pk}/screen/?record={record.pk}", **headers)
+            seen.append((response.status_code, normalise(body(response), record.pk), len(queries)))
+        assert seen[0][0] == 200
+        assert seen[0] == seen[1], (headers, difference(seen[0][1], seen[1][1]))
+        compared += 1
+    assert compared >= 8
+
+
+def test_a_conflict_shows_as_open_to_bob_exactly_like_a_record_awaiting_alice(client, scene, bob):
+    client.force_login(bob)
+    html = client.get(f"/reviews/{scene['review'].pk}/screen/mine/").content.decode()
+    rows = html.split("<tbody>")[1]
+    assert rows.count("<td>Open</td>") == 3 and "Resolved" not in rows
+
+
+def test_the_queue_order_does_not_depend_on_other_reviewers_votes(review, alice, bob):
+    """With as many reviewers as votes per record, Bob's order is the same whether Alice has
+    voted on everything or on nothing."""
+    make_records(review, 8)
+    services.record_stages_sync(review=review)
+
+    def bob_order():
+        order = []
+        while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+            order.append(pair[0].pk)
+            services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
+        return order
+
+    from django.db import transaction
+
+    with transaction.atomic():
+        alone = bob_order()
+        transaction.set_rollback(True)
+    while (pair := services.screening_next(reviewer=alice, review=review))[0]:
+        services.decision_record(reviewer=alice, review=review, record=pair[0], verdict="include")
+    assert bob_order() == alone

@@ -1,0 +1,86 @@
+"""Reviewers working at the same moment, in real threads with their own PostgreSQL
+connections: claims never pass the number of reviewers per record, and no vote is lost or
+doubled."""
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from screening.models import Decision, DecisionEvent, Membership, RecordStage, Role
+from screening.services import decisions as services
+
+from .screening_records import fast_password_hashing, make_records
+
+pytestmark = pytest.mark.django_db(transaction=True)
+fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
+
+
+def run_together(workers):
+    """Start every worker at the same instant; re-raise the first error."""
+    barrier = threading.Barrier(len(workers))
+    errors = []
+
+    def wrap(work):
+        try:
+            barrier.wait()
+            work()
+        except Exception as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=wrap, args=(work,)) for work in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if errors:
+        raise errors[0]
+
+
+def test_six_reviewers_at_once_never_push_a_record_over_two(review, alice, bob, make_user):
+    reviewers = [alice, bob] + [make_user(f"reviewer{i}") for i in range(4)]
+    for user in reviewers[2:]:
+        Membership.objects.create(review=review, user=user, role=Role.REVIEWER)
+    make_records(review, 30)
+    services.record_stages_sync(review=review)
+
+    def screen_everything(user):
+        def work():
+            while True:
+                record, _ = services.screening_next(reviewer=user, review=review)
+                if record is None:
+                    return
+                services.decision_record(reviewer=user, review=review, record=record, verdict="include")
+        return work
+
+    run_together([screen_everything(user) for user in reviewers])
+    per_record = Counter(Decision.objects.values_list("record_id", flat=True))
+    assert set(per_record.values()) == {2} and len(per_record) == 30
+    assert set(RecordStage.objects.values_list("claims", "outcome")) == {(2, "included")}
+    assert DecisionEvent.objects.filter(kind="vote").count() == 60
+    assert Decision.objects.filter(verdict__isnull=True).count() == 0
+
+
+def test_simultaneous_last_votes_and_double_submits_keep_one_decision_each(review, alice, bob):
+    records = make_records(review, 5)
+    services.record_stages_sync(review=review)
+    # Both reviewers hold a claim on every record and have not voted yet.
+    for user in (alice, bob):
+        for record in records:
+            Decision.objects.create(review=review, record=record, stage="title_abstract", reviewer=user)
+    RecordStage.objects.update(claims=2)
+    assert Decision.objects.filter(verdict__isnull=True).count() == 10
+
+    def vote(user, record, verdict):
+        return lambda: services.decision_record(reviewer=user, review=review, record=record, verdict=verdict)
+
+    workers = []
+    for record in records:
+        # Alice double-submits, Bob votes at the same moment: the record's outcome is computed
+        # with both votes in, whatever order the transactions commit.
+        workers += [vote(alice, record, "include"), vote(alice, record, "include"), vote(bob, record, "exclude")]
+    run_together(workers)
+    assert Decision.objects.count() == 10
+    assert set(RecordStage.objects.values_list("outcome", flat=True)) == {"conflict"}

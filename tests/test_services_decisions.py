@@ -1,0 +1,238 @@
+"""Claims, votes, outcomes, undo, the lead's resolutions, pilots and the history."""
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from screening.models import Decision, DecisionEvent, Membership, RecordStage, Role
+from screening.services import decisions as services
+from screening.services.decisions import QueueState
+
+from .screening_records import fast_password_hashing, make_records
+
+pytestmark = pytest.mark.django_db
+TA = "title_abstract"
+fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
+
+
+def screen_all(reviewer, review, verdicts):
+    """Let `reviewer` take records from their queue and vote verdicts[record index]."""
+    order = {}
+    while True:
+        record, state = services.screening_next(reviewer=reviewer, review=review)
+        if record is None:
+            return order
+        verdict = verdicts(record) if callable(verdicts) else verdicts
+        services.decision_record(reviewer=reviewer, review=review, record=record, verdict=verdict)
+        order[record.pk] = verdict
+
+
+def test_each_reviewer_gets_every_record_once_in_a_stable_shuffled_order(review, alice, bob):
+    records = make_records(review, 12)
+    services.record_stages_sync(review=review)
+    alice_order = list(screen_all(alice, review, "include"))
+    bob_order = list(screen_all(bob, review, "include"))
+    assert sorted(alice_order) == sorted(bob_order) == sorted(r.pk for r in records)
+    assert alice_order != [r.pk for r in records], "random order is not import order"
+    assert alice_order != bob_order, "each reviewer starts at their own place"
+
+
+def test_import_order_walks_records_as_imported(review, alice):
+    review.order = "import"
+    review.save()
+    records = make_records(review, 6)
+    services.record_stages_sync(review=review)
+    assert list(screen_all(alice, review, "exclude")) == [r.pk for r in records]
+
+
+def test_priority_order_falls_back_to_random_without_a_ranking(review):
+    review.order = "priority"
+    assert services.queue_order(review) == "order_key"
+
+
+def test_the_open_claim_comes_back_until_it_is_decided(review, alice):
+    make_records(review, 3)
+    services.record_stages_sync(review=review)
+    first, _ = services.screening_next(reviewer=alice, review=review)
+    again, _ = services.screening_next(reviewer=alice, review=review)
+    assert first == again
+    assert Decision.objects.filter(reviewer=alice).count() == 1
+
+
+def test_two_includes_include_and_a_disagreement_is_a_conflict(review, alice, bob):
+    records = make_records(review, 4)
+    services.record_stages_sync(review=review)
+    include_first_two = {r.pk: "include" for r in records[:2]} | {r.pk: "exclude" for r in records[2:]}
+    screen_all(alice, review, lambda r: include_first_two[r.pk])
+    screen_all(bob, review, lambda r: "include" if r.pk != records[1].pk else "maybe")
+    outcomes = {rs.record_id: rs.outcome for rs in RecordStage.objects.all()}
+    assert outcomes[records[0].pk] == "included"
+    assert outcomes[records[1].pk] == "conflict"
+    assert outcomes[records[2].pk] == "conflict"
+    assert RecordStage.objects.get(record=records[0]).resolution == "agreement"
+
+
+def test_more_reviewers_than_needed_share_the_work_and_never_pass_the_number(review, alice, bob, make_user):
+    dana = make_user("dana")
+    Membership.objects.create(review=review, user=dana, role=Role.REVIEWER)
+    make_records(review, 30)
+    services.record_stages_sync(review=review)
+    done = {user.username: 0 for user in (alice, bob, dana)}
+    # Round-robin, as three reviewers working at the same pace.
+    active = [alice, bob, dana]
+    while active:
+        for user in list(active):
+            record, _ = services.screening_next(reviewer=user, review=review)
+            if record is None:
+                active.remove(user)
+                continue
+            services.decision_record(reviewer=user, review=review, record=record, verdict="exclude")
+            done[user.username] += 1
+    assert sum(done.values()) == 60
+    # Even shares are 20 each: evenly spaced starting points give each reviewer a third of the
+    # shuffled order to themselves before they meet the others' records.
+    assert max(done.values()) - min(done.values()) <= 2, done
+    assert set(RecordStage.objects.values_list("claims", flat=True)) == {2}
+    assert set(RecordStage.objects.values_list("outcome", flat=True)) == {"excluded"}
+
+
+def test_a_double_submit_keeps_one_decision_and_one_history_entry(review, alice):
+    make_records(review, 2)
+    services.record_stages_sync(review=review)
+    record, _ = services.screening_next(reviewer=alice, review=review)
+    for _ in range(2):
+        services.decision_record(reviewer=alice, review=review, record=record, verdict="include", note="n")
+    assert Decision.objects.filter(reviewer=alice, record=record).count() == 1
+    assert DecisionEvent.objects.filter(record=record).count() == 1
+
+
+def test_a_record_never_claimed_for_the_reviewer_cannot_be_voted_on(review, alice):
+    records = make_records(review, 2)
+    services.record_stages_sync(review=review)
+    with pytest.raises(Decision.DoesNotExist):
+        services.decision_record(reviewer=alice, review=review, record=records[0], verdict="include")
+
+
+def test_a_reason_is_required_to_exclude_when_the_review_says_so(review, alice):
+    review.reason_required_at_title_abstract = True
+    make_records(review, 1)
+    services.record_stages_sync(review=review)
+    record, _ = services.screening_next(reviewer=alice, review=review)
+    with pytest.raises(ValidationError):
+        services.decision_record(reviewer=alice, review=review, record=record, verdict="exclude")
+    services.decision_record(reviewer=alice, review=review, record=record, verdict="exclude", reason="Wrong population")
+
+
+def test_changing_a_vote_can_turn_a_conflict_into_agreement_and_is_logged(review, alice, bob):
+    records = make_records(review, 1)
+    services.record_stages_sync(review=review)
+    screen_all(alice, review, "include")
+    screen_all(bob, review, "exclude")
+    assert RecordStage.objects.get().outcome == "conflict"
+    services.decision_record(reviewer=bob, review=review, record=records[0], verdict="include", note="misread")
+    assert RecordStage.objects.get().outcome == "included"
+    kinds = list(DecisionEvent.objects.order_by("id").values_list("kind", "old_verdict", "new_verdict"))
+    assert kinds[-1] == ("change", "exclude", "include")
+    with pytest.raises(ValidationError):
+        services.decision_record(reviewer=bob, review=review, record=records[0], verdict="exclude")
+
+
+def test_undo_takes_back_the_last_vote_and_shows_that_record_again(review, alice):
+    make_records(review, 3)
+    services.record_stages_sync(review=review)
+    first, _ = services.screening_next(reviewer=alice, review=review)
+    services.decision_record(reviewer=alice, review=review, record=first, verdict="maybe")
+    second, _ = services.screening_next(reviewer=alice, review=review)
+    assert second != first
+    assert services.decision_undo_last(reviewer=alice, review=review) == first
+    again, _ = services.screening_next(reviewer=alice, review=review)
+    assert again == first
+    assert Decision.objects.get(reviewer=alice, record=first).verdict is None
+    assert DecisionEvent.objects.filter(kind="undo", old_verdict="maybe").count() == 1
+
+
+def test_the_lead_resolves_a_conflict_and_can_decide_alone(review, alice, bob, carol):
+    records = make_records(review, 2)
+    services.record_stages_sync(review=review)
+    screen_all(alice, review, lambda r: "include")
+    bob_record, _ = services.screening_next(reviewer=bob, review=review)
+    services.decision_record(reviewer=bob, review=review, record=bob_record, verdict="exclude")
+    resolved = services.outcome_resolve(lead=carol, review=review, record=bob_record, verdict="include",
+                                        reason="Adults; meets criteria")
+    assert (resolved.outcome, resolved.resolution, resolved.resolved_by) == ("included", "lead_resolved", carol)
+    other = next(r for r in records if r != bob_record)
+    services.screening_next(reviewer=bob, review=review)  # bob holds a claim on it
+    alone = services.outcome_resolve(lead=carol, review=review, record=other, verdict="exclude", reason="Children")
+    assert (alone.outcome, alone.resolution, alone.claims) == ("excluded", "lead_alone", 1)
+    assert services.screening_next(reviewer=bob, review=review) == (None, QueueState.DONE)
+    assert list(DecisionEvent.objects.filter(kind__in=["resolve", "lead_alone"]).values_list("kind", flat=True)) == [
+        "resolve", "lead_alone"]
+
+
+def test_a_pilot_goes_first_for_everyone_and_holds_back_the_rest_until_closed(review, alice, bob, carol):
+    make_records(review, 10)
+    pilot = services.pilot_start(review=review, created_by=carol, size=3)
+    assert pilot.reviewers_needed == 2
+    pilot_ids = set(RecordStage.objects.filter(pilot=pilot).values_list("record_id", flat=True))
+    assert len(pilot_ids) == 3
+    done = screen_all(alice, review, "include")
+    assert set(done) == pilot_ids
+    assert services.screening_next(reviewer=alice, review=review) == (None, QueueState.PILOT_WAIT)
+    services.pilot_close(pilot=pilot, closed_by=carol)
+    record, state = services.screening_next(reviewer=alice, review=review)
+    assert state == QueueState.READY and record.pk not in pilot_ids
+
+
+def test_the_history_refuses_update_and_delete_in_the_database(review, alice):
+    make_records(review, 1)
+    services.record_stages_sync(review=review)
+    screen_all(alice, review, "include")
+    event = DecisionEvent.objects.get()
+    for sql in ("UPDATE screening_decisionevent SET new_verdict = 'exclude' WHERE id = %s",
+                "DELETE FROM screening_decisionevent WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [event.pk])
+    event.refresh_from_db()
+    assert event.new_verdict == "include"
+
+
+def test_sync_adds_only_new_records_and_later_imports_reach_the_queue(review, alice):
+    make_records(review, 2)
+    assert services.record_stages_sync(review=review) == 2
+    assert services.record_stages_sync(review=review) == 0
+    screen_all(alice, review, "include")
+    make_records(review, 3, database="Embase")
+    record, state = services.screening_next(reviewer=alice, review=review)
+    assert state == QueueState.READY and record.source_import.database == "Embase"
+
+
+def test_visibility_opens_on_resolution_or_when_the_lead_lifts_blind_mode(review, alice, bob, carol, mallory):
+    records = make_records(review, 2)
+    services.record_stages_sync(review=review)
+    screen_all(alice, review, "include")
+    bob_record, _ = services.screening_next(reviewer=bob, review=review)
+    services.decision_record(reviewer=bob, review=review, record=bob_record, verdict="include")
+
+    def alices_seen_by(user):
+        return set(Decision.objects.visible_to(user, review).filter(reviewer=alice).values_list("record_id", flat=True))
+
+    assert alices_seen_by(bob) == {bob_record.pk}  # resolved by agreement: now visible
+    assert alices_seen_by(carol) == {r.pk for r in records}
+    assert alices_seen_by(mallory) == set()
+    review.blind = False
+    review.save()
+    assert alices_seen_by(bob) == {r.pk for r in records}
+
+
+def test_removing_a_member_gives_back_their_unvoted_records_and_keeps_their_votes(review, alice, bob):
+    from screening.services.reviews import member_remove
+
+    make_records(review, 3)
+    services.record_stages_sync(review=review)
+    voted, _ = services.screening_next(reviewer=alice, review=review)
+    services.decision_record(reviewer=alice, review=review, record=voted, verdict="include")
+    held, _ = services.screening_next(reviewer=alice, review=review)
+    member_remove(membership=review.memberships.get(user=alice))
+    assert list(Decision.objects.filter(reviewer=alice).values_list("record_id", flat=True)) == [voted.pk]
+    assert RecordStage.objects.get(record=held).claims == 0
