@@ -21,6 +21,18 @@ def skip_unless_ci_allows(reason):
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request):
+    """The production hasher costs about half a second per persona; only the password tests
+    care, and they work the same with a fast hasher."""
+    if request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username, **extra):

@@ -236,3 +236,21 @@ def test_removing_a_member_gives_back_their_unvoted_records_and_keeps_their_vote
     member_remove(membership=review.memberships.get(user=alice))
     assert list(Decision.objects.filter(reviewer=alice).values_list("record_id", flat=True)) == [voted.pk]
     assert RecordStage.objects.get(record=held).claims == 0
+
+
+def test_an_import_that_finishes_after_a_later_one_still_reaches_screening(review, alice):
+    """A long PubMed download stores its records first but finishes last."""
+    from screening.models import Import
+    from screening.services.imports import import_finished
+
+    slow = make_records(review, 3)
+    Import.objects.filter(pk=slow[0].source_import_id).update(status=Import.Status.IMPORTING)
+    make_records(review, 2, database="Embase")
+    seen = set()
+    while (record := services.screening_next(reviewer=alice, review=review)[0]) is not None:
+        seen.add(record.pk)
+        services.decision_record(reviewer=alice, review=review, record=record, verdict="include")
+    assert not seen & {r.pk for r in slow}, "records of an unfinished import are not screened"
+    import_finished(item=Import.objects.get(pk=slow[0].source_import_id), record_count=3)
+    record, state = services.screening_next(reviewer=alice, review=review)
+    assert record is not None and record.pk in {r.pk for r in slow}

@@ -26,7 +26,9 @@ def record_stages_sync(*, review, stage=Stage.TITLE_ABSTRACT):
     the review (the queue itself skips duplicates and removed ones, so an undone merge brings
     a record back); full text takes the records included at title/abstract."""
     if stage == Stage.TITLE_ABSTRACT:
-        source = "FROM screening_record r WHERE r.review_id = %(review)s"
+        # Only records of finished imports: a PubMed import stores batches as it downloads.
+        source = ("FROM screening_record r JOIN screening_import i ON i.id = r.source_import_id "
+                  "AND i.status = 'imported' WHERE r.review_id = %(review)s")
     else:
         source = ("FROM screening_record r JOIN screening_recordstage ta ON ta.record_id = r.id "
                   "AND ta.stage = 'title_abstract' AND ta.outcome = 'included' "
@@ -45,6 +47,25 @@ def record_stages_sync(*, review, stage=Stage.TITLE_ABSTRACT):
         created = cursor.rowcount
     if created:
         cache.delete(_total_cache_key(review, stage))
+    return created
+
+
+def record_stages_add_import(*, item):
+    """Put the records of a just-finished import into title/abstract screening. Called when
+    the import finishes, so an import that finishes after a later one (a long PubMed
+    download) is not skipped by record_stages_sync's "ids above the highest seen" shortcut."""
+    sql = f"""
+        INSERT INTO screening_recordstage
+            (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
+        SELECT r.review_id, r.id, %(stage)s, {_ORDER_KEY_SQL}, 0, 'pending', '', ''
+        FROM screening_record r WHERE r.source_import_id = %(import)s
+        ON CONFLICT (record_id, stage) DO NOTHING
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"import": item.pk, "stage": Stage.TITLE_ABSTRACT})
+        created = cursor.rowcount
+    if created:
+        cache.delete(_total_cache_key(item.review, Stage.TITLE_ABSTRACT))
     return created
 
 

@@ -20,6 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import build_check_report
 from ..models import Import, Job, Record, Source
+from .decisions import record_stages_add_import
 from .jobs import JobError, job_create, job_handler
 
 # What the format alone says about where the records came from; the check page pre-fills it.
@@ -242,6 +243,7 @@ def import_finished(*, item, record_count):
     """
     Import.objects.filter(pk=item.pk).update(
         status=Import.Status.IMPORTED, record_count=record_count, error="")
+    record_stages_add_import(item=item)
 
 
 class StagedRowsError(Exception):
