@@ -2,3 +2,4 @@
 from .reviews import Invitation, Membership, Review, Role  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .records import Import, Record, Source  # noqa: F401
+from .dedup import DuplicateCandidate, Merge  # noqa: F401

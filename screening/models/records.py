@@ -52,6 +52,9 @@ class Import(models.Model):
     check_report = models.JSONField(default=dict, blank=True)
     record_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Set in the same transaction that stores the dedup result for this file's records:
+    # records of an import without it are the "new" ones the next dedup run compares.
+    deduplicated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -65,6 +68,10 @@ class RecordQuerySet(models.QuerySet):
         """Records that reach title/abstract screening: not removed as duplicates or for
         another reason before screening."""
         return self.filter(duplicate_of__isnull=True, removed_reason="")
+
+    def duplicates(self):
+        """Records removed as duplicates (PRISMA 2020 "duplicate records removed")."""
+        return self.filter(duplicate_of__isnull=False)
 
 
 class Record(models.Model):

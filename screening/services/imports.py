@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import build_check_report
 from ..models import Import, Job, Record, Source
+from .dedup import dedup_enqueue
 from .jobs import JobError, job_create, job_handler
 
 # What the format alone says about where the records came from; the check page pre-fills it.
@@ -247,6 +248,8 @@ def _copy_row(item, index, parsed: ParsedRecord):
 def import_records_job(job, progress):
     item = Import.objects.get(pk=job.params["import_id"])
     item = import_records(item=item, progress=progress)
+    # New records are compared with the review's others by a dedup run of their own.
+    dedup_enqueue(review=item.review, created_by=job.created_by)
     return {"message": f"{item.record_count:,} records imported from {item.filename}.",
             "import_id": item.pk, "next_url": f"/reviews/{job.review_id}/imports/"}
 
