@@ -40,12 +40,14 @@ def review_dashboard(request, review):
 
 def dashboard_sections(review, membership):
     """Return the numbers the dashboard shows. Later stages extend this."""
+    from .dedup import dedup_dashboard
     from .imports import import_summary
 
     return {
         "member_count": review.memberships.active().count(),
         "recent_jobs": review.jobs.all()[:5] if membership.role == Role.LEAD else [],
         "import_summary": import_summary(review),
+        **dedup_dashboard(review),
     }
 
 
