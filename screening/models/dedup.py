@@ -47,13 +47,14 @@ class Merge(models.Model):
     objects = MergeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["-id"]  # newest first; ids follow creation, and one run stamps one time
         constraints = [
             # A record is in at most one group at a time.
             models.UniqueConstraint(fields=["record"], condition=Q(undone_at__isnull=True),
                                     name="merge_one_active_per_record"),
         ]
-        indexes = [models.Index(fields=["review", "-created_at"], name="merge_review_recent")]
+        # The merge list (views/dedup.py merge_list) pages through a review's merges, newest first.
+        indexes = [models.Index(fields=["review", "-id"], name="merge_review_recent")]
 
     def __str__(self):
         return f"record {self.record_id} into {self.primary_id} ({self.rule})"

@@ -152,6 +152,12 @@ def dedup_review(*, review, job=None, progress=None):
             _write_lock(review.pk)
             _apply(review=review, job=job, rows=rows, records=records, result=result, summary=summary)
             Import.objects.filter(pk__in=new_imports).update(deduplicated_at=timezone.now())
+        if summary.merged > 5000:
+            # Tens of thousands of merges arrived at once: refresh the planner's statistics
+            # so the merge list does not get a plan made for an empty table. (Not the record
+            # table: its rows are wide and ANALYZE there costs seconds; autovacuum will do it.)
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Merge._meta.db_table}")
         summary.seconds["save"] = time.perf_counter() - saving
     return summary
 
