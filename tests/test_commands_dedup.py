@@ -55,3 +55,16 @@ def test_records_without_an_id_column_are_numbered_from_1(tmp_path):
 def test_a_missing_file_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("dedup_file", str(tmp_path / "nothing.ris"), "--out", str(tmp_path / "x.csv"))
+
+
+@pytest.mark.django_db
+def test_the_demo_review_comes_with_its_cross_database_duplicates_removed():
+    import io
+
+    from screening.models import Review
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    review = Review.objects.get(pk=int(out.getvalue().splitlines()[-1]))
+    assert "Duplicates: 95 new records compared with 95: 20 merged as duplicates" in out.getvalue()
+    assert review.records.duplicates().count() == 20 and review.records.in_screening().count() == 75

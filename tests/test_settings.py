@@ -40,7 +40,10 @@ def test_it_fails_loudly_on_a_bad_number(monkeypatch):
 
 
 def production_env(**overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by tests/browser/conftest.py for Playwright; a deployment
+    # never has it, and check --deploy rightly refuses it.
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DEBUG="0",
         SECRET_KEY="x" * 30 + "-production-secret-key-with-enough-entropy-0123456789",

@@ -141,12 +141,15 @@ def dedup_review(*, review, job=None, progress=None):
         summary.compared_records = len(records)
         summary.seconds["load"] = time.perf_counter() - started
 
+        steps = [0]
+
         def engine_progress(done, total):
+            steps[0] = total
             progress(done, total=total, message="Comparing records…")
 
         result = find_duplicates(list(records.values()), progress=engine_progress)
         summary.seconds["engine"] = time.perf_counter() - started - summary.seconds["load"]
-        progress(0, total=None, message="Saving the duplicate groups…", force=True)
+        progress(steps[0], total=steps[0], message="Saving the duplicate groups…", force=True)
         saving = time.perf_counter()
         with transaction.atomic():
             _write_lock(review.pk)
