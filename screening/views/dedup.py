@@ -61,7 +61,10 @@ def pair_rows(candidate):
         if not a and not b:
             continue
         differs = name in differing or (name == "title" and a.casefold() != b.casefold())
-        words_a, words_b = marked_words(a, b) if differs else ([(a, False)], [(b, False)])
+        if differs:
+            words_a, words_b = marked_words(a, b)
+        else:  # an empty side renders as a dash
+            words_a, words_b = [(a, False)] if a else [], [(b, False)] if b else []
         rows.append({"name": name, "label": label, "a": words_a, "b": words_b, "differs": differs,
                      "missing": not a or not b})
     return rows
