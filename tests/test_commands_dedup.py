@@ -1,6 +1,5 @@
 """manage.py dedup_file: any importable file in, groups in the gold-file format out."""
 import csv
-from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command

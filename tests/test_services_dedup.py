@@ -1,5 +1,6 @@
 """Deduplication stored in the app: groups, the lead's queue, undo, and the counts."""
 import pytest
+from django.db.models import Q
 
 from screening.models import DuplicateCandidate, Import, Job, Merge, Record
 from screening.services import dedup, imports, jobs
@@ -159,3 +160,38 @@ def test_a_finished_import_job_starts_a_dedup_job_once_committed(review, carol, 
     assert dedup_job.status == Job.Status.SUCCEEDED, dedup_job.error
     assert dedup_job.result["merged"] == 1 and dedup_job.result["candidates"] == 1
     assert "1 merged as duplicates, 1 pairs to review" in dedup_job.message
+
+
+def test_a_new_record_matching_two_groups_a_lead_kept_apart_goes_to_the_queue(review, two_databases, carol, tmp_path):
+    dedup.dedup_review(review=review)
+    dedup.merge_undo(merge=Merge.objects.get(), undone_by=carol)
+    third = import_text(review, tmp_path, "psycinfo.ris", EMBASE_RIS.split("ER  - ")[0] + "ER  - \n", "PsycInfo")
+    summary = dedup.dedup_review(review=review)
+    newcomer = Record.objects.get(source_import=third)
+    assert summary.merged == 0 and newcomer.duplicate_of is None
+    pairs = review.duplicate_candidates.queue().filter(Q(record_a=newcomer) | Q(record_b=newcomer))
+    assert pairs.count() == 2 and all(p.rule.startswith("joins_groups:") for p in pairs)
+
+
+def test_the_run_reports_each_phase_with_numbers(review, two_databases):
+    calls = []
+    dedup.dedup_review(review=review, progress=lambda done, total=None, message=None, force=False:
+                       calls.append((done, total, message)))
+    messages = [m for _, _, m in calls]
+    assert messages[0] == "Reading records…" and messages[-1] == "Saving the duplicate groups…"
+    assert "Comparing records…" in messages
+    done, total, _ = calls[-1]
+    assert total and done == total
+
+
+def test_an_orphaned_dedup_job_is_taken_over_and_finishes(review, two_databases):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = Job.objects.create(kind="dedup", review=review, status=Job.Status.RUNNING,
+                             heartbeat_at=timezone.now() - timedelta(minutes=5))
+    # The dead worker stored nothing: its transaction was rolled back.
+    job = jobs.job_run(job_id=job.pk)
+    assert job.status == Job.Status.SUCCEEDED and job.result["merged"] == 1
+    assert job.attempts == 1
