@@ -1,20 +1,31 @@
 // Keyboard decisions: a key press clicks the visible button whose data-key lists it.
 // Keys typed into a form field, or with a modifier, are left alone.
+//
+// While a decision is on its way and the next pair is settling in, keys do nothing: htmx
+// wires up the new form only once it has settled, and a key pressed before that would
+// submit the form as a plain page load (or decide the same pair twice).
+var waitingForNextPair = false;
+
 document.addEventListener("keydown", function (event) {
   if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
   if (event.target.closest("input, textarea, select, [contenteditable]")) return;
   var key = event.key.toLowerCase();
   var buttons = document.querySelectorAll("button[data-key]");
   for (var i = 0; i < buttons.length; i++) {
-    if (buttons[i].dataset.key.split(" ").indexOf(key) !== -1 && !buttons[i].disabled) {
+    if (buttons[i].dataset.key.split(" ").indexOf(key) !== -1) {
       event.preventDefault();
-      buttons[i].click();
+      if (!waitingForNextPair && !buttons[i].disabled) buttons[i].click();
       return;
     }
   }
 });
-// After htmx swaps in the next pair, put focus on its heading so a screen reader reads it.
-document.body.addEventListener("htmx:afterSwap", function (event) {
-  var heading = event.detail.target.querySelector("#pair-h");
+document.body.addEventListener("htmx:beforeRequest", function () { waitingForNextPair = true; });
+["htmx:responseError", "htmx:sendError"].forEach(function (name) {
+  document.body.addEventListener(name, function () { waitingForNextPair = false; });
+});
+// Once the next pair is in place, put focus on its heading so a screen reader reads it.
+document.body.addEventListener("htmx:afterSettle", function () {
+  waitingForNextPair = false;
+  var heading = document.getElementById("pair-h");
   if (heading) heading.focus({preventScroll: true});
 });
