@@ -41,8 +41,9 @@ def test_a_lead_works_through_the_queue_by_keyboard(page, live_server, review, c
     assert status.inner_text() == "2 pairs left."
 
     def next_pair_ready():
-        # The next pair has settled in and has the focus; keys pressed before are ignored.
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'pair-h'")
+        # Keys pressed while the next pair settles in are ignored (the container is busy).
+        page.locator('#candidate-card[aria-busy="false"]').wait_for()
+        assert page.evaluate("document.activeElement.id") == "pair-h"
 
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("k")
