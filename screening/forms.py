@@ -20,6 +20,11 @@ class ReviewSettingsForm(forms.ModelForm):
         label="Exclusion reasons", required=False, widget=forms.Textarea(attrs={"rows": 6}),
         help_text="One per line.",
     )
+    database_preference_text = forms.CharField(
+        label="Preferred databases for duplicates", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line, most preferred first, named as at import (e.g. MEDLINE). When "
+        "duplicates are equally complete, the record from the first database listed is kept.",
+    )
 
     class Meta:
         model = Review
@@ -39,13 +44,19 @@ class ReviewSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["exclusion_reasons_text"].initial = "\n".join(self.instance.exclusion_reasons or [])
+        self.fields["database_preference_text"].initial = "\n".join(self.instance.database_preference or [])
 
     def clean_exclusion_reasons_text(self):
         lines = [line.strip() for line in self.cleaned_data["exclusion_reasons_text"].splitlines()]
         return list(dict.fromkeys(line for line in lines if line))
 
+    def clean_database_preference_text(self):
+        lines = [line.strip() for line in self.cleaned_data["database_preference_text"].splitlines()]
+        return list(dict.fromkeys(line for line in lines if line))
+
     def save(self, commit=True):
         self.instance.exclusion_reasons = self.cleaned_data["exclusion_reasons_text"]
+        self.instance.database_preference = self.cleaned_data["database_preference_text"]
         return super().save(commit)
 
 

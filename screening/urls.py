@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, jobs, pubmed, reviews, screening
+from .views import dedup, imports, jobs, pubmed, reviews, screening
 
 urlpatterns = [
     path("", reviews.review_list, name="review_list"),
@@ -41,4 +41,12 @@ urlpatterns = [
     path("reviews/<int:review_id>/screening/records/<int:record_id>/resolve/", screening.resolve, name="resolve"),
     path("reviews/<int:review_id>/screening/pilot/", screening.pilot, name="pilot"),
     path("reviews/<int:review_id>/screening/history.csv", screening.history_export, name="history_export"),
+    # Duplicates (issue 4)
+    path("reviews/<int:review_id>/duplicates/", dedup.dedup_overview, name="dedup_overview"),
+    path("reviews/<int:review_id>/duplicates/run/", dedup.dedup_run, name="dedup_run"),
+    path("reviews/<int:review_id>/duplicates/queue/", dedup.dedup_queue, name="dedup_queue"),
+    path("reviews/<int:review_id>/duplicates/queue/<int:candidate_id>/decide/", dedup.dedup_decide, name="dedup_decide"),
+    path("reviews/<int:review_id>/duplicates/queue/accept-above/", dedup.dedup_accept_above, name="dedup_accept_above"),
+    path("reviews/<int:review_id>/duplicates/merges/", dedup.merge_list, name="merge_list"),
+    path("reviews/<int:review_id>/duplicates/merges/<int:merge_id>/undo/", dedup.merge_undo, name="merge_undo"),
 ]

@@ -52,6 +52,9 @@ class Import(models.Model):
     check_report = models.JSONField(default=dict, blank=True)
     record_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Set in the same transaction that stores the dedup result for this file's records:
+    # records of an import without it are the "new" ones the next dedup run compares.
+    deduplicated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -82,6 +85,10 @@ class RecordQuerySet(models.QuerySet):
                     decisions__verdict__isnull=True)
             .order_by("decisions__claimed_at", "decisions__id")
         )
+
+    def duplicates(self):
+        """Records removed as duplicates (PRISMA 2020 "duplicate records removed")."""
+        return self.filter(duplicate_of__isnull=False)
 
 
 class Record(models.Model):

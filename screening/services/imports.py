@@ -21,6 +21,7 @@ from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import build_check_report
 from ..models import Import, Job, Record, Source
 from .decisions import record_stages_add_import
+from .dedup import dedup_enqueue
 from .jobs import JobError, job_create, job_handler
 
 # What the format alone says about where the records came from; the check page pre-fills it.
@@ -244,6 +245,8 @@ def import_finished(*, item, record_count):
     Import.objects.filter(pk=item.pk).update(
         status=Import.Status.IMPORTED, record_count=record_count, error="")
     record_stages_add_import(item=item)
+    # The new records are compared with the review's others by a dedup run of their own.
+    dedup_enqueue(review=item.review, created_by=item.created_by)
 
 
 class StagedRowsError(Exception):

@@ -40,6 +40,7 @@ def review_dashboard(request, review):
 
 def dashboard_sections(review, membership):
     """Return the numbers the dashboard shows. Later stages extend this."""
+    from .dedup import dedup_dashboard
     from .imports import import_summary
     from .pubmed import pubmed_summary
     from .screening import screening_dashboard
@@ -50,6 +51,7 @@ def dashboard_sections(review, membership):
         "import_summary": import_summary(review),
         **pubmed_summary(review),
         **screening_dashboard(review, membership),
+        **dedup_dashboard(review),
     }
 
 

@@ -246,6 +246,10 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
+def test_fold_text_spells_out_an_accented_ligature():
+    assert n.fold_text("Ǽ") == n.fold_text("æ") == "ae"
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_fold_text_is_idempotent(text):

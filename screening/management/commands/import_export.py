@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from screening.formats import FORMATS, ImportFormatError
 from screening.models import Review, Source
+from screening.services.dedup import dedup_review
 from screening.services.imports import import_file_now
 
 
@@ -39,3 +40,5 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stdout.write(f"Imported {item.record_count} records from {item.filename} into review "
                           f"{review.pk} as {item.database} (import {item.pk}).")
+        # As after a web import, the new records are compared with the review's others.
+        self.stdout.write("Duplicates: " + dedup_review(review=review).message())

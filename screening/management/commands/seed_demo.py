@@ -9,6 +9,7 @@ from django.db import transaction
 
 from screening.formats import ImportFormatError
 from screening.models import Membership, Role
+from screening.services.dedup import dedup_review
 from screening.services.imports import import_file_now
 from screening.services.reviews import review_create
 
@@ -100,6 +101,7 @@ class Command(BaseCommand):
                 self._import_synthetic(review, lead)
         except ImportFormatError as error:
             raise CommandError(str(error)) from None
+        self.stdout.write("Duplicates: " + dedup_review(review=review).message())
         for username, password, role in accounts:
             self.stdout.write(f"{role:<9} {username}  password: {password}")
         self.stdout.write(f"Review {review.pk}: {review.title}")

@@ -1,0 +1,131 @@
+"""Deduplication: why records were merged, and the pairs a lead decides by hand.
+
+Nothing here deletes a record. A duplicate points at its group's primary record
+(``Record.duplicate_of``); a ``Merge`` row says why, what it filled into the primary,
+and lets a lead undo it. A ``DuplicateCandidate`` is a pair the engine was unsure about.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+class MergeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(undone_at__isnull=True)
+
+
+class Merge(models.Model):
+    """One record put into a duplicate group, with the reason and what it changed.
+
+    ``primary`` is the record it was merged into: the one that received ``filled`` (field
+    -> value copied from this group) and whose ``previous`` values undo restores. The
+    group's current primary is ``record.duplicate_of``; it differs from ``primary`` only
+    after the lead joined two groups by hand.
+    """
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="merges")
+    record = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="merges")
+    primary = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="+")
+    # The record whose match justified the merge (the primary, or another group member).
+    linked_to = models.ForeignKey("screening.Record", on_delete=models.SET_NULL, null=True, related_name="+")
+    rule = models.CharField(max_length=100)
+    score = models.FloatField(null=True, blank=True)
+    scores = models.JSONField(default=dict, blank=True)
+    automatic = models.BooleanField(default=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    job = models.ForeignKey("screening.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    filled = models.JSONField(default=dict, blank=True)
+    previous = models.JSONField(default=dict, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
+
+    objects = MergeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]  # newest first; ids follow creation, and one run stamps one time
+        constraints = [
+            # A record is in at most one group at a time.
+            models.UniqueConstraint(fields=["record"], condition=Q(undone_at__isnull=True),
+                                    name="merge_one_active_per_record"),
+        ]
+        # The merge list (views/dedup.py merge_list) pages through a review's merges, newest first.
+        indexes = [models.Index(fields=["review", "-id"], name="merge_review_recent")]
+
+    def __str__(self):
+        return f"record {self.record_id} into {self.primary_id} ({self.rule})"
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None
+
+
+class CandidateQuerySet(models.QuerySet):
+    def with_roots(self):
+        return self.annotate(
+            root_a=Coalesce("record_a__duplicate_of_id", "record_a_id"),
+            root_b=Coalesce("record_b__duplicate_of_id", "record_b_id"),
+        )
+
+    def queue(self):
+        """Pairs still to decide, best score first; skipped pairs come back after the rest.
+        Pairs whose records have meanwhile landed in one group are left out."""
+        return (
+            self.filter(status__in=[DuplicateCandidate.Status.PENDING, DuplicateCandidate.Status.SKIPPED])
+            .with_roots().exclude(root_a=models.F("root_b"))
+            # "pending" sorts before "skipped".
+            .order_by("status", "-score", "id")
+        )
+
+    def kept_apart(self):
+        """Pairs a lead said are different works (or split by undoing a merge)."""
+        return self.filter(status=DuplicateCandidate.Status.DIFFERENT)
+
+
+class DuplicateCandidate(models.Model):
+    """A pair the engine could not decide (or refused to chain), for the lead's queue.
+
+    ``record_a_id < record_b_id`` always. A DIFFERENT decision keeps the two records'
+    groups apart in every later run.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To decide"
+        SAME = "same", "Same work"
+        DIFFERENT = "different", "Different works"
+        SKIPPED = "skipped", "Skipped"
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="duplicate_candidates")
+    record_a = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(default=0)
+    rule = models.CharField(max_length=100, blank=True)
+    scores = models.JSONField(default=dict, blank=True)
+    differences = models.JSONField(default=list, blank=True)  # [field, value_a, value_b]
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey("screening.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="candidate_once_per_pair"),
+            models.CheckConstraint(condition=Q(record_a__lt=models.F("record_b")), name="candidate_ordered_pair"),
+        ]
+        # The review queue (views/dedup.py dedup_queue) reads by review and status, best score first.
+        indexes = [models.Index(fields=["review", "status", "-score"], name="candidate_queue")]
+
+    def __str__(self):
+        return f"{self.record_a_id} ~ {self.record_b_id} ({self.status})"
+
+    @property
+    def difference_fields(self):
+        return {row[0] for row in self.differences}

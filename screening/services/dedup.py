@@ -1,0 +1,561 @@
+"""Deduplication in the app: run the engine over a review's records and store the result.
+
+Nothing is deleted. A duplicate gets ``duplicate_of`` = its group's primary record and a
+``Merge`` row that says why and what it filled into the primary; undoing the merge
+restores both. Pairs the engine is unsure about become ``DuplicateCandidate`` rows for
+the lead's queue.
+
+A run compares the records of every imported file not yet deduplicated ("new") with
+everything in the review. Its result is stored in one transaction together with the
+mark on those imports, so a crashed run leaves nothing half-done and a re-run finds
+nothing new: it changes nothing.
+"""
+import json
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from ..dedup import DedupRecord, choose_primary, fill_missing, find_duplicates
+from ..dedup.engine import completeness
+from ..dedup.normalise import split_author_field
+from ..models import DuplicateCandidate, Import, Job, Merge, Record
+from .jobs import job_create, job_handler
+
+FILL_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+               "issn", "abstract")
+JSON_FIELDS = {"authors", "issn"}
+# The engine reads no more of an abstract than this; loading whole abstracts of 100,000
+# records would cost memory for nothing.
+ABSTRACT_CHARS = 600
+ENGINE_COLUMNS = ("id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
+                  "pmid", "issn", "source_import_id", "duplicate_of_id")
+
+# PostgreSQL advisory locks, taken as (key, review id).
+RUN_LOCK = 40401  # one dedup run per review at a time, held for the whole run
+WRITE_LOCK = 40402  # any change to a review's duplicate groups, held for one short transaction
+
+
+@dataclass
+class DedupSummary:
+    new_records: int = 0
+    compared_records: int = 0
+    merged: int = 0
+    groups: int = 0
+    candidates: int = 0
+    seconds: dict = field(default_factory=dict)
+
+    def message(self):
+        if not self.new_records:
+            return "Nothing new to deduplicate."
+        return (f"{self.new_records:,} new records compared with {self.compared_records:,}: "
+                f"{self.merged:,} merged as duplicates, {self.candidates:,} pairs to review.")
+
+
+# --- plain helpers (no database) -------------------------------------------------------
+
+def record_key(pk):
+    """The engine's id for a record. Zero-padded, so that the engine's string order (its
+    tie-break for the primary) is import order."""
+    return f"{pk:012d}"
+
+
+def as_dedup_record(row, *, is_new=True):
+    """Build the engine's record from a dict of Record columns (``abstract`` may be cut)."""
+    authors = tuple(row["authors"] or ())
+    if len(authors) == 1:
+        # CSV exports often hold every author in one cell ("Zhai, Q. J. and Yue, X. Y.").
+        authors = split_author_field(authors[0]) or authors
+    return DedupRecord(
+        id=record_key(row["id"]), title=row["title"] or "", authors=authors, year=row["year"],
+        journal=row["journal"] or "", volume=row["volume"] or "", issue=row["issue"] or "",
+        pages=row["pages"] or "", doi=row["doi"] or "", pmid=row["pmid"] or "",
+        issn=tuple(row["issn"] or ()), abstract=row.get("abstract", row.get("abstract_start")) or "",
+        database=row.get("import_database") or "", is_new=is_new,
+    )
+
+
+def record_as_row(record):
+    row = {name: getattr(record, name) for name in ENGINE_COLUMNS}
+    row["abstract"] = record.abstract
+    row["import_database"] = record.source_import.database
+    return row
+
+
+def fill_sources(primary, others):
+    """Return ``{field: id of the record it comes from}`` for what ``fill_missing`` would
+    copy into ``primary``, so the caller can copy the stored (raw, whole) value."""
+    filled = fill_missing(primary, others)
+    ranked = sorted(others, key=lambda r: (-completeness(r), r.id))
+    return {name: next(r.id for r in ranked if getattr(r, name) == value)
+            for name, value in filled.items()}
+
+
+# --- locks ----------------------------------------------------------------------------
+
+@contextmanager
+def _run_lock(review_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, review_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, review_id])
+
+
+def _write_lock(review_id):
+    """Serialise changes to one review's groups until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WRITE_LOCK, review_id])
+
+
+# --- the run --------------------------------------------------------------------------
+
+def dedup_review(*, review, job=None, progress=None):
+    """Deduplicate the records of every imported, not yet deduplicated file against the
+    whole review. Return a DedupSummary. Safe to run twice."""
+    progress = progress or (lambda *args, **kwargs: None)
+    summary = DedupSummary()
+    started = time.perf_counter()
+    with _run_lock(review.pk):
+        new_imports = set(review.imports.filter(status=Import.Status.IMPORTED, deduplicated_at__isnull=True)
+                          .values_list("pk", flat=True))
+        if not new_imports:
+            return summary
+        progress(0, message="Reading records…", force=True)
+        rows = {
+            row["id"]: row for row in
+            Record.objects.filter(review=review).order_by()
+            .values(*ENGINE_COLUMNS, abstract_start=Substr("abstract", 1, ABSTRACT_CHARS),
+                    import_database=F("source_import__database")).iterator(chunk_size=5000)
+        }
+        records = {pk: as_dedup_record(row, is_new=row["source_import_id"] in new_imports)
+                   for pk, row in rows.items()}
+        summary.new_records = sum(1 for r in records.values() if r.is_new)
+        summary.compared_records = len(records)
+        summary.seconds["load"] = time.perf_counter() - started
+
+        steps = [0]
+
+        def engine_progress(done, total):
+            steps[0] = total
+            progress(done, total=total, message="Comparing records…")
+
+        result = find_duplicates(list(records.values()), progress=engine_progress)
+        summary.seconds["engine"] = time.perf_counter() - started - summary.seconds["load"]
+        progress(steps[0], total=steps[0], message="Saving the duplicate groups…", force=True)
+        saving = time.perf_counter()
+        with transaction.atomic():
+            _write_lock(review.pk)
+            _apply(review=review, job=job, rows=rows, records=records, result=result, summary=summary)
+            Import.objects.filter(pk__in=new_imports).update(deduplicated_at=timezone.now())
+        if summary.merged > 5000:
+            # Tens of thousands of merges arrived at once: refresh the planner's statistics
+            # so the merge list does not get a plan made for an empty table. (Not the record
+            # table: its rows are wide and ANALYZE there costs seconds; autovacuum will do it.)
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Merge._meta.db_table}")
+        summary.seconds["save"] = time.perf_counter() - saving
+    return summary
+
+
+class _Groups:
+    """The review's current groups in memory: root (primary) of each record, members of
+    each root, and the pairs kept apart by a lead."""
+
+    def __init__(self, review):
+        self.root = {}
+        self.members = defaultdict(list)
+        for pk, duplicate_of in Record.objects.filter(review=review).values_list("id", "duplicate_of_id"):
+            self.root[pk] = duplicate_of or pk
+            self.members[duplicate_of or pk].append(pk)
+        self.apart = defaultdict(set)
+        for a, b in review.duplicate_candidates.kept_apart().values_list("record_a_id", "record_b_id"):
+            self.apart[a].add(b)
+            self.apart[b].add(a)
+
+    def kept_apart(self, root_x, root_y):
+        """True if a lead said some record of one group is a different work from some
+        record of the other."""
+        others = set(self.members[root_y])
+        return any(self.apart[x] & others for x in self.members[root_x] if x in self.apart)
+
+    def join(self, primary, other):
+        """Move every member of `other`'s group under `primary`; return the moved ids."""
+        moved = self.members.pop(other)
+        for pk in moved:
+            self.root[pk] = primary
+        self.members[primary].extend(moved)
+        return moved
+
+
+def _apply(*, review, job, rows, records, result, summary):
+    """Store the engine's result against the groups as they are now (a lead may have
+    decided pairs while the engine ran)."""
+    groups = _Groups(review)
+    is_old = {pk: not records[pk].is_new for pk in records}
+    preference = list(review.database_preference or [])
+    merges, candidates = [], []
+    moved_to = {}  # record id -> new primary
+    fills = defaultdict(dict)  # primary id -> {field: value}
+
+    def candidate(a, b, pair, rule=None):
+        a, b = sorted((a, b))
+        reason = pair.reasons[0] if pair.reasons else None
+        candidates.append(DuplicateCandidate(
+            review=review, record_a_id=a, record_b_id=b, score=pair.score,
+            rule=rule or (reason.rule if reason else ""), scores=dict(reason.scores) if reason else {},
+            differences=[list(d) for d in pair.differences], job=job,
+        ))
+
+    for group in result.groups:
+        pairs = sorted(((int(p.id_a), int(p.id_b), p) for p in group.pairs), key=lambda e: (-e[2].score, e[:2]))
+        roots = sorted({groups.root[int(i)] for i in group.ids})
+        if len(roots) < 2:
+            continue
+        old_roots = [r for r in roots if is_old.get(r, True)]
+        if len(old_roots) > 1:
+            # A new record links two groups that earlier runs kept apart: a lead decides.
+            for a, b, pair in pairs:
+                candidate(a, b, pair, rule=f"joins_groups:{pair.reasons[0].rule}")
+            continue
+        primary = old_roots[0] if old_roots else int(choose_primary([records[r] for r in roots], preference))
+        joined = {primary}
+        progress_made = True
+        while progress_made:  # walk the group's links outwards from the primary
+            progress_made = False
+            for a, b, pair in pairs:
+                ra, rb = groups.root[a], groups.root[b]
+                if (ra in joined) == (rb in joined):
+                    continue
+                other, linked = (rb, a) if ra in joined else (ra, b)
+                if groups.kept_apart(primary, other):
+                    continue
+                moved = groups.join(primary, other)
+                joined.add(other)
+                progress_made = True
+                reason = pair.reasons[0]
+                merge = _NewMerge(record_id=other, primary_id=primary, linked_to_id=linked,
+                                  rule=reason.rule, score=pair.score, scores=dict(reason.scores))
+                merges.append(merge)
+                for pk in moved:
+                    moved_to[pk] = primary
+                _fill(merge, records, rows, primary, moved, fills)
+        summary.groups += 1
+
+    for pair in result.maybe_pairs:
+        a, b = int(pair.id_a), int(pair.id_b)
+        ra, rb = groups.root[a], groups.root[b]
+        if ra != rb and not groups.kept_apart(ra, rb):
+            candidate(a, b, pair)
+
+    _write_primaries(fills, rows)
+    _write_duplicate_of(moved_to)
+    _copy_merges(review, job, merges)
+    created = DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000, ignore_conflicts=True)
+    summary.merged = len(moved_to)
+    summary.candidates = len(created)
+
+
+@dataclass(slots=True)
+class _NewMerge:
+    """An automatic merge about to be stored (tens of thousands in a large run, so not
+    model instances: they go in with COPY)."""
+
+    record_id: int
+    primary_id: int
+    linked_to_id: int
+    rule: str
+    score: float
+    scores: dict
+    filled: dict = field(default_factory=dict)
+    previous: dict = field(default_factory=dict)
+
+
+MERGE_COPY_COLUMNS = ("review_id", "record_id", "primary_id", "linked_to_id", "rule", "score", "scores",
+                      "automatic", "job_id", "created_at", "filled", "previous")
+
+
+def _copy_merges(review, job, merges):
+    if not merges:
+        return
+    now = timezone.now()
+    columns = ", ".join(MERGE_COPY_COLUMNS)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {Merge._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for m in merges:
+                copy.write_row((review.pk, m.record_id, m.primary_id, m.linked_to_id, m.rule[:100], m.score,
+                                json.dumps(m.scores), True, job.pk if job else None, now,
+                                json.dumps(m.filled), json.dumps(m.previous)))
+
+
+def _fill(merge, records, rows, primary, moved, fills):
+    """Fill the primary's empty fields from the records just moved into its group, and
+    note on `merge` what changed so undo can put it back."""
+    primary_record = records[primary]
+    sources = fill_sources(primary_record, [records[pk] for pk in moved])
+    if not sources:
+        return
+    for name, source in sources.items():
+        source_pk = int(source)
+        value = rows[source_pk][name] if name != "abstract" else None  # whole abstract read later
+        # Only empty fields are filled (and a bare start page widened), so the previous
+        # abstract is always "" and the cut copy in `rows` is enough.
+        merge.previous[name] = rows[primary]["abstract_start" if name == "abstract" else name]
+        merge.filled[name] = value
+        fills[primary][name] = (source_pk, merge)
+    # Later groups of this run see the filled primary (a primary is in one group per run,
+    # but keep the in-memory copy true anyway).
+    updates = {name: getattr(records[int(src)], name) for name, src in sources.items()}
+    records[primary] = replace(primary_record, **updates)
+    for name, src in sources.items():
+        if name != "abstract":
+            rows[primary][name] = rows[int(src)][name]
+
+
+def _write_primaries(fills, rows):
+    """Write filled fields: one UPDATE per field, whatever the number of primaries."""
+    abstract_sources = {src for by_field in fills.values() for name, (src, _) in by_field.items() if name == "abstract"}
+    abstracts = dict(Record.objects.filter(pk__in=abstract_sources).values_list("id", "abstract"))
+    by_field = defaultdict(list)
+    for primary, fields in fills.items():
+        for name, (source, merge) in fields.items():
+            value = abstracts[source] if name == "abstract" else rows[primary][name]
+            if name == "abstract":
+                merge.filled["abstract"] = value
+            by_field[name].append((primary, value))
+    table = Record._meta.db_table
+    with connection.cursor() as cursor:
+        for name, items in by_field.items():
+            ids = [pk for pk, _ in items]
+            if name in JSON_FIELDS:
+                values, cast = [json.dumps(v) for _, v in items], "text[]"
+                expression = "v.val::jsonb"
+            elif name == "year":
+                values, cast, expression = [v for _, v in items], "int[]", "v.val"
+            else:
+                values, cast, expression = [v for _, v in items], "text[]", "v.val"
+            cursor.execute(
+                f"UPDATE {table} AS r SET {name} = {expression} "
+                f"FROM unnest(%s::bigint[], %s::{cast}) AS v(id, val) WHERE r.id = v.id",
+                [ids, values],
+            )
+
+
+def _write_duplicate_of(moved_to):
+    """Point the moved records at their primary: COPY the pairs into a temporary table, then
+    one UPDATE (binding 50,000 ids as parameters costs seconds; COPY does not)."""
+    if not moved_to:
+        return
+    table = Record._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE dedup_moves (id bigint PRIMARY KEY, primary_id bigint) "
+                       "ON COMMIT DROP")
+        with cursor.cursor.copy("COPY dedup_moves (id, primary_id) FROM STDIN") as copy:
+            for pk, primary in moved_to.items():
+                copy.write_row((pk, primary))
+        cursor.execute(f"UPDATE {table} AS r SET duplicate_of_id = v.primary_id FROM dedup_moves v "
+                       f"WHERE r.id = v.id")
+        # ON COMMIT DROP is not enough when the caller's transaction goes on (tests).
+        cursor.execute("DROP TABLE dedup_moves")
+
+
+# --- what a lead does -----------------------------------------------------------------
+
+def _root_of(record_id):
+    duplicate_of = Record.objects.filter(pk=record_id).values_list("duplicate_of_id", flat=True).get()
+    return duplicate_of or record_id
+
+
+def groups_join(*, review, record_a, record_b, rule, score=None, scores=None, decided_by=None):
+    """Put the groups of two records together (the lead said they are the same work).
+
+    The primary is whichever group's primary ``choose_primary`` prefers; the other group's
+    members move under it and the other primary gets a Merge. Return the Merge, or None
+    when the records are already in one group. Call inside a transaction.
+    """
+    _write_lock(review.pk)
+    root_a, root_b = _root_of(record_a), _root_of(record_b)
+    if root_a == root_b:
+        return None
+    roots = {r.pk: r for r in Record.objects.select_related("source_import").filter(pk__in=[root_a, root_b])}
+    engine = {pk: as_dedup_record(record_as_row(r)) for pk, r in roots.items()}
+    primary = int(choose_primary(engine.values(), list(review.database_preference or [])))
+    other = root_b if primary == root_a else root_a
+    linked = record_a if _root_of(record_a) == primary else record_b
+    moved = list(Record.objects.select_related("source_import").filter(Q(pk=other) | Q(duplicate_of=other)))
+    primary_record = roots[primary]
+    merge = Merge(review=review, record_id=other, primary_id=primary, linked_to_id=linked, rule=rule,
+                  score=score, scores=scores or {}, automatic=False, decided_by=decided_by)
+    by_key = {record_key(r.pk): r for r in moved}
+    sources = fill_sources(engine[primary], [as_dedup_record(record_as_row(r)) for r in moved])
+    for name, source in sources.items():
+        merge.previous[name] = getattr(primary_record, name)
+        merge.filled[name] = getattr(by_key[source], name)
+        setattr(primary_record, name, merge.filled[name])
+    if sources:
+        primary_record.save(update_fields=list(sources))
+    Record.objects.filter(pk__in=[r.pk for r in moved]).update(duplicate_of=primary)
+    merge.save()
+    return merge
+
+
+@transaction.atomic
+def candidate_decide(*, candidate, verdict, decided_by):
+    """Record the lead's answer for a pair: same work (merge), different works (kept apart
+    from now on) or skipped (asked again after the rest)."""
+    _write_lock(candidate.review_id)
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if verdict not in DuplicateCandidate.Status.values or verdict == DuplicateCandidate.Status.PENDING:
+        raise ValueError(f"not a decision: {verdict!r}")
+    if verdict == DuplicateCandidate.Status.SAME:
+        groups_join(review=candidate.review, record_a=candidate.record_a_id, record_b=candidate.record_b_id,
+                    rule=candidate.rule or "lead", score=candidate.score, scores=candidate.scores,
+                    decided_by=decided_by)
+    candidate.status = verdict
+    candidate.decided_by = decided_by
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    return candidate
+
+
+@transaction.atomic
+def candidates_accept_above(*, review, min_score, decided_by):
+    """Decide "same" for every pair in the queue scoring at least `min_score`. Return how
+    many pairs were accepted."""
+    ids = list(review.duplicate_candidates.queue().filter(score__gte=min_score).values_list("pk", flat=True))
+    for candidate in DuplicateCandidate.objects.filter(pk__in=ids).order_by("-score", "pk"):
+        candidate_decide(candidate=candidate, verdict=DuplicateCandidate.Status.SAME, decided_by=decided_by)
+    return len(ids)
+
+
+@transaction.atomic
+def merge_undo(*, merge, undone_by):
+    """Take the merged record out of its group again and restore what the merge filled
+    into the primary. The record and that primary are kept apart in later runs."""
+    _write_lock(merge.review_id)
+    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    if merge.is_undone:
+        return merge
+    record = Record.objects.get(pk=merge.record_id)
+    group_primary = record.duplicate_of_id or merge.primary_id
+    Record.objects.filter(pk=record.pk).update(duplicate_of=None)
+    primary = Record.objects.get(pk=merge.primary_id)
+    restored = [name for name, value in merge.filled.items() if getattr(primary, name) == value]
+    for name in restored:
+        setattr(primary, name, merge.previous[name])
+    if restored:
+        primary.save(update_fields=restored)
+    merge.undone_at = timezone.now()
+    merge.undone_by = undone_by
+    merge.save(update_fields=["undone_at", "undone_by"])
+    a, b = sorted((record.pk, group_primary))
+    DuplicateCandidate.objects.update_or_create(
+        record_a_id=a, record_b_id=b,
+        defaults={"review_id": merge.review_id, "status": DuplicateCandidate.Status.DIFFERENT,
+                  "decided_by": undone_by, "decided_at": merge.undone_at},
+        create_defaults={"review_id": merge.review_id, "status": DuplicateCandidate.Status.DIFFERENT,
+                         "decided_by": undone_by, "decided_at": merge.undone_at, "rule": "undone_merge",
+                         "score": merge.score or 0},
+    )
+    return merge
+
+
+# --- the job ------------------------------------------------------------------------
+
+def dedup_enqueue(*, review, created_by=None):
+    """Start a dedup run once the current transaction commits, unless one is already
+    waiting (it will see these records too)."""
+    waiting = review.jobs.filter(kind="dedup", status=Job.Status.PENDING).first()
+    if waiting:
+        return waiting
+    return job_create(kind="dedup", review=review, created_by=created_by,
+                      message="Waiting to look for duplicates…")
+
+
+@job_handler("dedup")
+def dedup_job(job, progress):
+    summary = dedup_review(review=job.review, job=job, progress=progress)
+    return {"message": summary.message(), "new_records": summary.new_records, "merged": summary.merged,
+            "candidates": summary.candidates, "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
+            "next_url": f"/reviews/{job.review_id}/duplicates/"}
+
+
+# --- counts for the overview and PRISMA ----------------------------------------------
+
+@dataclass
+class DatabaseCounts:
+    database: str
+    before: int = 0  # records imported
+    after: int = 0  # records kept for screening (primaries and unique records)
+    only_here: int = 0  # works found in no other database
+
+
+@dataclass
+class DedupOverview:
+    records: int
+    duplicates_removed: int
+    kept: int
+    databases: list
+    overlap: list  # rows of (database, [works found in both, per column database])
+    queue: int
+    merges_automatic: int
+    merges_by_lead: int
+
+
+def dedup_overview(review):
+    """Return the per-database numbers: records before and after deduplication and the
+    database x database overlap (works with a record in both). These feed PRISMA."""
+    records = Record.objects.filter(review=review)
+    rows = {
+        row["source_import__database"]: DatabaseCounts(row["source_import__database"], row["before"], row["after"])
+        for row in records.values("source_import__database").order_by("source_import__database").annotate(
+            before=Count("id"), after=Count("id", filter=Q(duplicate_of__isnull=True, removed_reason="")))
+    }
+    found_in = defaultdict(set)  # work (primary id) -> databases
+    for work, database in _work_databases(review):
+        found_in[work].add(database)
+    names = sorted(rows)
+    position = {name: i for i, name in enumerate(names)}
+    matrix = [[0] * len(names) for _ in names]
+    for databases in found_in.values():
+        if len(databases) == 1:
+            rows[next(iter(databases))].only_here += 1
+        for x in databases:
+            for y in databases:
+                matrix[position[x]][position[y]] += 1
+    merges = review.merges.active().values("automatic").annotate(n=Count("id"))
+    by_kind = {row["automatic"]: row["n"] for row in merges}
+    total = sum(r.before for r in rows.values())
+    removed = records.duplicates().count()
+    return DedupOverview(
+        records=total, duplicates_removed=removed, kept=records.in_screening().count(),
+        databases=[rows[name] for name in names],
+        overlap=[(name, matrix[i]) for i, name in enumerate(names)],
+        queue=review.duplicate_candidates.queue().count(),
+        merges_automatic=by_kind.get(True, 0), merges_by_lead=by_kind.get(False, 0),
+    )
+
+
+def _work_databases(review):
+    """Yield (work, database) once per pair: a work is a group's primary record."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT COALESCE(r.duplicate_of_id, r.id), i.database "
+            f"FROM {Record._meta.db_table} r JOIN {Import._meta.db_table} i ON i.id = r.source_import_id "
+            f"WHERE r.review_id = %s AND r.removed_reason = ''",
+            [review.pk],
+        )
+        yield from cursor.fetchall()
+
+
+def duplicates_removed(review):
+    """The PRISMA 2020 count "duplicate records removed" for a review."""
+    return Record.objects.filter(review=review).duplicates().count()
+

@@ -1,0 +1,154 @@
+"""Duplicates: the per-database overview, the lead's review queue, merges and undo."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ..access import review_view
+from ..htmx import wants_partial
+from ..models import DuplicateCandidate, Job, Record
+from ..services import dedup as dedup_services
+from ..textdiff import marked_words
+
+VERDICTS = {
+    "same": "Merged: the same work.",
+    "different": "Kept apart: different works.",
+    "skipped": "Skipped: it comes back after the others.",
+}
+# (field, label) shown side by side in the queue, in reading order.
+PAIR_FIELDS = (
+    ("title", "Title"), ("authors", "Authors"), ("year", "Year"), ("journal", "Journal"),
+    ("volume", "Volume"), ("issue", "Issue"), ("pages", "Pages"), ("doi", "DOI"), ("pmid", "PMID"),
+    ("abstract", "Abstract"),
+)
+
+
+@review_view("deduplicate")
+def dedup_overview(request, review):
+    return render(request, "screening/dedup_overview.html", {
+        "review": review, "nav": "duplicates", "overview": dedup_services.dedup_overview(review),
+        "last_job": review.jobs.filter(kind="dedup").first(),
+    })
+
+
+@review_view("deduplicate")
+@require_POST
+def dedup_run(request, review):
+    """Look for duplicates now: among new records, or among all records again."""
+    with transaction.atomic():
+        if request.POST.get("everything") == "on":
+            # Every record counts as new; decisions and undone merges still hold.
+            review.imports.update(deduplicated_at=None)
+        job = dedup_services.dedup_enqueue(review=review, created_by=request.user)
+    return redirect("job_detail", review_id=review.pk, job_id=job.pk)
+
+
+def _value(record, name):
+    value = getattr(record, name)
+    if name == "authors":
+        return "; ".join(value)
+    return "" if value is None else str(value)
+
+
+def pair_rows(candidate):
+    """Rows of (label, words of A, words of B, differs) for the side-by-side table."""
+    differing = candidate.difference_fields
+    rows = []
+    for name, label in PAIR_FIELDS:
+        a, b = _value(candidate.record_a, name), _value(candidate.record_b, name)
+        if not a and not b:
+            continue
+        differs = name in differing or (name == "title" and a.casefold() != b.casefold())
+        if differs:
+            words_a, words_b = marked_words(a, b)
+        else:  # an empty side renders as a dash
+            words_a, words_b = [(a, False)] if a else [], [(b, False)] if b else []
+        rows.append({"name": name, "label": label, "a": words_a, "b": words_b, "differs": differs,
+                     "missing": not a or not b})
+    return rows
+
+
+def queue_context(review, flash=""):
+    queue = review.duplicate_candidates.queue()
+    candidate = queue.select_related("record_a__source_import", "record_b__source_import").first()
+    return {
+        "review": review, "candidate": candidate, "remaining": queue.count(), "flash": flash,
+        "rows": pair_rows(candidate) if candidate else [], "nav": "duplicates",
+    }
+
+
+@review_view("deduplicate")
+def dedup_queue(request, review):
+    return render(request, "screening/dedup_queue.html", queue_context(review))
+
+
+@review_view("deduplicate")
+@require_POST
+def dedup_decide(request, review, candidate_id):
+    candidate = get_object_or_404(review.duplicate_candidates, pk=candidate_id)
+    verdict = request.POST.get("verdict")
+    if verdict not in VERDICTS:
+        return HttpResponseBadRequest("Say same, different or skipped.")
+    # A second key press for a pair already decided (a double submit) changes nothing.
+    if candidate.status in (DuplicateCandidate.Status.PENDING, DuplicateCandidate.Status.SKIPPED):
+        dedup_services.candidate_decide(candidate=candidate, verdict=verdict, decided_by=request.user)
+    if wants_partial(request):
+        return render(request, "screening/dedup_queue.html#candidate-card",
+                      queue_context(review, flash=VERDICTS[verdict]))
+    messages.success(request, VERDICTS[verdict])
+    return redirect("dedup_queue", review_id=review.pk)
+
+
+@review_view("deduplicate")
+@require_POST
+def dedup_accept_above(request, review):
+    try:
+        min_score = float(request.POST.get("min_score", ""))
+    except ValueError:
+        min_score = None
+    if min_score is None or not 0 <= min_score <= 1:
+        messages.error(request, "Give a score between 0 and 1.")
+        return redirect("dedup_queue", review_id=review.pk)
+    count = dedup_services.candidates_accept_above(review=review, min_score=min_score, decided_by=request.user)
+    messages.success(request, f"{count} pair{'s' if count != 1 else ''} scoring {min_score:.2f} or more "
+                     "merged as the same work. Each merge can be undone.")
+    return redirect("dedup_queue", review_id=review.pk)
+
+
+@review_view("deduplicate")
+def merge_list(request, review):
+    merges = (review.merges.select_related("record__source_import", "primary__source_import", "decided_by",
+                                           "undone_by"))
+    show = request.GET.get("show", "active")
+    if show == "active":
+        merges = merges.active()
+    elif show == "undone":
+        merges = merges.filter(undone_at__isnull=False)
+    page = Paginator(merges, 50).get_page(request.GET.get("page"))
+    return render(request, "screening/merge_list.html", {
+        "review": review, "page": page, "show": show, "nav": "duplicates",
+    })
+
+
+@review_view("deduplicate")
+@require_POST
+def merge_undo(request, review, merge_id):
+    merge = get_object_or_404(review.merges, pk=merge_id)
+    dedup_services.merge_undo(merge=merge, undone_by=request.user)
+    messages.success(request, f"Undone: “{merge.record}” is a record of its own again and will be screened.")
+    return redirect("merge_list", review_id=review.pk)
+
+
+def dedup_dashboard(review):
+    """The dashboard's numbers for this stage."""
+    records = Record.objects.filter(review=review)
+    return {
+        "dedup": {
+            "duplicates_removed": records.duplicates().count(),
+            "kept": records.in_screening().count(),
+            "queue": review.duplicate_candidates.queue().count(),
+            "running": review.jobs.filter(kind="dedup", status__in=[Job.Status.PENDING, Job.Status.RUNNING]).first(),
+        }
+    }

@@ -1,0 +1,72 @@
+import pytest
+
+from screening.models import DuplicateCandidate, Merge, Record
+from screening.services import dedup, imports
+
+from ..conftest import password_of
+from ..dedup_helpers import EMBASE_RIS, MEDLINE_RIS
+from .conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def queue_of_two(review, tmp_path):
+    """The amber-lens pair from the engine (score 0.83) and a weaker pair put in by hand."""
+    for name, text, database in (("medline.ris", MEDLINE_RIS, "MEDLINE"), ("embase.ris", EMBASE_RIS, "Embase")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        imports.import_file_now(review=review, path=path, database=database)
+    dedup.dedup_review(review=review)
+    a, b = sorted(Record.objects.filter(title__startswith="Evening") | Record.objects.filter(title__startswith="Mindfulness"),
+                  key=lambda r: r.pk)
+    weak = DuplicateCandidate.objects.create(review=review, record_a=a, record_b=b, score=0.61, rule="similar_title",
+                                             differences=[["title", a.title, b.title]])
+    amber = DuplicateCandidate.objects.exclude(pk=weak.pk).get()
+    return amber, weak
+
+
+def test_a_lead_works_through_the_queue_by_keyboard(page, live_server, review, carol, queue_of_two):
+    amber, weak = queue_of_two
+    sign_in(page, live_server, "carol", password_of(carol))
+    page.goto(f"{live_server.url}/reviews/{review.pk}/duplicates/queue/")
+    status = page.locator(".queue-status")
+    assert status.inner_text() == "2 pairs left."
+    heading = page.locator("#pair-h")
+    assert heading.inner_text().startswith("Score 0.83")
+    assert page.locator("tr.differs mark").first.inner_text() in ("randomized", "randomised")
+
+    # A key typed into a form field is not a decision.
+    page.get_by_label("Merge every pair scoring at least").press("s")
+    assert status.inner_text() == "2 pairs left."
+
+    def next_pair_ready():
+        # Keys pressed while the next pair settles in are ignored (the container is busy).
+        page.locator('#candidate-card[aria-busy="false"]').wait_for()
+        assert page.evaluate("document.activeElement.id") == "pair-h"
+
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("k")
+    page.get_by_text("Skipped: it comes back after the others.").wait_for()
+    next_pair_ready()
+    assert heading.inner_text().startswith("Score 0.61")
+    page.keyboard.press("d")
+    page.get_by_text("Kept apart: different works. 1 pair left.").wait_for()
+    next_pair_ready()
+    assert heading.inner_text().startswith("Score 0.83")
+    page.keyboard.press("s")
+    page.get_by_text("Merged: the same work. No pairs left to check.").wait_for()
+
+    amber.refresh_from_db()
+    weak.refresh_from_db()
+    assert (amber.status, weak.status) == ("same", "different")
+    assert Merge.objects.get(automatic=False).decided_by == carol
+
+
+def test_the_pair_fits_a_phone_screen(phone_page, live_server, review, carol, queue_of_two):
+    sign_in(phone_page, live_server, "carol", password_of(carol))
+    phone_page.goto(f"{live_server.url}/reviews/{review.pk}/duplicates/queue/")
+    phone_page.locator("#pair-h").wait_for()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    phone_page.get_by_role("button", name="Same work", exact=True).click()
+    phone_page.get_by_text("Merged: the same work.").wait_for()

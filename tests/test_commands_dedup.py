@@ -1,0 +1,69 @@
+"""manage.py dedup_file: any importable file in, groups in the gold-file format out."""
+import csv
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from .conftest import SHARED, skip_unless_ci_allows
+from .dedup_helpers import EMBASE_RIS, MEDLINE_RIS
+
+STROKE = SHARED / "data" / "dedup" / "sra_stroke"
+
+
+def read_groups(path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [row["merged_ids"].split(";") for row in csv.DictReader(handle)]
+
+
+def test_it_writes_the_stroke_groups_in_the_gold_format_and_loses_no_work(tmp_path):
+    if not STROKE.exists():
+        skip_unless_ci_allows("the labelled dedup sets are not in ../shared/data/dedup")
+    out, maybe = tmp_path / "clusters.csv", tmp_path / "pairs.csv"
+    call_command("dedup_file", str(STROKE / "records_pre_merged.csv"), "--out", str(out), "--maybe", str(maybe))
+    gold_text = (STROKE / "merged_record_ids.csv").read_text(encoding="utf-8")
+    ours_text = out.read_text(encoding="utf-8")
+    assert ours_text.splitlines()[0] == gold_text.splitlines()[0] == "merged_ids"
+    assert ours_text.splitlines()[1].startswith('"id_') and ";" in ours_text.splitlines()[1]
+
+    with open(STROKE / "records_pre_merged.csv", encoding="utf-8", newline="") as handle:
+        ids = [row["ID"] for row in csv.DictReader(handle)]
+    work = {i: i for i in ids}
+    for members in read_groups(STROKE / "merged_record_ids.csv"):
+        work.update({m: members[0] for m in members})
+    ours = read_groups(out)
+    assert set().union(*ours) <= set(ids)
+    # Works lost: a gold work none of whose records survives. Each group keeps one record,
+    # so a group spanning two gold works loses one of them.
+    assert all(len({work[m] for m in members}) == 1 for members in ours)
+    removable = len(ids) - len(set(work.values()))
+    removed = sum(len(members) - 1 for members in ours)
+    assert removed / removable >= 0.99
+    with open(maybe, encoding="utf-8", newline="") as handle:
+        pairs = list(csv.DictReader(handle))
+    assert pairs and set(pairs[0]) == {"id_a", "id_b", "score", "reasons", "differences"}
+
+
+def test_records_without_an_id_column_are_numbered_from_1(tmp_path):
+    source = tmp_path / "both.ris"
+    source.write_text(MEDLINE_RIS + "\n" + EMBASE_RIS, encoding="utf-8")
+    out = tmp_path / "clusters.csv"
+    call_command("dedup_file", str(source), "--out", str(out))
+    assert read_groups(out) == [["1", "4"]]
+
+
+def test_a_missing_file_is_an_error(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("dedup_file", str(tmp_path / "nothing.ris"), "--out", str(tmp_path / "x.csv"))
+
+
+@pytest.mark.django_db
+def test_the_demo_review_comes_with_its_cross_database_duplicates_removed():
+    import io
+
+    from screening.models import Review
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    review = Review.objects.get(pk=int(out.getvalue().splitlines()[-1]))
+    assert "Duplicates: 95 new records compared with 95: 20 merged as duplicates" in out.getvalue()
+    assert review.records.duplicates().count() == 20 and review.records.in_screening().count() == 75
