@@ -8,4 +8,4 @@ class ScreeningConfig(AppConfig):
 
     def ready(self):
         # Importing the service modules registers their job handlers.
-        from .services import imports, jobs, pubmed, reviews  # noqa: F401
+        from .services import imports, jobs, priority, pubmed, reviews  # noqa: F401

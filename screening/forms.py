@@ -25,7 +25,8 @@ class ReviewSettingsForm(forms.ModelForm):
         model = Review
         fields = [
             "title", "question", "inclusion_criteria", "exclusion_criteria",
-            "reviewers_per_record", "blind", "order", "include_keywords", "exclude_keywords",
+            "reviewers_per_record", "blind", "order", "priority_retrain_every", "priority_min_includes",
+            "priority_min_excludes", "priority_show_estimates", "include_keywords", "exclude_keywords",
             "reason_required_at_title_abstract", "show_authors", "show_journal",
         ]
         widgets = {
