@@ -40,7 +40,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import ranking as ranker
-from ..models import (RESOLVED_OUTCOMES, Decision, Outcome, PriorityRank, PriorityRanking, Record, RecordStage,
+from ..models import (RESOLVED_OUTCOMES, Decision, Import, Outcome, PriorityRank, PriorityRanking, Record, RecordStage,
                       Review, Stage, Verdict)
 from .jobs import job_create, job_handler
 
@@ -134,8 +134,13 @@ def features_folder(review):
     return Path(settings.MEDIA_ROOT) / "ranking" / f"review-{review.pk}"
 
 
-def _fingerprint(record_ids):
-    return hashlib.md5(np.asarray(record_ids, dtype=np.int64).tobytes()).hexdigest()[:16]
+def _fingerprint(review, record_ids):
+    # The imports' creation times go in too: a database restored or recreated (tests) reuses
+    # record ids for other texts, and must not pick up an old file.
+    imports = Import.objects.filter(review=review).order_by("id").values_list("id", "created_at")
+    digest = hashlib.md5(np.asarray(record_ids, dtype=np.int64).tobytes())
+    digest.update(repr(list(imports)).encode())
+    return digest.hexdigest()[:16]
 
 
 def review_features(review):
@@ -145,13 +150,13 @@ def review_features(review):
 
     TF-IDF over 10,000 records takes about 10 s, so it is computed once per set of records
     and cached: in this process's memory, and on disk under MEDIA_ROOT/ranking/ as a pickle
-    named by a fingerprint of the record ids. A new import changes the ids, so the next
+    named by a fingerprint of the record ids (and imports). A new import changes the ids, so the next
     retrain computes new features and deletes the old file; records' texts never change
     after import.
     """
     records = Record.objects.imported().filter(review=review).order_by("id")
     record_ids = list(records.values_list("id", flat=True))
-    fingerprint = _fingerprint(record_ids)
+    fingerprint = _fingerprint(review, record_ids)
     key = (review.pk, fingerprint)
     if key in _IN_MEMORY:
         return _IN_MEMORY[key]
@@ -176,7 +181,7 @@ def _featurize_and_store(review, records, folder, path):
     features = ranker.featurize(texts)
     # The vectorizer is dropped: ranking needs the matrix, explaining needs the terms.
     features = ranker.Features(matrix=features.matrix, vectorizer=None, terms=features.terms)
-    if _fingerprint(record_ids) != path.stem.removeprefix("features-"):
+    if _fingerprint(review, record_ids) != path.stem.removeprefix("features-"):
         return features, record_ids  # an import finished between the two reads; cache next time
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
