@@ -222,8 +222,13 @@ def explain_rows(model: Model, rows: Sequence[int], k: int = 3) -> list[list[str
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         columns = matrix.indices[start:end]
         contributions = matrix.data[start:end] * model.coef[columns]
-        best = np.argsort(-contributions, kind="stable")[:k]
-        words.append([str(model.features.terms[columns[j]]) for j in best if contributions[j] > 0])
+        positive = np.flatnonzero(contributions > 0)
+        if len(positive) > k:  # keep the k largest and anything tied with the k-th
+            kth = np.partition(contributions[positive], len(positive) - k)[len(positive) - k]
+            positive = positive[contributions[positive] >= kth]
+        # Ties go to the term that sorts first, as in explain().
+        pairs = sorted((-float(contributions[j]), str(model.features.terms[columns[j]])) for j in positive)
+        words.append([term for _, term in pairs[:k]])
     return words
 
 

@@ -220,3 +220,13 @@ def test_a_lead_who_screens_learns_from_their_own_decisions_too(review, records,
     screen(alice, review, 6)
     labels, _, _ = priority.training_labels(reviewer=carol, review=review)
     assert labels == {}
+
+
+def test_records_without_a_single_word_fail_the_job_with_a_message(review, bob, sent):
+    review.order = "priority"
+    review.save()
+    make_records(review, 3)
+    Record.objects.filter(review=review).update(title="", abstract="")
+    job = priority.priority_retrain_if_due(reviewer=bob, review=review, ranking=None, includes=1, excludes=1)
+    job = jobs.job_run(job_id=job.pk)
+    assert (job.status, job.error) == (Job.Status.FAILED, "The records have no words to rank them by.")

@@ -42,7 +42,7 @@ from django.utils import timezone
 from .. import ranking as ranker
 from ..models import (RESOLVED_OUTCOMES, Decision, Import, Outcome, PriorityRank, PriorityRanking, Record, RecordStage,
                       Review, Stage, Verdict)
-from .jobs import job_create, job_handler
+from .jobs import JobError, job_create, job_handler
 
 RETRAIN = "priority_retrain"
 # Positions that get their explaining words stored: a reviewer screens
@@ -211,7 +211,10 @@ def ranking_train_and_store(*, ranking, job=None):
     """Train, rank and store one reviewer's ranking; return a summary for the job row."""
     started = time.perf_counter()
     review, reviewer, stage = ranking.review, ranking.reviewer, ranking.stage
-    features, record_ids = review_features(review)
+    try:
+        features, record_ids = review_features(review)
+    except ValueError:  # featurize: not one word in any record
+        raise JobError("The records have no words to rank them by.") from None
     featurized = time.perf_counter()
     labels, own_in_order, resolved = training_labels(reviewer=reviewer, review=review, stage=stage)
     row_of = {record_id: row for row, record_id in enumerate(record_ids)}
