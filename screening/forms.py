@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MinValueValidator
 from django.contrib.auth.password_validation import validate_password
 
 from .models import Review, Role
@@ -37,9 +38,24 @@ class ReviewSettingsForm(forms.ModelForm):
             "exclude_keywords": forms.Textarea(attrs={"rows": 3}),
         }
 
+    PRIORITY_NUMBERS = ("priority_retrain_every", "priority_min_includes", "priority_min_excludes")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["exclusion_reasons_text"].initial = "\n".join(self.instance.exclusion_reasons or [])
+        # Priority settings matter only in priority order: left blank, they keep their value.
+        for name in self.PRIORITY_NUMBERS:
+            self.fields[name].required = False
+            self.fields[name].min_value = 1
+            self.fields[name].widget.attrs["min"] = 1
+            self.fields[name].validators.append(MinValueValidator(1))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.PRIORITY_NUMBERS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
     def clean_exclusion_reasons_text(self):
         lines = [line.strip() for line in self.cleaned_data["exclusion_reasons_text"].splitlines()]

@@ -150,3 +150,13 @@ def test_the_lead_switches_a_review_to_priority_order_with_its_settings(client, 
     review = Review.objects.get(pk=review.pk)
     assert (review.order, review.priority_retrain_every, review.priority_min_includes,
             review.priority_min_excludes, review.priority_show_estimates) == ("priority", 5, 2, 3, False)
+
+
+def test_priority_numbers_left_out_keep_their_value_and_zero_is_refused(client, review, carol):
+    client.force_login(carol)
+    form = {"title": review.title, "reviewers_per_record": 2, "blind": "on", "order": "priority"}
+    assert client.post(reverse("review_settings", args=[review.pk]), form).status_code == 302
+    assert Review.objects.get(pk=review.pk).priority_retrain_every == 10
+    response = client.post(reverse("review_settings", args=[review.pk]), {**form, "priority_retrain_every": 0})
+    assert response.status_code == 200 and "greater than or equal to 1" in response.content.decode()
+    assert Review.objects.get(pk=review.pk).priority_retrain_every == 10
