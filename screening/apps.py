@@ -8,4 +8,4 @@ class ScreeningConfig(AppConfig):
 
     def ready(self):
         # Importing the service modules registers their job handlers.
-        from .services import dedup, imports, jobs, pubmed, reviews  # noqa: F401
+        from .services import dedup, imports, jobs, priority, pubmed, reviews  # noqa: F401

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MinValueValidator
 from django.contrib.auth.password_validation import validate_password
 
 from .models import Review, Role
@@ -30,7 +31,8 @@ class ReviewSettingsForm(forms.ModelForm):
         model = Review
         fields = [
             "title", "question", "inclusion_criteria", "exclusion_criteria",
-            "reviewers_per_record", "blind", "order", "include_keywords", "exclude_keywords",
+            "reviewers_per_record", "blind", "order", "priority_retrain_every", "priority_min_includes",
+            "priority_min_excludes", "priority_show_estimates", "include_keywords", "exclude_keywords",
             "reason_required_at_title_abstract", "show_authors", "show_journal",
         ]
         widgets = {
@@ -41,10 +43,25 @@ class ReviewSettingsForm(forms.ModelForm):
             "exclude_keywords": forms.Textarea(attrs={"rows": 3}),
         }
 
+    PRIORITY_NUMBERS = ("priority_retrain_every", "priority_min_includes", "priority_min_excludes")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["exclusion_reasons_text"].initial = "\n".join(self.instance.exclusion_reasons or [])
         self.fields["database_preference_text"].initial = "\n".join(self.instance.database_preference or [])
+        # Priority settings matter only in priority order: left blank, they keep their value.
+        for name in self.PRIORITY_NUMBERS:
+            self.fields[name].required = False
+            self.fields[name].min_value = 1
+            self.fields[name].widget.attrs["min"] = 1
+            self.fields[name].validators.append(MinValueValidator(1))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.PRIORITY_NUMBERS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
     def clean_exclusion_reasons_text(self):
         lines = [line.strip() for line in self.cleaned_data["exclusion_reasons_text"].splitlines()]

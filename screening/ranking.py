@@ -48,10 +48,13 @@ class Features:
 
     Build once per project with featurize() and pass it to train(), rank() and
     estimate_remaining_includes() so that each retrain only fits the classifier.
+    ``terms`` names the matrix's columns (for explain_rows). A cached copy may drop the
+    vectorizer (None), which only explain() needs: it is the bulk of the pickle.
     """
 
     matrix: sparse.csr_matrix
-    vectorizer: TfidfVectorizer
+    vectorizer: TfidfVectorizer | None
+    terms: np.ndarray | None = None
 
     def __len__(self):
         return self.matrix.shape[0]
@@ -75,7 +78,8 @@ def featurize(texts: Sequence[str]) -> Features:
         # A tiny corpus can lose every term to max_df (a word in 95 % of three records).
         vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
         matrix = vectorizer.fit_transform(texts)
-    return Features(matrix=matrix.tocsr(), vectorizer=vectorizer)
+    return Features(matrix=matrix.tocsr(), vectorizer=vectorizer,
+                    terms=vectorizer.get_feature_names_out().astype(object))
 
 
 def _as_features(texts_or_features: Sequence[str] | Features) -> Features:
@@ -204,6 +208,28 @@ def explain(model: Model, text: str, k: int = 5) -> list[tuple[str, float]]:
     ]
     pairs.sort(key=lambda pair: (-pair[1], pair[0]))
     return pairs[:k]
+
+
+def explain_rows(model: Model, rows: Sequence[int], k: int = 3) -> list[list[str]]:
+    """Return, for each row index in ``rows``, up to k terms of that record that pushed its
+    score up most, largest first: explain() for records already featurized, without the
+    vectorizer (the model's features must carry ``terms``)."""
+    if model.features.terms is None:
+        raise ValueError("These features do not name their terms.")
+    matrix = model.features.matrix
+    words = []
+    for row in rows:
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        columns = matrix.indices[start:end]
+        contributions = matrix.data[start:end] * model.coef[columns]
+        positive = np.flatnonzero(contributions > 0)
+        if len(positive) > k:  # keep the k largest and anything tied with the k-th
+            kth = np.partition(contributions[positive], len(positive) - k)[len(positive) - k]
+            positive = positive[contributions[positive] >= kth]
+        # Ties go to the term that sorts first, as in explain().
+        pairs = sorted((-float(contributions[j]), str(model.features.terms[columns[j]])) for j in positive)
+        words.append([term for _, term in pairs[:k]])
+    return words
 
 
 # ---------------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records,
     # the next record: 11 my open claims (screening_queue), 12 open pilot, 13 claim SELECT …
     #   FOR UPDATE SKIP LOCKED from my cursor, 14 UPDATE claims (conditional), 15 INSERT my claim;
     # 16 release savepoint (COMMIT in production);
-    # the card: 17 my done count. The record and reviewer counts are cached for a minute.
+    # the card: 17 my decided count (by verdict). The record and reviewer counts are cached for a minute.
     # None of these depends on another reviewer's votes, so neither does the response time.
     with django_assert_num_queries(17):
         client.post(reverse("decide", args=[review.pk, first]), {"verdict": "include"}, **HTMX)

@@ -7,3 +7,4 @@ from .decisions import (  # noqa: F401
     Decision, DecisionEvent, Outcome, Pilot, RecordStage, Stage, Verdict, RESOLVED_OUTCOMES,
 )
 from .dedup import DuplicateCandidate, Merge  # noqa: F401
+from .priority import PriorityRank, PriorityRanking  # noqa: F401

@@ -44,6 +44,19 @@ class Review(models.Model):
         default=True, help_text="Reviewers cannot see each other's decisions until a record is resolved."
     )
     order = models.CharField(max_length=10, choices=Order.choices, default=Order.RANDOM)
+    # Priority order (issue 8): each reviewer's own model, retrained in the background.
+    priority_retrain_every = models.PositiveSmallIntegerField(
+        "retrain the ranking after every", default=10,
+        help_text="Decisions of a reviewer between two retrainings of their ranking.")
+    priority_min_includes = models.PositiveSmallIntegerField(
+        "includes before ranking", default=1,
+        help_text="Random order until a reviewer has made this many includes (Maybe counts as include)…")
+    priority_min_excludes = models.PositiveSmallIntegerField(
+        "excludes before ranking", default=1, help_text="…and this many excludes.")
+    priority_show_estimates = models.BooleanField(
+        "show relevance estimates", default=True,
+        help_text="With priority order, show each record's predicted relevance and the words behind it, "
+                  "the estimated includes remaining and a stopping hint.")
     include_keywords = models.TextField(blank=True, help_text="One per line; highlighted green.")
     exclude_keywords = models.TextField(blank=True, help_text="One per line; highlighted red.")
     exclusion_reasons = models.JSONField(default=list, blank=True)

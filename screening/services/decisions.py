@@ -117,11 +117,34 @@ _PILOT_SQL = """
 
 
 def queue_order(review):
-    """Return the column the review's queue walks. Priority falls back to the random order
-    until a ranking exists (issue 8 adds the ranking and its column here)."""
+    """Return the column the review's queue walks without a ranking. Priority order walks the
+    reviewer's own ranking first (_PRIORITY_SQL) and falls back to the random order during
+    the cold start and for records imported since their ranking was trained."""
     if review.order == Review.Order.IMPORT:
         return "record_id"
     return "order_key"
+
+
+# Priority order: the best-ranked record of MY ranking that the assignment lets me claim (the
+# same filters as _claim_sql). Walks the index priorityrank_walk (ranking, position) and stops
+# at the first match, so it costs the same with 100 or 100,000 ranked records. Why this order
+# leaks nothing about other reviewers' votes: services/priority.py.
+_PRIORITY_SQL = """
+    SELECT r.*, rs.id AS record_stage_id, pr.position AS priority_position, pr.score AS priority_score,
+           pr.words AS priority_words
+    FROM screening_priorityrank pr
+    JOIN screening_recordstage rs ON rs.record_id = pr.record_id AND rs.stage = %(stage)s
+    JOIN screening_record r ON r.id = rs.record_id
+    WHERE pr.ranking_id = %(ranking)s AND rs.review_id = %(review)s AND rs.outcome = 'pending'
+      AND rs.claims < %(needed)s
+      AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
+      AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+      AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
+                      AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
+    ORDER BY pr.position
+    LIMIT 1
+    FOR UPDATE OF rs SKIP LOCKED
+"""
 
 
 class QueueState:
@@ -131,20 +154,23 @@ class QueueState:
 
 
 @transaction.atomic
-def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
+def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT, ranking=None):
     """Return (record, state): see _next_record."""
-    return _next_record(reviewer, review, stage)
+    return _next_record(reviewer, review, stage, ranking)
 
 
-def _next_record(reviewer, review, stage):
+def _next_record(reviewer, review, stage, ranking=None):
     """Return (record, state): the record this reviewer should screen next, claiming a new one
     when they have none open, or (None, why).
 
-    An open pilot's records come first, for every reviewer. Otherwise the reviewer walks the
-    review's shuffled order (or import order) from just after their last claim, wrapping
-    around once; a record is claimed only while fewer than reviewers_per_record reviewers
-    hold it. SKIP LOCKED lets two reviewers asking at once take different records, and the
-    conditional UPDATE on `claims` is a second guard that it never passes the number.
+    An open pilot's records come first, for every reviewer. Otherwise, in priority order with
+    a finished ranking (`ranking`, the reviewer's PriorityRanking row, read by the caller),
+    the reviewer gets the best-ranked record they may claim; else, and for records newer
+    than the ranking, they walk the review's shuffled order (or import order) from just after
+    their last claim, wrapping around once. A record is claimed only while fewer than
+    reviewers_per_record reviewers hold it. SKIP LOCKED lets two reviewers asking at once take
+    different records, and the conditional UPDATE on `claims` is a second guard that it never
+    passes the number.
     """
     record = Record.objects.screening_queue(reviewer, review, stage).first()
     if record is not None:
@@ -159,6 +185,13 @@ def _next_record(reviewer, review, stage):
             return record, QueueState.READY
         if pilot.holds_back_screening:
             return None, QueueState.PILOT_WAIT
+    if ranking is not None and ranking.is_trained and review.order == Review.Order.PRIORITY:
+        for _ in range(2):  # a second try when another reviewer filled the record meanwhile
+            record = _first(_PRIORITY_SQL, {**params, "ranking": ranking.pk})
+            if record is None:
+                break
+            if _claim(record, reviewer, review, stage, needed=review.reviewers_per_record):
+                return record, QueueState.READY
     order_column = queue_order(review)
     params["start_offset"] = 0 if order_column == "record_id" else _start_offset(review, reviewer, stage)
     for attempt in range(3):
@@ -239,12 +272,12 @@ def decision_record(*, reviewer, review, record, stage=Stage.TITLE_ABSTRACT, ver
 
 @transaction.atomic
 def decision_record_and_next(*, reviewer, review, record_id, stage=Stage.TITLE_ABSTRACT, verdict, reason="",
-                             note=""):
+                             note="", ranking=None):
     """Record the vote (as decision_record) and return (decision, next record, queue state),
     in one transaction without savepoints: the request a reviewer makes thousands of times
-    pays for one commit and no extra round trips."""
+    pays for one commit and no extra round trips. `ranking`: see _next_record."""
     decision = _vote(reviewer, review, record_id, stage, verdict, reason, note)
-    return (decision, *_next_record(reviewer, review, stage))
+    return (decision, *_next_record(reviewer, review, stage, ranking))
 
 
 def _vote(reviewer, review, record_id, stage, verdict, reason, note):

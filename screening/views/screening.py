@@ -23,19 +23,32 @@ from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot
 from ..models.reviews import Membership, Role
 from ..rules import share_of
 from ..services import decisions as decision_services
+from ..services import priority as priority_services
 
 TA = Stage.TITLE_ABSTRACT
 
 
 # --- The reviewer's screen -------------------------------------------------------------------
 
-def _card_context(request, review, record, *, state=None, revisit=False, error=""):
+def _card_context(request, review, record, *, state=None, revisit=False, error="", ranking=None):
     """Everything the record card shows. For a record the reviewer is revisiting, their own
     decision and whether the record is resolved; never anything about another reviewer's
-    vote (a conflict shows as open, like a record nobody else has screened)."""
+    vote (a conflict shows as open, like a record nobody else has screened).
+
+    In priority order, the next record's predicted relevance and the estimates from the
+    reviewer's own ranking (`ranking`), and, after a vote, a background retrain when one is
+    due: the request never waits for a model."""
     user, role = request.user, request.membership.role
+    counts = _my_counts(user, review, role)
     context = {"review": review, "record": record, "state": state, "error": error,
-               "progress": _my_progress(user, review, role), "revisit": revisit}
+               "progress": _progress_from(counts, review), "revisit": revisit}
+    if priority_services.priority_applies(review, TA) and not revisit:
+        includes = counts.get(Verdict.INCLUDE, 0) + counts.get(Verdict.MAYBE, 0)
+        excludes = counts.get(Verdict.EXCLUDE, 0)
+        priority_services.priority_retrain_if_due(reviewer=user, review=review, stage=TA, ranking=ranking,
+                                                  includes=includes, excludes=excludes)
+        context["priority"] = priority_services.priority_card(review, ranking, record, includes=includes,
+                                                              excludes=excludes)
     if record is None:
         return context
     keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
@@ -50,8 +63,18 @@ def _card_context(request, review, record, *, state=None, revisit=False, error="
     return context
 
 
+def _my_counts(user, review, role):
+    """Return my decided records at title/abstract by verdict: {verdict: count}."""
+    return dict(Decision.objects.visible_to(user, review, role=role).decided().filter(reviewer=user, stage=TA)
+                .values_list("verdict").order_by().annotate(n=Count("id")))
+
+
 def _my_progress(user, review, role):
-    done = Decision.objects.visible_to(user, review, role=role).decided().filter(reviewer=user, stage=TA).count()
+    return _progress_from(_my_counts(user, review, role), review)
+
+
+def _progress_from(counts, review):
+    done = sum(counts.values())
     total = decision_services.records_in_stage_count(review, TA)
     share = share_of(total, review.reviewers_per_record, _reviewer_count(review))
     return {"done": done, "share": share, "left": max(share - done, 0)}
@@ -93,8 +116,16 @@ def screen(request, review):
         return _render_card(request, review, _card_context(request, review, target, revisit=True))
     if not wants_partial(request):
         decision_services.record_stages_sync(review=review, stage=TA)
-    record, state = decision_services.screening_next(reviewer=user, review=review, stage=TA)
-    return _render_card(request, review, _card_context(request, review, record, state=state))
+    ranking = _my_ranking(request, review)
+    record, state = decision_services.screening_next(reviewer=user, review=review, stage=TA, ranking=ranking)
+    return _render_card(request, review, _card_context(request, review, record, state=state, ranking=ranking))
+
+
+def _my_ranking(request, review):
+    """Return my latest ranking (priority order only; one indexed read), or None."""
+    if not priority_services.priority_applies(review, TA):
+        return None
+    return priority_services.ranking_of(request.user, review, TA)
 
 
 def _own_record(mine, record_id):
@@ -113,11 +144,12 @@ def _own_decision(mine, record_id):
 def decide(request, review, record_id):
     """Record my verdict, then show the next record: one round trip per key press. Without
     htmx, redirect to the screening page (post/redirect/get)."""
+    ranking = _my_ranking(request, review)
     try:
         _, next_record, state = decision_services.decision_record_and_next(
             reviewer=request.user, review=review, record_id=record_id, stage=TA,
             verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
+            note=request.POST.get("note", ""), ranking=ranking,
         )
     except Decision.DoesNotExist:
         raise Http404("This record is not in your queue.") from None
@@ -130,8 +162,8 @@ def decide(request, review, record_id):
         context = _card_context(request, review, record, revisit=True, error=message)
         return _render_card(request, review, context, status=422)
     if not wants_partial(request):
-        return redirect("screen", review_id=review.pk)
-    return _render_card(request, review, _card_context(request, review, next_record, state=state))
+        return redirect("screen", review_id=review.pk)  # its GET renders the card and checks the retrain
+    return _render_card(request, review, _card_context(request, review, next_record, state=state, ranking=ranking))
 
 
 @review_view("screen")
@@ -142,8 +174,10 @@ def undo(request, review):
         messages.info(request, "Nothing to undo: your last vote is on a record that is already resolved.")
     if not wants_partial(request):
         return redirect("screen", review_id=review.pk)
-    next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=TA)
-    return _render_card(request, review, _card_context(request, review, next_record, state=state))
+    ranking = _my_ranking(request, review)
+    next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=TA,
+                                                          ranking=ranking)
+    return _render_card(request, review, _card_context(request, review, next_record, state=state, ranking=ranking))
 
 
 @review_view("screen")

@@ -6,6 +6,7 @@ from screening.ranking import (
     can_rank,
     estimate_remaining_includes,
     explain,
+    explain_rows,
     featurize,
     rank,
     stopping_hint,
@@ -93,6 +94,14 @@ def test_explain_returns_words_present_in_the_text_that_raise_its_score():
         assert set(term.split()) <= words_in_text
     assert [w for _, w in terms] == sorted((w for _, w in terms), reverse=True)
     assert any(term in {"stem", "knee", "osteoarthritis", "cells", "mesenchymal"} for term, _ in terms)
+
+
+def test_explain_rows_gives_the_same_words_as_explain_without_the_vectorizer():
+    features = featurize(TEXTS)
+    model = train(features, LABELS, seed=0)
+    rows = [3, 0, len(TEXTS) - 1]
+    assert explain_rows(model, rows, k=3) == [[term for term, _ in explain(model, TEXTS[row], k=3)] for row in rows]
+    assert explain_rows(model, [3], k=3)[0]
 
 
 def test_explain_finds_nothing_in_a_text_without_known_words():

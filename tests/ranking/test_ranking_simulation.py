@@ -7,7 +7,14 @@ from screening.ranking import choose_priors, featurize, read_screening_csv, run_
 
 JEYARAMAN = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "screening" / "jeyaraman_2020" / "Jeyaraman_2020.csv"
 
-pytestmark = pytest.mark.skipif(not JEYARAMAN.exists(), reason="shared screening data not mounted")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_data():
+    if not JEYARAMAN.exists():
+        from tests.conftest import skip_unless_ci_allows
+
+        skip_unless_ci_allows("shared screening data not mounted")
 
 
 @pytest.fixture(scope="module")
