@@ -6,3 +6,4 @@ from .pubmed import PubMedRun, PubMedSearch, PubMedSkip  # noqa: F401
 from .decisions import (  # noqa: F401
     Decision, DecisionEvent, Outcome, Pilot, RecordStage, Stage, Verdict, RESOLVED_OUTCOMES,
 )
+from .fulltext import Report, Study  # noqa: F401

@@ -42,6 +42,8 @@ def dashboard_sections(review, membership):
     """Return the numbers the dashboard shows. Later stages extend this."""
     from .imports import import_summary
     from .pubmed import pubmed_summary
+    from .fulltext import fulltext_dashboard
+    from .prisma import prisma_dashboard
     from .screening import screening_dashboard
 
     return {
@@ -50,6 +52,8 @@ def dashboard_sections(review, membership):
         "import_summary": import_summary(review),
         **pubmed_summary(review),
         **screening_dashboard(review, membership),
+        **fulltext_dashboard(review, membership),
+        **prisma_dashboard(review, membership),
     }
 
 
