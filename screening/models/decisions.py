@@ -65,7 +65,10 @@ class RecordStageQuerySet(models.QuerySet):
         return self.filter(review=review, stage=stage)
 
     def in_screening(self):
-        return self.filter(record__duplicate_of__isnull=True, record__removed_reason="")
+        """Record stages of records in screening (Record.objects.in_screening): from a
+        finished import, and neither a duplicate nor removed before screening."""
+        return self.filter(record__duplicate_of__isnull=True, record__removed_reason="",
+                           record__source_import__status="imported")
 
 
 class RecordStage(models.Model):

@@ -79,6 +79,8 @@ def _claim_sql(order_column, with_cursor):
           AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
           {cursor_condition}
           AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+      AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
+          AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
           AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
                           AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
         ORDER BY rs.{order_column}
@@ -92,6 +94,7 @@ _PILOT_SQL = """
     JOIN screening_record r ON r.id = rs.record_id
     WHERE rs.pilot_id = %(open_pilot)s
       AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+      AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
       AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
                       AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
     ORDER BY rs.order_key

@@ -46,8 +46,7 @@ def report_attach(*, review, record, by, file=None, url=""):
     record_stages_sync(review=review, stage=Stage.FULL_TEXT)
     if was != report.status:
         DecisionEvent.objects.create(review=review, record=record, stage=Stage.FULL_TEXT, actor=by,
-                                     kind=DecisionEvent.Kind.RETRIEVAL, old_verdict=was, new_verdict=report.status,
-                                     note=url)
+                                     kind=DecisionEvent.Kind.RETRIEVAL, reason=_change(was, report.status), note=url)
     return report
 
 
@@ -72,9 +71,13 @@ def report_mark_not_retrieved(*, review, record, by, note):
     Decision.objects.open_claims().filter(record=record, stage=Stage.FULL_TEXT).delete()
     RecordStage.objects.filter(record=record, stage=Stage.FULL_TEXT).delete()
     DecisionEvent.objects.create(review=review, record=record, stage=Stage.FULL_TEXT, actor=by,
-                                 kind=DecisionEvent.Kind.RETRIEVAL, old_verdict=was,
-                                 new_verdict=report.status, note=note)
+                                 kind=DecisionEvent.Kind.RETRIEVAL, reason=_change(was, report.status), note=note)
     return report
+
+
+def _change(was, now):
+    # The history's verdict columns are too narrow for retrieval states; the reason says it.
+    return f"{was or 'sought'} -> {now}"
 
 
 def included_reports(review):
