@@ -98,10 +98,13 @@ class ReviewQuerySet(models.QuerySet):
         sums do not hold yet: awaiting a title/abstract outcome, awaiting retrieval (no full
         text attached nor marked not retrieved) and awaiting a full-text outcome."""
         f = _prisma_filters()
+        decided = ["included", "excluded"]
+        # A record not yet in a stage has no outcome (NULL): open too.
         open_filters = {
-            "title_abstract": f["records_screened"] & ~Q(ta_outcome__in=["included", "excluded"]),
+            "title_abstract": f["records_screened"] & (Q(ta_outcome__isnull=True) | ~Q(ta_outcome__in=decided)),
             "retrieval": (f["dbr_sought"] | f["other_sought"]) & Q(report_status__isnull=True),
-            "full_text": (f["dbr_assessed"] | f["other_assessed"]) & ~Q(ft_outcome__in=["included", "excluded"]),
+            "full_text": (f["dbr_assessed"] | f["other_assessed"])
+            & (Q(ft_outcome__isnull=True) | ~Q(ft_outcome__in=decided)),
         }
         return _prisma_records(review).aggregate(**{name: Count("id", filter=q) for name, q in open_filters.items()})
 
