@@ -4,7 +4,7 @@ blinded title/abstract screening with conflicts the lead resolves, retrieval, fu
 screening with reasons, and reports linked to studies."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening.models import Import, Record, Source
+from screening.models import Import, Record, Report, Source
 from screening.services import decisions, fulltext, records as record_services
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -92,7 +92,7 @@ def walk_review(review, *, alice, bob, carol):
                               reason="Wrong study design")
 
     # Two included reports describe one study.
-    reports = {r.record_id: r for r in fulltext.included_reports(review)}
+    reports = {r.record_id: r for r in Report.objects.included_in(review)}
     fulltext.study_link(review=review, report_ids=[reports[medline[0].pk].pk, reports[citations[0].pk].pk],
                         by=carol, label="Shechter 2018")
     return {"medline": medline, "embase": embase, "trials": trials, "citations": citations, "website": website}

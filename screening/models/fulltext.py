@@ -22,6 +22,16 @@ class Study(models.Model):
 
 
 class ReportQuerySet(models.QuerySet):
+    def included_in(self, review):
+        """Reports of `review` included at full text (and still sought: a lead may since have
+        excluded the record at title/abstract). The ones the lead links to studies."""
+        from .decisions import Outcome, Stage
+        from .records import Record
+
+        return self.filter(review=review, status=self.model.Status.RETRIEVED,
+                           record__stages__stage=Stage.FULL_TEXT, record__stages__outcome=Outcome.INCLUDED,
+                           record__in=Record.objects.sought_for_retrieval())
+
     def study_count(self):
         """Return how many studies these reports describe: one per linked study, and one
         per report not linked to any (it is a study of its own)."""

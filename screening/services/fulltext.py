@@ -80,19 +80,11 @@ def _change(was, now):
     return f"{was or 'sought'} -> {now}"
 
 
-def included_reports(review):
-    """Reports included at full text, the ones the lead links to studies."""
-    return (Report.objects.filter(review=review, status=Report.Status.RETRIEVED,
-                                  record__stages__stage=Stage.FULL_TEXT,
-                                  record__stages__outcome=Outcome.INCLUDED)
-            .filter(record__in=Record.objects.sought_for_retrieval()))
-
-
 @transaction.atomic
 def study_link(*, review, report_ids, by, study=None, label=""):
     """Link included reports to one study: an existing one, or a new one named `label`.
     Studies left without reports are deleted."""
-    reports = list(included_reports(review).filter(pk__in=report_ids).select_for_update(of=("self",)))
+    reports = list(Report.objects.included_in(review).filter(pk__in=report_ids).select_for_update(of=("self",)))
     if not reports:
         raise ValidationError("Choose at least one included report.")
     if study is None:

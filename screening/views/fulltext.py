@@ -113,7 +113,7 @@ def studies(request, review):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("studies", review_id=review.pk)
-    reports = fulltext_services.included_reports(review).select_related("record", "study").order_by(
+    reports = Report.objects.included_in(review).select_related("record", "study").order_by(
         "study__label", "record_id")
     return render(request, "screening/studies.html", {
         "review": review, "reports": reports, "studies": Study.objects.filter(review=review),
