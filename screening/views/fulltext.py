@@ -126,12 +126,10 @@ def fulltext_dashboard(review, membership):
     shows resolved title/abstract outcomes only) and their own progress; for a lead, the
     full-text outcomes as well."""
     from ..models import Decision, Outcome, RecordStage, Stage
-    from ..services.decisions import records_in_stage_count
 
     sought = _sought(review)
     retrieval = sought.aggregate(**{key: Count("id", filter=q) for key, (_, q) in RETRIEVAL_FILTERS.items()})
     section = {"sought": sum(retrieval.values()), "retrieval": retrieval,
-               "total": records_in_stage_count(review, Stage.FULL_TEXT),
                "mine": Decision.objects.visible_to(membership.user, review, role=membership.role).decided()
                .filter(reviewer=membership.user, stage=Stage.FULL_TEXT).count()}
     if membership.role == "lead":
