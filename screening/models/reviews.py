@@ -41,11 +41,12 @@ class ReviewQuerySet(models.QuerySet):
         from .fulltext import Report
         from .records import DATABASES_AND_REGISTERS, Source
 
-        records = _prisma_records(review)
+        records = _prisma_records(review).with_outcomes()
         c = records.aggregate(**{name: Count("id", filter=q) for name, q in _prisma_filters().items()})
         identified = {}
         per_database = {Source.DATABASE: {}, Source.REGISTER: {}}
-        for row in records.values("source_import__source", "source_import__database").order_by().annotate(n=Count("id")):
+        for row in (_prisma_records(review).values("source_import__source", "source_import__database")
+                    .order_by().annotate(n=Count("id"))):
             source, name, n = row["source_import__source"], row["source_import__database"], row["n"]
             identified[source] = identified.get(source, 0) + n
             if source in per_database:
@@ -106,18 +107,19 @@ class ReviewQuerySet(models.QuerySet):
             "full_text": (f["dbr_assessed"] | f["other_assessed"])
             & (Q(ft_outcome__isnull=True) | ~Q(ft_outcome__in=decided)),
         }
-        return _prisma_records(review).aggregate(**{name: Count("id", filter=q) for name, q in open_filters.items()})
+        return _prisma_records(review).with_outcomes().aggregate(
+            **{name: Count("id", filter=q) for name, q in open_filters.items()})
 
 
 def _prisma_records(review):
-    """The records PRISMA counts, with their outcomes (Record.objects.with_outcomes): all
-    imported ones, or in an updated review those from search updates."""
+    """The records PRISMA counts: all imported ones, or in an updated review those from
+    search updates."""
     from .records import Record
 
     records = Record.objects.imported().filter(review=review)
     if review.is_update:
         records = records.filter(source_import__is_update=True)
-    return records.with_outcomes()
+    return records
 
 
 def _prisma_filters():
