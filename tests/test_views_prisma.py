@@ -51,6 +51,8 @@ def test_the_lead_sees_the_diagram_and_that_every_sum_adds_up(client, review, wa
         assert reason in html
     for fmt in ("svg", "png", "pdf", "csv", "json"):
         assert f"/prisma/diagram.{fmt}" in html
+    assert "Records identified from citation searching" in html  # other methods: shown
+    assert "Total studies included in review" not in html  # a new review: no updated-review arm
 
 
 def test_a_sum_that_does_not_add_up_is_shown_on_the_page(client, review, walked, carol):

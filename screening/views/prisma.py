@@ -38,11 +38,20 @@ def prisma(request, review):
         "review": review, "counts": counts, "mismatches": check_sums(counts),
         "open_work": Review.objects.prisma_open_work(review), "svg": _inline(render_svg(counts, id_prefix="prisma-page")),
         "previous_form": PreviousVersionForm(instance=review), "formats": list(DOWNLOADS),
-        "rows": [(LABELS[name], getattr(counts, name)) for name in LABELS
-                 if name not in ("database_specific_results", "register_specific_results", "dbr_excluded",
-                                 "other_excluded")],
+        "rows": _rows(counts),
         "nav": "prisma",
     })
+
+
+def _rows(counts):
+    """(label, n) of every single-number box of the arms the diagram shows."""
+    hidden = {"database_specific_results", "register_specific_results", "dbr_excluded", "other_excluded"}
+    if not counts.previous:
+        hidden |= {"previous_studies", "previous_reports", "total_studies", "total_reports"}
+    if not counts.other_methods:
+        hidden |= {name for name in LABELS if name.startswith("other_")
+                   or name in ("website_results", "organisation_results", "citations_results")}
+    return [(LABELS[name], getattr(counts, name)) for name in LABELS if name not in hidden]
 
 
 def _inline(svg):
