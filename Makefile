@@ -10,7 +10,7 @@ TEST_DEPS := $(VENV)/.deps-test
 DEPS_OF = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	print('\n'.join(p['dependencies'] if sys.argv[1] == 'run' else p['optional-dependencies'][sys.argv[1]]))"
 
-.PHONY: run test install manage bench bench-import bench-dedup bench-ranking bench-priority bench-screening live-pubmed-check stop-db clean
+.PHONY: run test install manage bench bench-import bench-dedup bench-ranking bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
 
 # uv installs the same pinned packages as pip, several times faster (8 s instead of 60 s here).
 INSTALL = $(VENV)/bin/uv pip install --quiet --python $(PY)
@@ -43,7 +43,7 @@ manage: $(RUN_DEPS)
 	$(PY) -m reviewapp.launcher manage $(cmd)
 
 ## Benchmarks (commands, not timed tests). Results go in README.md.
-bench: bench-import bench-dedup bench-ranking bench-priority bench-screening
+bench: bench-import bench-dedup bench-ranking bench-priority bench-screening bench-prisma
 
 bench-import: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher bench benchmarks/bench_import.py
@@ -59,6 +59,9 @@ bench-priority: $(TEST_DEPS)
 
 bench-screening: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher bench benchmarks/bench_screening.py
+
+bench-prisma: $(TEST_DEPS)
+	$(PY) -m reviewapp.launcher bench benchmarks/bench_prisma.py
 
 ## One real small PubMed search (needs internet).
 live-pubmed-check: $(TEST_DEPS)

@@ -17,6 +17,21 @@ def outcome_from_verdicts(verdicts, needed):
     return "conflict"
 
 
+def fulltext_outcome(votes, needed):
+    """Return (outcome, reason) of a report at full text from its reviewers' (verdict,
+    reason) votes: as outcome_from_verdicts, except that an exclusion needs everyone to give
+    the same reason, since PRISMA counts excluded reports per reason; different reasons are a
+    conflict for the lead. The reason is the agreed one for an exclusion, else empty."""
+    votes = [(verdict, reason) for verdict, reason in votes if verdict]
+    outcome = outcome_from_verdicts([verdict for verdict, _ in votes], needed)
+    if outcome != "excluded":
+        return outcome, ""
+    reasons = {reason for _, reason in votes}
+    if len(reasons) > 1:
+        return "conflict", ""
+    return outcome, reasons.pop()
+
+
 def reviewer_seed(review_id, reviewer_id, stage):
     """Return the reviewer's stable starting point in the review's shuffled order: a signed
     32-bit number, like the order keys. Different reviewers start at different places."""

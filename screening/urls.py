@@ -1,6 +1,8 @@
 from django.urls import path
 
-from .views import dedup, imports, jobs, pubmed, reviews, screening
+from .views import dedup, exports, fulltext, imports, jobs, prisma, pubmed, records, reviews, screening
+
+FT = {"stage": "full_text"}
 
 urlpatterns = [
     path("", reviews.review_list, name="review_list"),
@@ -49,4 +51,30 @@ urlpatterns = [
     path("reviews/<int:review_id>/duplicates/queue/accept-above/", dedup.dedup_accept_above, name="dedup_accept_above"),
     path("reviews/<int:review_id>/duplicates/merges/", dedup.merge_list, name="merge_list"),
     path("reviews/<int:review_id>/duplicates/merges/<int:merge_id>/undo/", dedup.merge_undo, name="merge_undo"),
+    # Full text, PRISMA and exports (issue 6). Full-text screening reuses the screening views.
+    path("reviews/<int:review_id>/records/removal/", records.record_removal, name="record_removal"),
+    path("reviews/<int:review_id>/fulltext/", fulltext.fulltext_list, name="fulltext_list"),
+    path("reviews/<int:review_id>/fulltext/reports/<int:record_id>/attach/", fulltext.fulltext_attach, name="fulltext_attach"),
+    path("reviews/<int:review_id>/fulltext/reports/<int:record_id>/not-retrieved/", fulltext.fulltext_not_retrieved,
+         name="fulltext_not_retrieved"),
+    path("reviews/<int:review_id>/fulltext/reports/<int:record_id>/pdf/", fulltext.fulltext_file, name="fulltext_file"),
+    path("reviews/<int:review_id>/fulltext/screen/", screening.screen, FT, name="fulltext_screen"),
+    path("reviews/<int:review_id>/fulltext/screen/records/<int:record_id>/decide/", screening.decide, FT,
+         name="fulltext_decide"),
+    path("reviews/<int:review_id>/fulltext/screen/undo/", screening.undo, FT, name="fulltext_screen_undo"),
+    path("reviews/<int:review_id>/fulltext/screen/mine/", screening.my_decisions, FT, name="fulltext_my_decisions"),
+    path("reviews/<int:review_id>/fulltext/conflicts/", screening.conflicts, FT, name="fulltext_conflicts"),
+    path("reviews/<int:review_id>/fulltext/records/", screening.lead_records, FT, name="fulltext_lead_records"),
+    path("reviews/<int:review_id>/fulltext/records/<int:record_id>/", screening.lead_record, FT, name="fulltext_lead_record"),
+    path("reviews/<int:review_id>/fulltext/records/<int:record_id>/resolve/", screening.resolve, FT,
+         name="fulltext_resolve"),
+    path("reviews/<int:review_id>/studies/", fulltext.studies, name="studies"),
+    path("reviews/<int:review_id>/prisma/", prisma.prisma, name="prisma"),
+    path("reviews/<int:review_id>/prisma/previous/", prisma.prisma_previous, name="prisma_previous"),
+    path("reviews/<int:review_id>/prisma/diagram.<str:file_format>", prisma.prisma_download, name="prisma_download"),
+    path("reviews/<int:review_id>/exports/", exports.exports, name="exports"),
+    path("reviews/<int:review_id>/exports/records-<str:subset>.<str:file_format>", exports.decisions_export,
+         name="decisions_export"),
+    path("reviews/<int:review_id>/exports/votes.csv", exports.votes_export, name="votes_export"),
+    path("reviews/<int:review_id>/exports/agreement.csv", exports.agreement_export, name="agreement_export"),
 ]

@@ -19,6 +19,7 @@ from django.urls.resolvers import RegexPattern
 
 from screening.models import Decision, Record
 from screening.services import decisions as services
+from screening.services import fulltext
 
 from .screening_records import fast_password_hashing, make_records
 
@@ -86,10 +87,42 @@ def scene(review, alice, bob, carol, make_user):
     return {"review": review, "records": records, "other": other_review_records}
 
 
-def test_bob_never_sees_alices_votes_reasons_or_notes_anywhere(client, scene, bob):
+@pytest.fixture
+def full_text_scene(scene, alice, carol, settings, tmp_path):
+    """The scene, plus two reports at full text with identical content (records 4 and 5, which
+    the lead included at title/abstract), both with a full text attached. Alice votes include
+    on report 4 with a marker note; nobody has voted on report 5."""
+    settings.MEDIA_ROOT = tmp_path
+    review, records = scene["review"], scene["records"]
+    Record.objects.filter(pk=records[5].pk).update(
+        title=records[4].title, abstract=records[4].abstract, authors=records[4].authors,
+        journal=records[4].journal, year=records[4].year, doi=records[4].doi, pmid=records[4].pmid)
+    for record in records[4:6]:
+        services.outcome_resolve(lead=carol, review=review, record=record, verdict="include")
+        fulltext.report_attach(review=review, record=record, by=carol, url="https://example.org/same.pdf")
+    record, _ = services.screening_next(reviewer=alice, review=review, stage="full_text")
+    assert record.pk == records[4].pk
+    services.decision_record(reviewer=alice, review=review, record=record, stage="full_text", verdict="include",
+                             note=f"{MARKERS[1]} full text")
+    return scene
+
+
+def lead_export_paths(review_id):
+    """Every export, with concrete formats and subsets (the route walk fills <str:…> with x)."""
+    paths = [f"/reviews/{review_id}/exports/records-{subset}.{fmt}"
+             for subset in ("all", "included", "excluded", "conflicts") for fmt in ("csv", "ris")]
+    paths += [f"/reviews/{review_id}/prisma/diagram.{fmt}" for fmt in ("svg", "png", "pdf", "csv", "json")]
+    return paths + [f"/reviews/{review_id}/exports/votes.csv", f"/reviews/{review_id}/exports/agreement.csv",
+                    f"/reviews/{review_id}/screening/history.csv"]
+
+
+def test_bob_never_sees_alices_votes_reasons_or_notes_anywhere(client, full_text_scene, bob):
+    scene = full_text_scene
     client.force_login(bob)
     review = scene["review"]
     record_ids = [r.pk for r in scene["records"] + scene["other"]]
+    for path in lead_export_paths(review.pk):
+        assert client.get(path).status_code == 403, path
     review_ids = [review.pk, scene["other"][0].review_id]
     fetched = 0
     for route, entry in all_routes():
@@ -100,10 +133,10 @@ def test_bob_never_sees_alices_votes_reasons_or_notes_anywhere(client, scene, bo
             continue
         for path, _ in concrete_paths(route, review_ids, record_ids):
             queries = [""]
-            if path.endswith("/screen/"):
-                queries += [f"?{key}={rid}" for key in ("record", "back", "forward") for rid in record_ids]
             if path.endswith("/screen/mine/"):
                 queries += ["?q=ALICE-NOTE", "?q=ALICE-REASON", "?status=open", "?verdict=include", "?verdict=maybe"]
+            elif path.endswith("/screen/"):
+                queries += [f"?{key}={rid}" for key in ("record", "back", "forward") for rid in record_ids]
             for query in queries:
                 for headers in ({}, HTMX):
                     response = client.get(path + query, **headers)
@@ -197,3 +230,41 @@ def test_the_queue_order_does_not_depend_on_other_reviewers_votes(review, alice,
     while (pair := services.screening_next(reviewer=alice, review=review))[0]:
         services.decision_record(reviewer=alice, review=review, record=pair[0], verdict="include")
     assert bob_order() == alone
+
+
+def test_a_report_alice_voted_on_at_full_text_and_one_nobody_saw_look_the_same_to_bob(client, full_text_scene, bob):
+    client.force_login(bob)
+    review = full_text_scene["review"]
+    voted, unseen = full_text_scene["records"][4], full_text_scene["records"][5]
+    compared = 0
+    for route, _ in all_routes():
+        if "<int:record_id>" not in route:
+            continue
+        path = "/" + route.replace("<int:review_id>", str(review.pk))
+        for method, headers in product(("get", "post"), ({}, HTMX)):
+            seen = []
+            for record in (voted, unseen):
+                cache.clear()
+                with CaptureQueriesContext(connection) as queries:
+                    response = getattr(client, method)(path.replace("<int:record_id>", str(record.pk)), **headers)
+                seen.append((response.status_code, normalise(body(response), record.pk), len(queries)))
+                client.get("/")
+            assert seen[0] == seen[1], (route, method, headers, difference(seen[0][1], seen[1][1]))
+            compared += 1
+    assert compared >= 8
+    # Bob's full-text queue gives him either report, and his card shows nothing of Alice's vote.
+    html = client.get(f"/reviews/{review.pk}/fulltext/screen/").content.decode()
+    assert voted.title in html and MARKERS[1] not in html
+
+
+def test_the_lead_exports_no_vote_whose_blinding_is_not_over(client, full_text_scene, carol):
+    """Alice's full-text vote is on a report still awaiting Bob: the lead sees it on the
+    page, but no export file carries it."""
+    client.force_login(carol)
+    review = full_text_scene["review"]
+    for path in lead_export_paths(review.pk):
+        if path.endswith("history.csv"):
+            continue  # the lead's own audit trail, never shared: complete by design
+        content = client.get(path).getvalue() if not path.endswith((".png", ".pdf")) else b""
+        for marker in MARKERS:
+            assert marker.encode() not in content, path

@@ -39,3 +39,13 @@ def test_the_share_spreads_records_over_reviewers():
 def test_starting_points_are_evenly_spaced_over_the_records():
     assert [start_offset(rank, 3, 30) for rank in range(3)] == [0, 10, 20]
     assert start_offset(0, 0, 10) == 0
+
+
+def test_fulltext_outcome_needs_one_shared_reason_to_exclude():
+    from screening.rules import fulltext_outcome
+
+    assert fulltext_outcome([("exclude", "Wrong outcome"), ("exclude", "Wrong outcome")], 2) == ("excluded", "Wrong outcome")
+    assert fulltext_outcome([("exclude", "Wrong outcome"), ("exclude", "Wrong population")], 2) == ("conflict", "")
+    assert fulltext_outcome([("include", ""), ("include", "")], 2) == ("included", "")
+    assert fulltext_outcome([("exclude", "Wrong outcome"), (None, "")], 2) == ("pending", "")
+    assert fulltext_outcome([("exclude", "Wrong outcome"), ("maybe", "")], 2) == ("conflict", "")

@@ -53,6 +53,17 @@ def test_confirming_imports_and_the_list_shows_counts_per_database(client, revie
     assert Record.objects.filter(source_import=nbib).count() == 4
 
 
+def test_the_lead_marks_an_import_as_a_search_update_from_other_methods(client, review, carol):
+    client.force_login(carol)
+    check_url = upload_files(client, review, upload(EMBASE_RIS))["Location"]
+    run_pending_jobs()
+    ris = Import.objects.get()
+    client.post(check_url, {f"i{ris.pk}-include": "on", f"i{ris.pk}-database": "Reference lists",
+                            f"i{ris.pk}-source": "citation", f"i{ris.pk}-is_update": "on"})
+    ris.refresh_from_db()
+    assert (ris.source, ris.is_update) == ("citation", True)
+
+
 def test_unticked_files_are_not_imported(client, review, carol):
     client.force_login(carol)
     check_url = upload_files(client, review, upload(EMBASE_RIS), upload(PUBMED_NBIB))["Location"]

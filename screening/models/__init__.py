@@ -8,3 +8,4 @@ from .decisions import (  # noqa: F401
 )
 from .dedup import DuplicateCandidate, Merge  # noqa: F401
 from .priority import PriorityRank, PriorityRanking  # noqa: F401
+from .fulltext import Report, Study  # noqa: F401

@@ -65,7 +65,10 @@ class RecordStageQuerySet(models.QuerySet):
         return self.filter(review=review, stage=stage)
 
     def in_screening(self):
-        return self.filter(record__duplicate_of__isnull=True, record__removed_reason="")
+        """Record stages of records in screening (Record.objects.in_screening): from a
+        finished import, and neither a duplicate nor removed before screening."""
+        return self.filter(record__duplicate_of__isnull=True, record__removed_reason="",
+                           record__source_import__status="imported")
 
 
 class RecordStage(models.Model):
@@ -122,7 +125,7 @@ class RecordStage(models.Model):
 
 
 class DecisionQuerySet(models.QuerySet):
-    def visible_to(self, user, review, *, role=None):
+    def visible_to(self, user, review, *, role=None, unblinded_only=False):
         """Return the decisions in `review` that `user` may see. The one place blinding is
         decided: every view and export reads decisions through this.
 
@@ -130,6 +133,11 @@ class DecisionQuerySet(models.QuerySet):
         the record is resolved (included or excluded) at that stage, or when the lead has
         lifted blind mode. A conflict is not resolved. A non-member sees nothing. Views pass
         the `role` the access check already found; without it, it is looked up.
+
+        With `unblinded_only`, everyone, the lead included, gets only the decisions whose
+        blinding is over for every member: on records resolved at that stage (or all, once
+        blind mode is off). Exports use it, since a file outlives the page it came from and
+        may be passed on to reviewers.
         """
         from .reviews import Membership, Role
 
@@ -139,13 +147,13 @@ class DecisionQuerySet(models.QuerySet):
                     .values_list("role", flat=True).first())
         if role is None:
             return decisions.none()
-        if role == Role.LEAD:
-            return decisions
-        if not review.blind:
+        if not review.blind or (role == Role.LEAD and not unblinded_only):
             return decisions
         resolved = RecordStage.objects.filter(
             record=OuterRef("record"), stage=OuterRef("stage"), outcome__in=RESOLVED_OUTCOMES
         )
+        if unblinded_only:
+            return decisions.filter(Exists(resolved))
         return decisions.filter(Q(reviewer=user) | Exists(resolved))
 
     def decided(self):
@@ -204,6 +212,9 @@ class DecisionEvent(models.Model):
         LEAD_ALONE = "lead_alone", "Decided by the lead alone"
         PILOT_START = "pilot_start", "Pilot started"
         PILOT_CLOSE = "pilot_close", "Pilot closed"
+        REMOVE = "remove", "Removed before screening"
+        RESTORE = "restore", "Returned to screening"
+        RETRIEVAL = "retrieval", "Full text attached or marked not retrieved"
 
     # PROTECT: the history outlives nothing; deleting a review or user with history fails
     # loudly in Django instead of at the trigger.

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex  # noqa: F401  (kept for later text search)
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 
@@ -13,6 +13,12 @@ class Source(models.TextChoices):
     WEBSITE = "website", "Website"
     ORGANISATION = "organisation", "Organisation"
     CITATION = "citation", "Citation searching"
+
+
+# PRISMA's two identification arms. Records from other methods skip title/abstract screening:
+# the template has no "records screened" box for them, they go straight to retrieval.
+DATABASES_AND_REGISTERS = (Source.DATABASE, Source.REGISTER)
+OTHER_METHODS = (Source.WEBSITE, Source.ORGANISATION, Source.CITATION)
 
 
 class Import(models.Model):
@@ -73,6 +79,42 @@ class RecordQuerySet(models.QuerySet):
         """Records that reach title/abstract screening: from a finished import, and not
         removed as duplicates or for another reason before screening."""
         return self.imported().filter(duplicate_of__isnull=True, removed_reason="")
+
+    def sought_for_retrieval(self):
+        """Reports sought for retrieval: records in screening that were included at
+        title/abstract (by agreement or by the lead), and every record found by other
+        methods (which skip title/abstract screening)."""
+        from .decisions import Outcome, RecordStage, Stage
+
+        included = RecordStage.objects.filter(record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT,
+                                              outcome=Outcome.INCLUDED)
+        return self.in_screening().filter(Q(Exists(included)) | Q(source_import__source__in=OTHER_METHODS))
+
+    def with_outcomes(self):
+        """Annotate each record with its outcome and final reason at title/abstract
+        (ta_outcome, ta_reason) and at full text (ft_outcome, ft_reason), its report's
+        retrieval status (report_status) and its study (study_id, study_label); None where
+        the record has not got that far. Left joins, not subqueries: PRISMA's counts filter
+        on these many times over and a subquery would run for every filter and row."""
+        from .decisions import Stage
+
+        return self.annotate(
+            ta=FilteredRelation("stages", condition=Q(stages__stage=Stage.TITLE_ABSTRACT)),
+            ft=FilteredRelation("stages", condition=Q(stages__stage=Stage.FULL_TEXT)),
+        ).annotate(
+            ta_outcome=F("ta__outcome"), ta_reason=F("ta__resolution_reason"),
+            ft_outcome=F("ft__outcome"), ft_reason=F("ft__resolution_reason"),
+            report_status=F("report__status"), study_id=F("report__study_id"),
+            study_label=F("report__study__label"),
+        )
+
+    def removable_before_screening(self):
+        """Records the lead may still remove before screening: in screening, with no vote
+        given at title/abstract and no full text sought."""
+        from .decisions import Decision
+
+        voted = Decision.objects.filter(record=OuterRef("pk"), verdict__isnull=False)
+        return self.in_screening().filter(~Exists(voted), report__isnull=True)
 
     def screening_queue(self, reviewer, review, stage):
         """Return the records waiting for `reviewer`'s verdict at `stage`: the ones claimed

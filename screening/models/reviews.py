@@ -2,7 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 
@@ -19,6 +19,133 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(
             memberships__user=user, memberships__removed_at__isnull=True
         ).distinct()
+
+
+    def prisma_counts(self, review):
+        """Return the review's PRISMA 2020 flow diagram as a PrismaCounts, every box counted
+        from the review's own records (see docs/prisma2020.md for each box and sum).
+
+        Databases and registers: each import's provenance names the arm and the database;
+        duplicates (records pointing at a primary) come first, then records removed before
+        screening by automation tools or for other reasons; the rest are screened. Records
+        included at title/abstract are sought for retrieval; a report is assessed once its
+        full text is attached, and counted as excluded (per final reason) or included by its
+        full-text outcome. Other methods skip title/abstract screening: every such record
+        that is not a duplicate or removed is sought. In an updated review (previous studies
+        or reports entered by the lead) only records from search updates are new.
+
+        Records still awaiting a decision are in no "excluded" or "included" box, so the sums
+        do not hold until screening is done; prisma_open_work says what is still open.
+        """
+        from ..prisma import PrismaCounts
+        from .fulltext import Report
+        from .records import DATABASES_AND_REGISTERS, Source
+
+        records = _prisma_records(review).with_outcomes()
+        c = records.aggregate(**{name: Count("id", filter=q) for name, q in _prisma_filters().items()})
+        identified = {}
+        per_database = {Source.DATABASE: {}, Source.REGISTER: {}}
+        for row in (_prisma_records(review).values("source_import__source", "source_import__database")
+                    .order_by().annotate(n=Count("id"))):
+            source, name, n = row["source_import__source"], row["source_import__database"], row["n"]
+            identified[source] = identified.get(source, 0) + n
+            if source in per_database:
+                key = name or "Unnamed database"
+                per_database[source][key] = per_database[source].get(key, 0) + n
+        reasons = {"dbr": {}, "other": {}}
+        for row in (records.filter(_prisma_filters()["dbr_excluded"] | _prisma_filters()["other_excluded"])
+                    .values("source_import__source", "ft_reason").order_by().annotate(n=Count("id"))):
+            arm = "dbr" if row["source_import__source"] in DATABASES_AND_REGISTERS else "other"
+            reason = row["ft_reason"] or "No reason given"
+            reasons[arm][reason] = reasons[arm].get(reason, 0) + row["n"]
+        included = records.filter(_prisma_filters()["dbr_included"] | _prisma_filters()["other_included"])
+        new_studies = Report.objects.filter(record__in=included.values("pk")).study_count()
+        new_reports = c["dbr_included"] + c["other_included"]
+        other_methods = any(identified.get(s) for s in (Source.WEBSITE, Source.ORGANISATION, Source.CITATION))
+        order = {reason: i for i, reason in enumerate(review.exclusion_reasons or [])}
+
+        def ordered(counts):
+            return tuple(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+
+        previous_studies, previous_reports = review.previous_studies or 0, review.previous_reports or 0
+        return PrismaCounts(
+            previous=review.is_update, other_methods=other_methods,
+            previous_studies=previous_studies, previous_reports=previous_reports,
+            database_results=identified.get(Source.DATABASE, 0),
+            database_specific_results=tuple(sorted(per_database[Source.DATABASE].items())),
+            register_results=identified.get(Source.REGISTER, 0),
+            register_specific_results=tuple(sorted(per_database[Source.REGISTER].items())),
+            duplicates=c["duplicates"], excluded_automatic=c["excluded_automatic"],
+            excluded_other=c["excluded_other"],
+            records_screened=c["records_screened"], records_excluded=c["records_excluded"],
+            # Automation tools in this app act only before screening (box "records removed
+            # before screening"); every title/abstract exclusion is a person's.
+            records_excluded_human=c["records_excluded"], records_excluded_automation=0,
+            dbr_sought_reports=c["dbr_sought"], dbr_notretrieved_reports=c["dbr_notretrieved"],
+            dbr_assessed=c["dbr_assessed"], dbr_excluded=ordered(reasons["dbr"]),
+            dbr_included_reports=c["dbr_included"],
+            website_results=identified.get(Source.WEBSITE, 0),
+            organisation_results=identified.get(Source.ORGANISATION, 0),
+            citations_results=identified.get(Source.CITATION, 0),
+            other_sought_reports=c["other_sought"], other_notretrieved_reports=c["other_notretrieved"],
+            other_assessed=c["other_assessed"], other_excluded=ordered(reasons["other"]),
+            other_included_reports=c["other_included"],
+            new_studies=new_studies, new_reports=new_reports,
+            total_studies=previous_studies + new_studies, total_reports=previous_reports + new_reports,
+        )
+
+    def prisma_open_work(self, review):
+        """Return how many records are still open at each step, which is why the PRISMA
+        sums do not hold yet: awaiting a title/abstract outcome, awaiting retrieval (no full
+        text attached nor marked not retrieved) and awaiting a full-text outcome."""
+        f = _prisma_filters()
+        decided = ["included", "excluded"]
+        # A record not yet in a stage has no outcome (NULL): open too.
+        open_filters = {
+            "title_abstract": f["records_screened"] & (Q(ta_outcome__isnull=True) | ~Q(ta_outcome__in=decided)),
+            "retrieval": (f["dbr_sought"] | f["other_sought"]) & Q(report_status__isnull=True),
+            "full_text": (f["dbr_assessed"] | f["other_assessed"])
+            & (Q(ft_outcome__isnull=True) | ~Q(ft_outcome__in=decided)),
+        }
+        return _prisma_records(review).with_outcomes().aggregate(
+            **{name: Count("id", filter=q) for name, q in open_filters.items()})
+
+
+def _prisma_records(review):
+    """The records PRISMA counts: all imported ones, or in an updated review those from
+    search updates."""
+    from .records import Record
+
+    records = Record.objects.imported().filter(review=review)
+    if review.is_update:
+        records = records.filter(source_import__is_update=True)
+    return records
+
+
+def _prisma_filters():
+    """One filter per PRISMA count, over _prisma_records."""
+    from .records import DATABASES_AND_REGISTERS, OTHER_METHODS
+
+    dbr = Q(source_import__source__in=DATABASES_AND_REGISTERS)
+    other = Q(source_import__source__in=OTHER_METHODS)
+    unique = Q(duplicate_of__isnull=True)
+    kept = unique & Q(removed_reason="")
+    removed = unique & ~Q(removed_reason="")
+    f = {
+        "duplicates": dbr & ~unique,
+        "excluded_automatic": dbr & removed & Q(removed_by_automation=True),
+        "excluded_other": dbr & removed & Q(removed_by_automation=False),
+        "records_screened": dbr & kept,
+        "records_excluded": dbr & kept & Q(ta_outcome="excluded"),
+    }
+    for arm, sought in (("dbr", dbr & kept & Q(ta_outcome="included")), ("other", other & kept)):
+        assessed = sought & Q(report_status="retrieved")
+        f[f"{arm}_sought"] = sought
+        f[f"{arm}_notretrieved"] = sought & Q(report_status="not_retrieved")
+        f[f"{arm}_assessed"] = assessed
+        f[f"{arm}_excluded"] = assessed & Q(ft_outcome="excluded")
+        f[f"{arm}_included"] = assessed & Q(ft_outcome="included")
+    return f
 
 
 class Review(models.Model):
@@ -66,6 +193,10 @@ class Review(models.Model):
     database_preference = models.JSONField(
         default=list, blank=True, help_text="Source databases preferred for a duplicate group's primary record."
     )
+    # An updated review (PRISMA's "previous studies" arm): what the previous version included,
+    # entered by the lead. Null for a new review.
+    previous_studies = models.PositiveIntegerField(null=True, blank=True)
+    previous_reports = models.PositiveIntegerField(null=True, blank=True)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -74,6 +205,12 @@ class Review(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_update(self):
+        """True for an updated review: its PRISMA diagram has the previous-studies arm and
+        counts only records from search updates as new."""
+        return self.previous_studies is not None or self.previous_reports is not None
 
     def role_of(self, user):
         """Return the user's role in this review, or None for a non-member."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ..models import Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Review, Stage, Verdict
 from ..models.reviews import Membership, Role
-from ..rules import outcome_from_verdicts, reviewer_seed, start_offset
+from ..rules import fulltext_outcome, outcome_from_verdicts, reviewer_seed, start_offset
 
 # The signed 32-bit md5 prefix of "<review id>:<record id>": random-looking, stable, and the
 # same whoever computes it.
@@ -23,23 +23,28 @@ def record_stages_sync(*, review, stage=Stage.TITLE_ABSTRACT):
     """Create the RecordStage rows of records that reached `stage` since the last call, and
     return how many were created. Cheap when nothing is new: records only ever get higher ids,
     so only ids above the highest one seen are looked at. Title/abstract takes every record of
-    the review (the queue itself skips duplicates and removed ones, so an undone merge brings
-    a record back); full text takes the records included at title/abstract."""
+    the review from databases and registers (the queue itself skips duplicates and removed
+    ones, so an undone merge brings a record back); full text takes the reports whose full
+    text is attached."""
     if stage == Stage.TITLE_ABSTRACT:
-        # Only records of finished imports: a PubMed import stores batches as it downloads.
+        # Only records of finished imports (a PubMed import stores batches as it downloads), and
+        # only from databases and registers: records found by other methods skip title/abstract
+        # screening (PRISMA has no such box for them) and go straight to retrieval.
         source = ("FROM screening_record r JOIN screening_import i ON i.id = r.source_import_id "
-                  "AND i.status = 'imported' WHERE r.review_id = %(review)s")
+                  "AND i.status = 'imported' AND i.source IN ('database', 'register') "
+                  "WHERE r.review_id = %(review)s "
+                  "AND r.id > COALESCE((SELECT max(record_id) FROM screening_recordstage "
+                  "WHERE review_id = %(review)s AND stage = %(stage)s), 0)")
     else:
-        source = ("FROM screening_record r JOIN screening_recordstage ta ON ta.record_id = r.id "
-                  "AND ta.stage = 'title_abstract' AND ta.outcome = 'included' "
-                  "WHERE r.review_id = %(review)s")
+        # Reports reach full-text screening once their full text is attached, in any order
+        # of record ids, so there is no id cutoff; reports are few.
+        source = ("FROM screening_record r JOIN screening_report rep ON rep.record_id = r.id "
+                  "AND rep.status = 'retrieved' WHERE r.review_id = %(review)s")
     sql = f"""
         INSERT INTO screening_recordstage
             (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
         SELECT r.review_id, r.id, %(stage)s, {_ORDER_KEY_SQL}, 0, 'pending', '', ''
         {source}
-          AND r.id > COALESCE((SELECT max(record_id) FROM screening_recordstage
-                               WHERE review_id = %(review)s AND stage = %(stage)s), 0)
         ON CONFLICT (record_id, stage) DO NOTHING
     """
     with connection.cursor() as cursor:
@@ -58,7 +63,8 @@ def record_stages_add_import(*, item):
         INSERT INTO screening_recordstage
             (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
         SELECT r.review_id, r.id, %(stage)s, {_ORDER_KEY_SQL}, 0, 'pending', '', ''
-        FROM screening_record r WHERE r.source_import_id = %(import)s
+        FROM screening_record r JOIN screening_import i ON i.id = r.source_import_id
+        WHERE r.source_import_id = %(import)s AND i.source IN ('database', 'register')
         ON CONFLICT (record_id, stage) DO NOTHING
     """
     with connection.cursor() as cursor:
@@ -95,6 +101,8 @@ def _claim_sql(order_column, with_cursor):
           AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
           {cursor_condition}
           AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+      AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
+          AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
           AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
                           AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
         ORDER BY rs.{order_column}
@@ -108,6 +116,7 @@ _PILOT_SQL = """
     JOIN screening_record r ON r.id = rs.record_id
     WHERE rs.pilot_id = %(open_pilot)s
       AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+      AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
       AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
                       AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
     ORDER BY rs.order_key
@@ -246,14 +255,22 @@ def _needed(record_stage, review):
 
 
 def _recompute_outcome(record_stage, review):
-    """Set the outcome from the votes. Always the same two queries, whatever the votes."""
-    verdicts = list(Decision.objects.filter(record_id=record_stage.record_id, stage=record_stage.stage)
-                    .values_list("verdict", flat=True))
-    outcome = outcome_from_verdicts(verdicts, _needed(record_stage, review))
+    """Set the outcome from the votes. Always the same two queries, whatever the votes. At
+    full text an agreed exclusion also sets the final reason (PRISMA counts per reason)."""
+    votes = list(Decision.objects.filter(record_id=record_stage.record_id, stage=record_stage.stage)
+                 .values_list("verdict", "reason"))
+    if record_stage.stage == Stage.FULL_TEXT:
+        outcome, reason = fulltext_outcome(votes, _needed(record_stage, review))
+    else:
+        outcome = outcome_from_verdicts([v for v, _ in votes], _needed(record_stage, review))
+        # At title/abstract different reasons are no conflict; one shared reason is kept.
+        reasons = {r for v, r in votes if v}
+        reason = reasons.pop() if outcome == Outcome.EXCLUDED and len(reasons) == 1 else ""
     record_stage.outcome = outcome
     record_stage.resolution = RecordStage.Resolution.AGREEMENT if outcome in (Outcome.INCLUDED, Outcome.EXCLUDED) else ""
     record_stage.resolved_at = timezone.now() if record_stage.resolution else None
-    record_stage.save(update_fields=["outcome", "resolution", "resolved_at"])
+    record_stage.resolution_reason = reason
+    record_stage.save(update_fields=["outcome", "resolution", "resolved_at", "resolution_reason"])
 
 
 def _locked_stage(record, stage):
@@ -280,6 +297,15 @@ def decision_record_and_next(*, reviewer, review, record_id, stage=Stage.TITLE_A
     return (decision, *_next_record(reviewer, review, stage, ranking))
 
 
+def fulltext_reason_check(review, reason):
+    """Raise ValidationError unless `reason` may exclude a report at full text: one of the
+    review's exclusion reasons (any words when the lead has listed none)."""
+    if not reason:
+        raise ValidationError("Choose the reason for excluding this report; full-text exclusions need one.")
+    if review.exclusion_reasons and reason not in review.exclusion_reasons:
+        raise ValidationError(f"“{reason}” is not one of this review's exclusion reasons.")
+
+
 def _vote(reviewer, review, record_id, stage, verdict, reason, note):
     if verdict not in Verdict.values:
         raise ValidationError(f"Unknown verdict {verdict!r}.")
@@ -288,6 +314,8 @@ def _vote(reviewer, review, record_id, stage, verdict, reason, note):
     if (verdict == Verdict.EXCLUDE and not reason and stage == Stage.TITLE_ABSTRACT
             and review.reason_required_at_title_abstract):
         raise ValidationError("Choose a reason for excluding this record.")
+    if stage == Stage.FULL_TEXT and verdict == Verdict.EXCLUDE:
+        fulltext_reason_check(review, reason)
     try:
         # The record stage is locked first, as everywhere: votes on one record queue up here.
         record_stage = (RecordStage.objects.select_for_update(of=("self",)).select_related("pilot", "record")
@@ -344,8 +372,16 @@ def outcome_resolve(*, lead, review, record, stage=Stage.TITLE_ABSTRACT, verdict
     if verdict not in (Verdict.INCLUDE, Verdict.EXCLUDE):
         raise ValidationError("A final decision is include or exclude.")
     reason = (reason or "").strip()[:300]
+    if stage == Stage.FULL_TEXT and verdict == Verdict.EXCLUDE:
+        fulltext_reason_check(review, reason)
     record_stage_sync_one(review=review, record=record, stage=stage)
-    record_stage = _locked_stage(record, stage)
+    try:
+        record_stage = _locked_stage(record, stage)
+    except RecordStage.DoesNotExist:
+        if stage == Stage.FULL_TEXT:
+            # Only a report whose full text is attached is assessed at full text.
+            raise ValidationError("Attach the full text of this report before deciding on it.") from None
+        raise ValidationError("This record is not screened at title and abstract.") from None
     old = record_stage.outcome
     if old == Outcome.CONFLICT:
         resolution, kind = RecordStage.Resolution.LEAD_RESOLVED, DecisionEvent.Kind.RESOLVE

@@ -37,6 +37,9 @@ class ProvenanceForm(forms.Form):
     search_string = forms.CharField(label="Search string", required=False,
                                     widget=forms.Textarea(attrs={"rows": 3}))
     source = forms.ChoiceField(choices=Source.choices)
+    is_update = forms.BooleanField(
+        label="Records from a search update", required=False,
+        help_text="For an updated review: PRISMA counts only records from search updates as new.")
     import_again = forms.BooleanField(label="Import it again anyway", required=False)
 
 
@@ -123,7 +126,8 @@ def _confirm(request, review, forms_by_item):
         data = form.cleaned_data
         import_services.import_confirm(
             item=item, database=data["database"], platform=data["platform"], searched_on=data["searched_on"],
-            search_string=data["search_string"], source=data["source"], confirmed_by=request.user)
+            search_string=data["search_string"], source=data["source"], is_update=data["is_update"],
+            confirmed_by=request.user)
     for item, _, _ in forms_by_item:
         if item.status == Import.Status.CHECKED and item not in [c[0] for c in chosen]:
             import_services.import_cancel(item=item)

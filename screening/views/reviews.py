@@ -43,6 +43,8 @@ def dashboard_sections(review, membership):
     from .dedup import dedup_dashboard
     from .imports import import_summary
     from .pubmed import pubmed_summary
+    from .fulltext import fulltext_dashboard
+    from .prisma import prisma_dashboard
     from .screening import screening_dashboard
 
     return {
@@ -52,6 +54,8 @@ def dashboard_sections(review, membership):
         **pubmed_summary(review),
         **screening_dashboard(review, membership),
         **dedup_dashboard(review),
+        **fulltext_dashboard(review, membership),
+        **prisma_dashboard(review, membership),
     }
 
 

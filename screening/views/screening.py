@@ -18,19 +18,21 @@ from ..access import review_view
 from ..agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
 from ..highlight import compile_keywords, highlight, parse_keywords
 from ..htmx import wants_partial
-from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Stage,
-                      Verdict)
+from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Report,
+                      Stage, Verdict)
 from ..models.reviews import Membership, Role
 from ..rules import share_of
 from ..services import decisions as decision_services
 from ..services import priority as priority_services
+from ..templatetags.stages import stage_url_name
 
 TA = Stage.TITLE_ABSTRACT
+FT = Stage.FULL_TEXT
 
 
 # --- The reviewer's screen -------------------------------------------------------------------
 
-def _card_context(request, review, record, *, state=None, revisit=False, error="", ranking=None):
+def _card_context(request, review, record, *, stage=TA, state=None, revisit=False, error="", ranking=None):
     """Everything the record card shows. For a record the reviewer is revisiting, their own
     decision and whether the record is resolved; never anything about another reviewer's
     vote (a conflict shows as open, like a record nobody else has screened).
@@ -39,43 +41,45 @@ def _card_context(request, review, record, *, state=None, revisit=False, error="
     reviewer's own ranking (`ranking`), and, after a vote, a background retrain when one is
     due: the request never waits for a model."""
     user, role = request.user, request.membership.role
-    counts = _my_counts(user, review, role)
-    context = {"review": review, "record": record, "state": state, "error": error,
-               "progress": _progress_from(counts, review), "revisit": revisit}
-    if priority_services.priority_applies(review, TA) and not revisit:
+    counts = _my_counts(user, review, role, stage)
+    context = {"review": review, "record": record, "state": state, "error": error, "stage": stage,
+               "progress": _progress_from(counts, review, stage), "revisit": revisit}
+    if priority_services.priority_applies(review, stage) and not revisit:
         includes = counts.get(Verdict.INCLUDE, 0) + counts.get(Verdict.MAYBE, 0)
         excludes = counts.get(Verdict.EXCLUDE, 0)
-        priority_services.priority_retrain_if_due(reviewer=user, review=review, stage=TA, ranking=ranking,
+        priority_services.priority_retrain_if_due(reviewer=user, review=review, stage=stage, ranking=ranking,
                                                   includes=includes, excludes=excludes)
         context["priority"] = priority_services.priority_card(review, ranking, record, includes=includes,
                                                               excludes=excludes)
     if record is None:
         return context
+    if stage == FT:
+        context["report"] = Report.objects.filter(record=record).first()
     keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
     context["title_html"] = highlight(record.title, compiled=keywords)
     context["abstract_html"] = highlight(record.abstract, compiled=keywords)
     context["keywords_html"] = [highlight(k, compiled=keywords) for k in (record.keywords or []) + (record.subject_terms or [])]
     if revisit:
         context["mine"] = Decision.objects.visible_to(user, review, role=role).filter(
-            reviewer=user, record=record, stage=TA).first()
-        outcome = RecordStage.objects.filter(record=record, stage=TA).values_list("outcome", flat=True).first()
+            reviewer=user, record=record, stage=stage).first()
+        outcome = RecordStage.objects.filter(record=record, stage=stage).values_list("outcome", flat=True).first()
         context["resolved_outcome"] = outcome if outcome in RESOLVED_OUTCOMES else None
     return context
 
 
-def _my_counts(user, review, role):
-    """Return my decided records at title/abstract by verdict: {verdict: count}."""
-    return dict(Decision.objects.visible_to(user, review, role=role).decided().filter(reviewer=user, stage=TA)
+def _my_counts(user, review, role, stage=TA):
+    """Return my decided records at `stage` by verdict: {verdict: count}."""
+    return dict(Decision.objects.visible_to(user, review, role=role).decided().filter(reviewer=user, stage=stage)
                 .values_list("verdict").order_by().annotate(n=Count("id")))
 
 
-def _my_progress(user, review, role):
-    return _progress_from(_my_counts(user, review, role), review)
+def _my_progress(user, review, role, stage=TA):
+    return _progress_from(_my_counts(user, review, role, stage), review, stage)
 
 
-def _progress_from(counts, review):
+def _progress_from(counts, review, stage=TA):
     done = sum(counts.values())
-    total = decision_services.records_in_stage_count(review, TA)
+    total = decision_services.records_in_stage_count(review, stage)
     share = share_of(total, review.reviewers_per_record, _reviewer_count(review))
     return {"done": done, "share": share, "left": max(share - done, 0)}
 
@@ -94,11 +98,12 @@ def _render_card(request, review, context, status=200):
 
 
 @review_view("screen")
-def screen(request, review):
+def screen(request, review, stage=TA):
     """One record at a time. ?record=<id> revisits one of my own decisions; ?back=<id> and
-    ?forward=<id> step through them in the order I screened them."""
+    ?forward=<id> step through them in the order I screened them. The full-text stage is the
+    same page with the report's full text and a required exclusion reason."""
     user = request.user
-    mine = Decision.objects.visible_to(user, review, role=request.membership.role).filter(reviewer=user, stage=TA)
+    mine = Decision.objects.visible_to(user, review, role=request.membership.role).filter(reviewer=user, stage=stage)
     target = None
     if "record" in request.GET:
         target = _own_record(mine, request.GET["record"])
@@ -113,19 +118,20 @@ def screen(request, review):
         step = steps.select_related("record").first()
         target = step.record if step else None
     if target is not None:
-        return _render_card(request, review, _card_context(request, review, target, revisit=True))
+        return _render_card(request, review, _card_context(request, review, target, stage=stage, revisit=True))
     if not wants_partial(request):
-        decision_services.record_stages_sync(review=review, stage=TA)
-    ranking = _my_ranking(request, review)
-    record, state = decision_services.screening_next(reviewer=user, review=review, stage=TA, ranking=ranking)
-    return _render_card(request, review, _card_context(request, review, record, state=state, ranking=ranking))
+        decision_services.record_stages_sync(review=review, stage=stage)
+    ranking = _my_ranking(request, review, stage)
+    record, state = decision_services.screening_next(reviewer=user, review=review, stage=stage, ranking=ranking)
+    return _render_card(request, review, _card_context(request, review, record, stage=stage, state=state,
+                                                       ranking=ranking))
 
 
-def _my_ranking(request, review):
+def _my_ranking(request, review, stage=TA):
     """Return my latest ranking (priority order only; one indexed read), or None."""
-    if not priority_services.priority_applies(review, TA):
+    if not priority_services.priority_applies(review, stage):
         return None
-    return priority_services.ranking_of(request.user, review, TA)
+    return priority_services.ranking_of(request.user, review, stage)
 
 
 def _own_record(mine, record_id):
@@ -141,13 +147,13 @@ def _own_decision(mine, record_id):
 
 @review_view("screen")
 @require_POST
-def decide(request, review, record_id):
+def decide(request, review, record_id, stage=TA):
     """Record my verdict, then show the next record: one round trip per key press. Without
     htmx, redirect to the screening page (post/redirect/get)."""
-    ranking = _my_ranking(request, review)
+    ranking = _my_ranking(request, review, stage)
     try:
         _, next_record, state = decision_services.decision_record_and_next(
-            reviewer=request.user, review=review, record_id=record_id, stage=TA,
+            reviewer=request.user, review=review, record_id=record_id, stage=stage,
             verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""), ranking=ranking,
         )
@@ -158,36 +164,39 @@ def decide(request, review, record_id):
         message = " ".join(exc.messages)
         if not wants_partial(request):
             messages.error(request, message)
-            return redirect(f"{reverse('screen', args=[review.pk])}?record={record.pk}")
-        context = _card_context(request, review, record, revisit=True, error=message)
+            return redirect(f"{reverse(stage_url_name('screen', stage), args=[review.pk])}?record={record.pk}")
+        context = _card_context(request, review, record, stage=stage, revisit=True, error=message)
         return _render_card(request, review, context, status=422)
     if not wants_partial(request):
-        return redirect("screen", review_id=review.pk)  # its GET renders the card and checks the retrain
-    return _render_card(request, review, _card_context(request, review, next_record, state=state, ranking=ranking))
+        # its GET renders the card and checks the retrain
+        return redirect(stage_url_name("screen", stage), review_id=review.pk)
+    return _render_card(request, review, _card_context(request, review, next_record, stage=stage, state=state,
+                                                       ranking=ranking))
 
 
 @review_view("screen")
 @require_POST
-def undo(request, review):
-    record = decision_services.decision_undo_last(reviewer=request.user, review=review, stage=TA)
+def undo(request, review, stage=TA):
+    record = decision_services.decision_undo_last(reviewer=request.user, review=review, stage=stage)
     if record is None:
         messages.info(request, "Nothing to undo: your last vote is on a record that is already resolved.")
     if not wants_partial(request):
-        return redirect("screen", review_id=review.pk)
-    ranking = _my_ranking(request, review)
-    next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=TA,
+        return redirect(stage_url_name("screen", stage), review_id=review.pk)
+    ranking = _my_ranking(request, review, stage)
+    next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
                                                           ranking=ranking)
-    return _render_card(request, review, _card_context(request, review, next_record, state=state, ranking=ranking))
+    return _render_card(request, review, _card_context(request, review, next_record, stage=stage, state=state,
+                                                       ranking=ranking))
 
 
 @review_view("screen")
-def my_decisions(request, review):
+def my_decisions(request, review, stage=TA):
     """My own votes, searchable and filterable; each links back to the screen to change it
     while the record is not resolved."""
     user = request.user
-    resolved = RecordStage.objects.filter(record=OuterRef("record"), stage=TA, outcome__in=RESOLVED_OUTCOMES)
+    resolved = RecordStage.objects.filter(record=OuterRef("record"), stage=stage, outcome__in=RESOLVED_OUTCOMES)
     decisions = (Decision.objects.visible_to(user, review, role=request.membership.role)
-                 .decided().filter(reviewer=user, stage=TA)
+                 .decided().filter(reviewer=user, stage=stage)
                  .annotate(is_resolved=Exists(resolved)).select_related("record").order_by("-decided_at", "-id"))
     query = request.GET.get("q", "").strip()
     if query:
@@ -202,17 +211,17 @@ def my_decisions(request, review):
     page = Paginator(decisions, 50).get_page(request.GET.get("page"))
     return render(request, "screening/my_decisions.html", {
         "review": review, "page": page, "q": query, "verdict": verdict, "status": status,
-        "verdicts": Verdict.choices, "nav": "mine",
+        "verdicts": Verdict.choices, "nav": "mine", "stage": stage,
     })
 
 
 # --- The lead ------------------------------------------------------------------------------
 
-def _votes_for(request, review, record_stages):
+def _votes_for(request, review, record_stages, stage=TA):
     """Map record id -> the votes on it, read through the one visibility rule."""
     votes = {}
     decisions = (Decision.objects.visible_to(request.user, review, role=request.membership.role)
-                 .decided().filter(stage=TA, record__in=[rs.record_id for rs in record_stages])
+                 .decided().filter(stage=stage, record__in=[rs.record_id for rs in record_stages])
                  .select_related("reviewer").order_by("reviewer__username"))
     for decision in decisions:
         votes.setdefault(decision.record_id, []).append(decision)
@@ -220,65 +229,69 @@ def _votes_for(request, review, record_stages):
 
 
 @review_view("resolve")
-def conflicts(request, review):
+def conflicts(request, review, stage=TA):
     """The conflicts queue: the first open conflict in full, with every vote side by side,
-    and the rest listed."""
-    return _conflicts_page(request, review)
+    and the rest listed. At full text, different exclusion reasons are a conflict too."""
+    return _conflicts_page(request, review, stage)
 
 
-def _conflicts_page(request, review):
-    open_conflicts = (RecordStage.objects.for_stage(review, TA).in_screening().filter(outcome=Outcome.CONFLICT)
+def _conflicts_page(request, review, stage):
+    open_conflicts = (RecordStage.objects.for_stage(review, stage).in_screening().filter(outcome=Outcome.CONFLICT)
                       .select_related("record").order_by("record_id"))
     first = open_conflicts.first()
-    return _lead_record_page(request, review, first, queue=open_conflicts[:200], queue_count=open_conflicts.count())
+    return _lead_record_page(request, review, first, stage=stage, queue=open_conflicts[:200],
+                             queue_count=open_conflicts.count())
 
 
 @review_view("resolve")
-def lead_record(request, review, record_id):
+def lead_record(request, review, record_id, stage=TA):
     """One record for the lead: every vote, and a final decision (resolving a conflict or
     deciding alone)."""
     record = get_object_or_404(Record, pk=record_id, review=review)
-    decision_services.record_stage_sync_one(review=review, record=record, stage=TA)
-    record_stage = RecordStage.objects.select_related("record", "resolved_by").get(record=record, stage=TA)
-    return _lead_record_page(request, review, record_stage)
+    decision_services.record_stage_sync_one(review=review, record=record, stage=stage)
+    record_stage = get_object_or_404(RecordStage.objects.select_related("record", "resolved_by"),
+                                     record=record, stage=stage)
+    return _lead_record_page(request, review, record_stage, stage=stage)
 
 
-def _lead_record_page(request, review, record_stage, *, queue=None, queue_count=None, error=""):
+def _lead_record_page(request, review, record_stage, *, stage=TA, queue=None, queue_count=None, error=""):
     context = {"review": review, "record_stage": record_stage, "queue": queue, "queue_count": queue_count,
-               "nav": "conflicts", "error": error, "reasons": review.exclusion_reasons}
+               "nav": "conflicts", "error": error, "reasons": review.exclusion_reasons, "stage": stage}
     if record_stage is not None:
         keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
         context["title_html"] = highlight(record_stage.record.title, compiled=keywords)
         context["abstract_html"] = highlight(record_stage.record.abstract, compiled=keywords)
-        context["votes"] = _votes_for(request, review, [record_stage]).get(record_stage.record_id, [])
+        context["votes"] = _votes_for(request, review, [record_stage], stage).get(record_stage.record_id, [])
+        if stage == FT:
+            context["report"] = Report.objects.filter(record_id=record_stage.record_id).first()
     template = "screening/conflicts.html#conflict-card" if wants_partial(request) else "screening/conflicts.html"
     return render(request, template, context)
 
 
 @review_view("resolve")
 @require_POST
-def resolve(request, review, record_id):
+def resolve(request, review, record_id, stage=TA):
     record = get_object_or_404(Record, pk=record_id, review=review)
     try:
         record_stage = decision_services.outcome_resolve(
-            lead=request.user, review=review, record=record, stage=TA,
+            lead=request.user, review=review, record=record, stage=stage,
             verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("lead_record", review_id=review.pk, record_id=record.pk)
+        return redirect(stage_url_name("lead_record", stage), review_id=review.pk, record_id=record.pk)
     messages.success(request, f"“{record.title[:60]}” {record_stage.get_outcome_display().lower()}.")
     if request.POST.get("then") == "record":
-        return redirect("lead_record", review_id=review.pk, record_id=record.pk)
+        return redirect(stage_url_name("lead_record", stage), review_id=review.pk, record_id=record.pk)
     if wants_partial(request):
-        return _conflicts_page(request, review)
-    return redirect("conflicts", review_id=review.pk)
+        return _conflicts_page(request, review, stage)
+    return redirect(stage_url_name("conflicts", stage), review_id=review.pk)
 
 
 @review_view("resolve")
-def lead_records(request, review):
+def lead_records(request, review, stage=TA):
     """Every record with its outcome, for the lead to open any one and decide alone."""
-    decision_services.record_stages_sync(review=review, stage=TA)
-    stages = RecordStage.objects.for_stage(review, TA).in_screening().select_related("record").order_by("record_id")
+    decision_services.record_stages_sync(review=review, stage=stage)
+    stages = RecordStage.objects.for_stage(review, stage).in_screening().select_related("record").order_by("record_id")
     outcome = request.GET.get("outcome", "")
     if outcome in Outcome.values:
         stages = stages.filter(outcome=outcome)
@@ -288,7 +301,7 @@ def lead_records(request, review):
     page = Paginator(stages, 50).get_page(request.GET.get("page"))
     return render(request, "screening/lead_records.html", {
         "review": review, "page": page, "outcome": outcome, "q": query, "outcomes": Outcome.choices,
-        "nav": "records",
+        "nav": "records", "stage": stage,
     })
 
 
@@ -331,14 +344,14 @@ def screening_dashboard(review, membership):
     }}
 
 
-def agreement_per_pair(review, user, role, *, pilot=None):
+def agreement_per_pair(review, user, role, *, pilot=None, stage=TA):
     """Return one row per pair of reviewers who voted on the same records: their names and
     the agreement over those records, with Maybe as its own category and with Maybe counted
     as include. Within the pilot's records when `pilot` is given. One grouped self-join of
     the visible decisions, so it stays fast with 100,000 records."""
-    visible = Decision.objects.visible_to(user, review, role=role).decided().filter(stage=TA)
+    visible = Decision.objects.visible_to(user, review, role=role).decided().filter(stage=stage)
     pairs = visible.filter(
-        record__decisions__stage=TA, record__decisions__reviewer__gt=F("reviewer"),
+        record__decisions__stage=stage, record__decisions__reviewer__gt=F("reviewer"),
         record__decisions__verdict__isnull=False, record__decisions__in=visible,
     )
     if pilot is not None:

@@ -1,0 +1,99 @@
+"""The lead's exports: records with their decisions (CSV and RIS, by subset), every
+reviewer's votes once unblinded, and the agreement table. The decision history export is in
+views/screening.py. Large exports stream."""
+import csv
+
+from django.db.models import Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..access import review_view
+from ..models import Decision, Record, Stage
+from ..services.exports import (DECISION_COLUMNS, decision_notes, decision_values, stream_records_csv,
+                                stream_records_ris)
+from .screening import agreement_per_pair
+
+SUBSETS = {
+    "all": ("All records", Q()),
+    "included": ("Included at full text", Q(ft_outcome="included", report_status="retrieved")),
+    "excluded": ("Excluded at title/abstract or full text", Q(ta_outcome="excluded") | Q(ft_outcome="excluded")),
+    "conflicts": ("Open conflicts", Q(ta_outcome="conflict") | Q(ft_outcome="conflict")),
+}
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _attachment(response, review, what, extension):
+    name = slugify(review.title)[:50] or f"review-{review.pk}"
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{what}-{stamp}.{extension}"'
+    return response
+
+
+@review_view("export")
+def exports(request, review):
+    return render(request, "screening/exports.html", {
+        "review": review, "subsets": [(key, label) for key, (label, _) in SUBSETS.items()], "nav": "exports",
+    })
+
+
+@review_view("export")
+def decisions_export(request, review, subset, file_format):
+    """Records with their final decision, the stage reached and the reasons, for one subset."""
+    if subset not in SUBSETS or file_format not in ("csv", "ris"):
+        raise Http404("No such export.")
+    records = Record.objects.imported().filter(review=review).with_outcomes()
+    if subset != "all":
+        records = records.filter(duplicate_of__isnull=True, removed_reason="")
+    records = records.filter(SUBSETS[subset][1]).select_related("source_import").order_by("id")
+    if file_format == "ris":
+        response = StreamingHttpResponse(stream_records_ris(records, notes=decision_notes),
+                                         content_type="application/x-research-info-systems")
+    else:
+        response = StreamingHttpResponse(stream_records_csv(records, DECISION_COLUMNS, decision_values),
+                                         content_type="text/csv; charset=utf-8")
+    return _attachment(response, review, f"records-{subset}", file_format)
+
+
+@review_view("export")
+def votes_export(request, review):
+    """Every reviewer's votes, only where blinding is over for everyone (the record is
+    resolved at that stage, or blind mode is off): the file may be shared with reviewers."""
+    votes = (Decision.objects.visible_to(request.user, review, role=request.membership.role, unblinded_only=True)
+             .decided().select_related("reviewer", "record").order_by("stage", "record_id", "reviewer__username"))
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["stage", "record_id", "record_title", "reviewer", "verdict", "reason", "note",
+                               "decided_at"])
+        for vote in votes.iterator(chunk_size=2000):
+            yield writer.writerow([vote.stage, vote.record_id, vote.record.title, vote.reviewer.username,
+                                   vote.verdict, vote.reason, vote.note, vote.decided_at.isoformat()])
+
+    return _attachment(StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8"), review, "votes", "csv")
+
+
+@review_view("export")
+def agreement_export(request, review):
+    """The agreement table, per stage and reviewer pair, in both readings of Maybe."""
+    output = [["stage", "reviewer_a", "reviewer_b", "maybe", "records", "percent_agreement", "kappa",
+               "kappa_ci_low", "kappa_ci_high", "kappa_note", "pabak", "ac1", "ac1_ci_low", "ac1_ci_high"]]
+    for stage in Stage.values:
+        for pair in agreement_per_pair(review, request.user, request.membership.role, stage=stage):
+            for reading, a in pair["views"]:
+                output.append([stage, pair["a"], pair["b"], reading, a.n, _number(a.percent_agreement),
+                               _number(a.kappa), _number(a.kappa_ci_low), _number(a.kappa_ci_high),
+                               a.kappa_undefined_reason or "", _number(a.pabak), _number(a.ac1),
+                               _number(a.ac1_ci_low), _number(a.ac1_ci_high)])
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in output), content_type="text/csv; charset=utf-8")
+    return _attachment(response, review, "agreement", "csv")
+
+
+def _number(value):
+    return "" if value is None else f"{value:.4f}"

@@ -1,0 +1,108 @@
+"""The lead's exports on the review walked through every stage: records with decisions (CSV
+and RIS, per subset), votes once unblinded, the agreement table."""
+import csv
+import io
+
+import pytest
+
+from screening.formats.ris import parse_ris
+from screening.services import decisions
+
+from .prisma_review import add_import, walk_review
+from .screening_records import fast_password_hashing
+
+pytestmark = pytest.mark.django_db
+fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
+
+
+@pytest.fixture
+def walked(review, alice, bob, carol, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return walk_review(review, alice=alice, bob=bob, carol=carol)
+
+
+def text(response):
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode()
+
+
+def rows(client, review, subset):
+    body = text(client.get(f"/reviews/{review.pk}/exports/records-{subset}.csv"))
+    return {int(row["record_id"]): row for row in csv.DictReader(io.StringIO(body))}
+
+
+def test_every_record_comes_with_the_stage_it_reached_and_its_final_decision(client, review, walked, carol):
+    client.force_login(carol)
+    everything = rows(client, review, "all")
+    assert len(everything) == 22  # the failed import's records are not the review's
+    w = walked
+
+    def final(record):
+        row = everything[record.pk]
+        return row["stage_reached"], row["final_decision"], row["final_reason"]
+
+    assert final(w["medline"][0]) == ("full_text", "included", "")
+    assert everything[w["medline"][0].pk]["study"] == "Shechter 2018"
+    assert final(w["embase"][3]) == ("full_text", "excluded", "Wrong study design")
+    assert final(w["medline"][2]) == ("retrieval", "not retrieved", "")
+    assert final(w["medline"][3]) == ("title_abstract", "excluded", "Children")
+    assert final(w["embase"][0]) == ("identification", "duplicate", f"duplicate of record {w['medline'][0].pk}")
+    assert final(w["medline"][9]) == ("identification", "marked ineligible by automation tool",
+                                      "RobotSearch: not an RCT")
+    assert final(w["trials"][2]) == ("identification", "removed before screening", "Retracted")
+    assert everything[w["embase"][3].pk]["title_abstract_outcome"] == "included"
+
+
+def test_the_subsets_hold_the_included_the_excluded_and_the_conflicts(client, review, walked, carol, alice, bob):
+    client.force_login(carol)
+    assert len(rows(client, review, "included")) == 3
+    assert len(rows(client, review, "excluded")) == 8 + 3
+    assert rows(client, review, "conflicts") == {}
+    late = add_import(review, 1, label="Late")[0]
+    decisions.record_stages_sync(review=review)
+    for reviewer, verdict in ((alice, "include"), (bob, "exclude")):
+        decisions.screening_next(reviewer=reviewer, review=review)
+        decisions.decision_record(reviewer=reviewer, review=review, record=late, verdict=verdict)
+    assert list(rows(client, review, "conflicts")) == [late.pk]
+    assert client.get(f"/reviews/{review.pk}/exports/records-maybe.csv").status_code == 404
+
+
+def test_the_ris_export_reads_back_with_decisions_as_notes(client, review, walked, carol):
+    client.force_login(carol)
+    body = text(client.get(f"/reviews/{review.pk}/exports/records-included.ris"))
+    parsed = list(parse_ris(io.StringIO(body)))
+    assert sorted(r.title for r in parsed) == sorted(
+        r.title for r in (walked["medline"][0], walked["trials"][0], walked["citations"][0]))
+    assert body.count("N1  - reviewapp: included (full text)") == 3
+    assert "N1  - reviewapp study: Shechter 2018" in body
+
+
+def test_the_votes_export_holds_only_votes_whose_blinding_is_over(client, review, walked, carol, alice):
+    late = add_import(review, 1, label="Late")[0]
+    decisions.record_stages_sync(review=review)
+    decisions.screening_next(reviewer=alice, review=review)
+    decisions.decision_record(reviewer=alice, review=review, record=late, verdict="include", note="PENDING-NOTE")
+    client.force_login(carol)
+    votes = list(csv.DictReader(io.StringIO(text(client.get(f"/reviews/{review.pk}/exports/votes.csv")))))
+    assert "PENDING-NOTE" not in str(votes)
+    # Two votes on each of the 13 records resolved at title/abstract and the 6 at full text.
+    assert len(votes) == 2 * 13 + 2 * 6
+    assert {v["stage"] for v in votes} == {"title_abstract", "full_text"}
+    review.blind = False
+    review.save()
+    assert "PENDING-NOTE" in text(client.get(f"/reviews/{review.pk}/exports/votes.csv"))
+
+
+def test_the_agreement_table_has_a_row_per_stage_pair_and_reading_of_maybe(client, review, walked, carol):
+    client.force_login(carol)
+    table = list(csv.DictReader(io.StringIO(text(client.get(f"/reviews/{review.pk}/exports/agreement.csv")))))
+    assert [(r["stage"], r["reviewer_a"], r["reviewer_b"]) for r in table] == [
+        ("title_abstract", "Alice Reviewer", "Bob Reviewer")] * 2 + [("full_text", "Alice Reviewer", "Bob Reviewer")] * 2
+    assert table[0]["records"] == "13" and table[2]["records"] == "6"
+
+
+def test_the_exports_page_links_every_export(client, review, carol):
+    client.force_login(carol)
+    html = client.get(f"/reviews/{review.pk}/exports/").content.decode()
+    for part in ("records-all.csv", "records-conflicts.ris", "votes.csv", "agreement.csv", "history.csv"):
+        assert part in html

@@ -1,0 +1,114 @@
+"""Full-text pages: retrieval, the PDF, full-text screening on the shared screening views,
+the lead's conflicts and studies, and removal before screening."""
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from screening.models import Record, RecordStage, Report
+from screening.services import decisions, fulltext
+
+from .prisma_review import PDF
+from .screening_records import fast_password_hashing, make_records
+
+pytestmark = pytest.mark.django_db
+fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def sought(review, carol, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    review.order = "import"
+    review.save()
+    records = make_records(review, 4)
+    for record in records[:3]:
+        decisions.outcome_resolve(lead=carol, review=review, record=record, verdict="include")
+    return records
+
+
+def test_a_reviewer_attaches_a_pdf_and_members_can_open_it(client, review, sought, alice):
+    client.force_login(alice)
+    page = client.get(f"/reviews/{review.pk}/fulltext/").content.decode()
+    assert "3 reports sought" in page and sought[3].title not in page
+    response = client.post(f"/reviews/{review.pk}/fulltext/reports/{sought[0].pk}/attach/",
+                           {"file": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+                            "next": f"/reviews/{review.pk}/fulltext/?status=awaiting"})
+    assert response.status_code == 302 and response["Location"].endswith("?status=awaiting")
+    pdf = client.get(f"/reviews/{review.pk}/fulltext/reports/{sought[0].pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == PDF
+    assert client.get(f"/reviews/{review.pk}/fulltext/reports/{sought[1].pk}/pdf/").status_code == 404
+
+
+def test_a_reviewer_marks_a_report_not_retrieved_with_a_note(client, review, sought, alice):
+    client.force_login(alice)
+    client.post(f"/reviews/{review.pk}/fulltext/reports/{sought[1].pk}/not-retrieved/", {"note": ""})
+    assert not Report.objects.exists()
+    response = client.post(f"/reviews/{review.pk}/fulltext/reports/{sought[1].pk}/not-retrieved/",
+                           {"note": "Library has no access"}, follow=True)
+    assert "marked as not retrieved" in response.content.decode()
+    assert Report.objects.get().status == "not_retrieved"
+    assert "Library has no access" in client.get(f"/reviews/{review.pk}/fulltext/?status=not_retrieved").content.decode()
+
+
+def test_full_text_screening_shows_the_full_text_and_requires_a_reason(client, review, sought, alice):
+    fulltext.report_attach(review=review, record=sought[0], by=alice, url="https://example.org/full.pdf")
+    client.force_login(alice)
+    html = client.get(f"/reviews/{review.pk}/fulltext/screen/").content.decode()
+    assert sought[0].title in html and "https://example.org/full.pdf" in html
+    assert "(required to exclude)" in html and f"/fulltext/screen/records/{sought[0].pk}/decide/" in html
+    response = client.post(f"/reviews/{review.pk}/fulltext/screen/records/{sought[0].pk}/decide/",
+                           {"verdict": "exclude"}, **HTMX)
+    assert response.status_code == 422 and "full-text exclusions need one" in response.content.decode()
+    response = client.post(f"/reviews/{review.pk}/fulltext/screen/records/{sought[0].pk}/decide/",
+                           {"verdict": "exclude", "reason": "Wrong outcome"}, **HTMX)
+    assert response.status_code == 200 and "Nothing left to screen" in response.content.decode()
+    mine = client.get(f"/reviews/{review.pk}/fulltext/screen/mine/").content.decode()
+    assert "Wrong outcome" in mine and "at full text" in mine
+
+
+def test_the_lead_resolves_a_reason_conflict_and_links_studies(client, review, sought, alice, bob, carol):
+    for record in sought[:2]:
+        fulltext.report_attach(review=review, record=record, by=alice, url=f"https://example.org/{record.pk}")
+    for reviewer, reasons in ((alice, ("Wrong outcome", None)), (bob, ("Wrong population", None))):
+        for reason in reasons:
+            record, _ = decisions.screening_next(reviewer=reviewer, review=review, stage="full_text")
+            decisions.decision_record(reviewer=reviewer, review=review, record=record, stage="full_text",
+                                      verdict="exclude" if reason else "include", reason=reason or "")
+    client.force_login(carol)
+    html = client.get(f"/reviews/{review.pk}/fulltext/conflicts/").content.decode()
+    assert "1 open conflict" in html and "Wrong outcome" in html and "Wrong population" in html
+    client.post(f"/reviews/{review.pk}/fulltext/records/{sought[0].pk}/resolve/",
+                {"verdict": "exclude", "reason": "Wrong population"})
+    assert RecordStage.objects.get(record=sought[0], stage="full_text").resolution_reason == "Wrong population"
+    assert "No open conflicts" in client.get(f"/reviews/{review.pk}/fulltext/conflicts/").content.decode()
+    assert sought[1].title in client.get(f"/reviews/{review.pk}/fulltext/records/?outcome=included").content.decode()
+
+    report = Report.objects.get(record=sought[1])
+    client.post(f"/reviews/{review.pk}/studies/", {"report": [report.pk], "label": "Kim 2019", "action": "link"})
+    html = client.get(f"/reviews/{review.pk}/studies/").content.decode()
+    assert "1 included report of 1 study" in html and "Kim 2019" in html
+
+
+def test_the_lead_removes_records_before_screening_on_the_removal_page(client, review, carol):
+    records = make_records(review, 3)
+    client.force_login(carol)
+    html = client.get(f"/reviews/{review.pk}/records/removal/").content.decode()
+    assert all(r.title in html for r in records)
+    client.post(f"/reviews/{review.pk}/records/removal/",
+                {"action": "remove", "record": [records[0].pk, records[1].pk], "reason": "Conference abstract only",
+                 "by_automation": "on"})
+    client.post(f"/reviews/{review.pk}/records/removal/",
+                {"action": "remove", "record": [records[2].pk], "reason": "Retracted"})
+    html = client.get(f"/reviews/{review.pk}/records/removal/").content.decode()
+    assert "2 marked ineligible by automation tools · 1 removed for other reasons" in html
+    client.post(f"/reviews/{review.pk}/records/removal/", {"action": "restore", "record": [records[2].pk]})
+    assert Record.objects.in_screening().filter(review=review).count() == 1
+
+
+def test_the_dashboard_shows_retrieval_to_everyone_and_outcomes_to_the_lead(client, review, sought, alice, carol):
+    fulltext.report_attach(review=review, record=sought[0], by=alice, url="https://example.org/x")
+    client.force_login(alice)
+    html = " ".join(client.get(f"/reviews/{review.pk}/").content.decode().split())
+    assert "3 reports sought: 1 with full text, 0 not retrieved, 2 awaiting retrieval." in html
+    assert "At full text:" not in html
+    client.force_login(carol)
+    assert "At full text: 0 included" in client.get(f"/reviews/{review.pk}/").content.decode()
