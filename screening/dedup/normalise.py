@@ -284,7 +284,8 @@ def normalise_pages(value: str) -> tuple[str, str]:
 
     ``123-9`` becomes ("123", "129"), ``S12-S14`` becomes ("12", "14"), an article
     number ("e0123456") is the start page, ``211-211`` is ("211", "211") and Excel's
-    date artefacts ("08-Nov") are unknown ("", "").
+    date artefacts ("08-Nov") and ranges that end before they start ("2297-2108") are
+    unknown ("", "").
     """
     text = (value or "").strip().casefold()
     text = text.replace("–", "-").replace("—", "-").replace("‐", "-").replace("−", "-")
@@ -305,7 +306,9 @@ def normalise_pages(value: str) -> tuple[str, str]:
     if end and len(end) < len(start):
         end = start[: len(start) - len(end)] + end
     if end and int(end) < int(start):
-        end = ""
+        # A range that ends before it starts ("2297-2108" for 2097-2108) has a typo in
+        # one of its numbers, and which one cannot be told: the pages are unknown.
+        return "", ""
     return start, end
 
 

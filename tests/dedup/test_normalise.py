@@ -126,6 +126,8 @@ def test_normalise_issns_drop_hyphens_and_print_labels(raw, expected):
     ("2243-5; author reply 2243-5", ("2243", "2245")),
     ("11-Sep", ("", "")),  # Excel turned a range into a date
     ("Nov-19", ("", "")),
+    ("2297-2108", ("", "")),  # ends before it starts: a typo, pages unknown
+    ("125-12", ("", "")),
     ("", ("", "")),
 ])
 def test_normalise_pages_expands_ranges_and_reads_article_numbers(raw, expected):

@@ -38,6 +38,7 @@ def variant(**changes) -> DedupRecord:
     variant(doi="", abstract="", issue=""),
     variant(title="Intestinal lipoprotien overproduction in insulin resistant states", doi=""),
     variant(year=2009, doi=""),  # epub ahead of print vs issue year
+    variant(pages="281-228", doi=""),  # a typo makes the range end before it starts
 ])
 def test_it_merges_the_same_article_written_differently(other):
     assert outcome(ARTICLE, other)[0] == DUPLICATE
