@@ -19,6 +19,7 @@ class RecordKeys:
     year: int | None
     journal: str
     journal_words: tuple[str, ...]
+    conference: str
     issns: tuple[str, ...]
     volume: str
     issue: str
@@ -54,6 +55,7 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         year=n.normalise_year(record.year),
         journal=journal,
         journal_words=n.journal_words(journal),
+        conference=n.conference_name(record.journal),
         issns=n.normalise_issns(record.issn),
         volume=n.normalise_volume(record.volume),
         issue=n.normalise_volume(record.issue),

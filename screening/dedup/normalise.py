@@ -404,6 +404,18 @@ def normalise_journal(value: str) -> str:
     return _fold_journal(value)
 
 
+_CONFERENCE = re.compile(r"\.\s*conference\s*:(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def conference_name(value: str) -> str:
+    """Return the folded meeting name of a "Journal.Conference: Meeting" venue, or "".
+
+    Some databases give the meeting itself as the venue of the same abstract.
+    """
+    match = _CONFERENCE.search(value or "")
+    return fold_text(strip_markup(match.group(1))) if match else ""
+
+
 def journal_words(normalised_journal: str) -> tuple[str, ...]:
     """Return the significant words of a journal title, for abbreviation matching."""
     return tuple(w for w in normalised_journal.split() if w not in JOURNAL_STOPWORDS)

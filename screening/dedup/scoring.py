@@ -130,6 +130,10 @@ def journal_relation(a: RecordKeys, b: RecordKeys) -> str:
         return "same"
     if fuzz.token_set_ratio(a.journal, b.journal) >= 90:
         return "same"
+    # "J Thromb Haemost.Conference: 23rd ISTH Congress" against the congress itself.
+    for x, y in ((a.conference, b.journal), (b.conference, a.journal)):
+        if x and len(y) >= 20 and fuzz.ratio(x, y) >= 90:
+            return "same"
     return "conflict"
 
 

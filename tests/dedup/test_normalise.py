@@ -272,3 +272,13 @@ def test_normalise_pages_never_ends_before_it_starts(text):
 def test_normalise_dois_only_returns_valid_dois(text):
     for doi in n.normalise_dois(text):
         assert doi.startswith("10.") and "/" in doi and doi == doi.casefold()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Blood.Conference: 52nd ASH Annual Meeting Orlando, FL", "52nd ash annual meeting orlando fl"),
+    ("Pediatric Nephrology. Conference: IPNA Congress", "ipna congress"),
+    ("Pediatric Nephrology", ""),
+    ("", ""),
+])
+def test_conference_name_reads_the_meeting_of_a_conference_venue(raw, expected):
+    assert n.conference_name(raw) == expected

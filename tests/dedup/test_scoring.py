@@ -147,3 +147,19 @@ def test_a_volume_equal_to_the_supplement_number_is_not_a_conflict():
                     volume="16", issue="SUPPL. 1", pages="i22-i23")
     b = replace(a, id="b", volume="1", issue="")
     assert outcome(a, b)[0] == DUPLICATE
+
+
+@pytest.mark.parametrize("venue_a, venue_b, expected", [
+    ("J Thromb Haemost.Conference: 23rd Congress of the ISTH Kyoto Japan",
+     "23rd Congress of the ISTH Kyoto Japan", DUPLICATE),
+    ("23rd Congress of the ISTH Kyoto Japan",
+     "J Thromb Haemost.Conference: 23rd Congress of the ISTH Kyoto Japan", DUPLICATE),
+    # another meeting is still another venue
+    ("J Thromb Haemost.Conference: 23rd Congress of the ISTH Kyoto Japan",
+     "52nd Annual Meeting of the American Society of Hematology", MAYBE),
+])
+def test_a_meeting_given_as_the_venue_matches_its_journal_conference(venue_a, venue_b, expected):
+    a = DedupRecord(id="a", title="Eculizumab therapy for atypical HUS in pediatric patients",
+                    authors=("Gruppo R", "Rodig N"), year=2011, journal=venue_a, volume="9")
+    b = replace(a, id="b", journal=venue_b)
+    assert outcome(a, b)[0] == expected
