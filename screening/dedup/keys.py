@@ -11,6 +11,7 @@ from .records import DedupRecord
 class RecordKeys:
     title: str
     title_nospace: str
+    title_short: str
     title_numbers: tuple[str, ...]
     kind: str
     generic: bool
@@ -47,6 +48,7 @@ def record_keys(record: DedupRecord) -> RecordKeys:
     return RecordKeys(
         title=title,
         title_nospace=title.replace(" ", ""),
+        title_short=n.collapse_acronyms(record.title),
         title_numbers=n.title_numbers(title),
         kind=n.title_kind(record.title),
         generic=n.is_generic_title(title),

@@ -155,6 +155,34 @@ def normalise_title(title: str) -> str:
     return " ".join(out)
 
 
+_ACRONYM = re.compile(r"\(([A-Za-z]{2,8})\)")
+
+
+def collapse_acronyms(title: str) -> str:
+    """Return the title with each spelled-out term that is followed by its acronym
+    replaced by the acronym alone, or "" when there is none.
+
+    "Therapy in Atypical Hemolytic Uremic Syndrome (aHUS)" becomes "Therapy in aHUS",
+    so that it can be compared with a title that only uses the acronym. The acronym's
+    letters must be the initials of the words just before it.
+    """
+    text = title or ""
+    changed = False
+    for match in reversed(list(_ACRONYM.finditer(text))):
+        acronym = match.group(1)
+        before = text[: match.start()].rstrip()
+        words = list(re.finditer(r"[^\s\-–]+", before))
+        k = len(acronym)
+        if len(words) < k:
+            continue
+        initials = "".join(w.group(0)[0] for w in words[-k:]).casefold()
+        if initials != acronym.casefold():
+            continue
+        text = before[: words[-k].start()] + acronym + text[match.end():]
+        changed = True
+    return normalise_title(text) if changed else ""
+
+
 _DIGITS = re.compile(r"\d+")
 
 

@@ -282,3 +282,15 @@ def test_normalise_dois_only_returns_valid_dois(text):
 ])
 def test_conference_name_reads_the_meeting_of_a_conference_venue(raw, expected):
     assert n.conference_name(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Eculizumab in Atypical Hemolytic Uremic Syndrome (aHUS)", "eculizumab in ahus"),
+    ("Plasma therapy-sensitive atypical hemolytic uremic syndrome (aHUS) in adults",
+     "plasma therapy sensitive ahus in adults"),
+    ("Eculizumab (ECU) therapy", ""),  # not the initials of the words before it
+    ("Insulin pumps in children", ""),
+    ("", ""),
+])
+def test_collapse_acronyms_keeps_only_the_acronym_of_a_spelled_out_term(raw, expected):
+    assert n.collapse_acronyms(raw) == expected
