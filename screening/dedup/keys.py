@@ -11,6 +11,7 @@ from .records import DedupRecord
 class RecordKeys:
     title: str
     title_nospace: str
+    title_short: str
     title_numbers: tuple[str, ...]
     kind: str
     generic: bool
@@ -19,6 +20,7 @@ class RecordKeys:
     year: int | None
     journal: str
     journal_words: tuple[str, ...]
+    conference: str
     issns: tuple[str, ...]
     volume: str
     issue: str
@@ -46,6 +48,7 @@ def record_keys(record: DedupRecord) -> RecordKeys:
     return RecordKeys(
         title=title,
         title_nospace=title.replace(" ", ""),
+        title_short=n.collapse_acronyms(record.title),
         title_numbers=n.title_numbers(title),
         kind=n.title_kind(record.title),
         generic=n.is_generic_title(title),
@@ -54,6 +57,7 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         year=n.normalise_year(record.year),
         journal=journal,
         journal_words=n.journal_words(journal),
+        conference=n.conference_name(record.journal),
         issns=n.normalise_issns(record.issn),
         volume=n.normalise_volume(record.volume),
         issue=n.normalise_volume(record.issue),

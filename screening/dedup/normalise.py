@@ -155,6 +155,34 @@ def normalise_title(title: str) -> str:
     return " ".join(out)
 
 
+_ACRONYM = re.compile(r"\(([A-Za-z]{2,8})\)")
+
+
+def collapse_acronyms(title: str) -> str:
+    """Return the title with each spelled-out term that is followed by its acronym
+    replaced by the acronym alone, or "" when there is none.
+
+    "Therapy in Atypical Hemolytic Uremic Syndrome (aHUS)" becomes "Therapy in aHUS",
+    so that it can be compared with a title that only uses the acronym. The acronym's
+    letters must be the initials of the words just before it.
+    """
+    text = title or ""
+    changed = False
+    for match in reversed(list(_ACRONYM.finditer(text))):
+        acronym = match.group(1)
+        before = text[: match.start()].rstrip()
+        words = list(re.finditer(r"[^\s\-–]+", before))
+        k = len(acronym)
+        if len(words) < k:
+            continue
+        initials = "".join(w.group(0)[0] for w in words[-k:]).casefold()
+        if initials != acronym.casefold():
+            continue
+        text = before[: words[-k].start()] + acronym + text[match.end():]
+        changed = True
+    return normalise_title(text) if changed else ""
+
+
 _DIGITS = re.compile(r"\d+")
 
 
@@ -284,7 +312,8 @@ def normalise_pages(value: str) -> tuple[str, str]:
 
     ``123-9`` becomes ("123", "129"), ``S12-S14`` becomes ("12", "14"), an article
     number ("e0123456") is the start page, ``211-211`` is ("211", "211") and Excel's
-    date artefacts ("08-Nov") are unknown ("", "").
+    date artefacts ("08-Nov") and ranges that end before they start ("2297-2108") are
+    unknown ("", "").
     """
     text = (value or "").strip().casefold()
     text = text.replace("–", "-").replace("—", "-").replace("‐", "-").replace("−", "-")
@@ -305,7 +334,9 @@ def normalise_pages(value: str) -> tuple[str, str]:
     if end and len(end) < len(start):
         end = start[: len(start) - len(end)] + end
     if end and int(end) < int(start):
-        end = ""
+        # A range that ends before it starts ("2297-2108" for 2097-2108) has a typo in
+        # one of its numbers, and which one cannot be told: the pages are unknown.
+        return "", ""
     return start, end
 
 
@@ -399,6 +430,18 @@ def normalise_journal(value: str) -> str:
         if folded in variants:
             return variants[folded]
     return _fold_journal(value)
+
+
+_CONFERENCE = re.compile(r"\.\s*conference\s*:(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def conference_name(value: str) -> str:
+    """Return the folded meeting name of a "Journal.Conference: Meeting" venue, or "".
+
+    Some databases give the meeting itself as the venue of the same abstract.
+    """
+    match = _CONFERENCE.search(value or "")
+    return fold_text(strip_markup(match.group(1))) if match else ""
 
 
 def journal_words(normalised_journal: str) -> tuple[str, ...]:

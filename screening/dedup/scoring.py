@@ -12,13 +12,17 @@ Rule names, as stored in ``Reason.rule``:
   agreeing details among pages, volume, journal, year, abstract),
   ``close_title_authors_and_details`` (title >= 0.9, authors >= 0.9, three details),
   ``title_and_details`` (identical title, no authors on one side, three details).
-- maybe: ``similar_title``, ``identifier_weak_title`` and the soft vetoes below when
-  title and authors agree and only one detail conflicts.
+- maybe: ``similar_title``, ``identifier_weak_title``, ``changed_title`` (title >= 0.75
+  with the same three or more authors, journal and year), the soft vetoes below when
+  title and authors agree and only one detail conflicts, and ``veto_supplements`` when
+  title, authors and year (±1) agree.
 - vetoes: ``veto_kind_*`` (erratum, retraction notice, reply or comment vs article),
   ``veto_title_numbers`` (Part 1 / Part 2, phase 2 / 3), ``veto_pmid``, ``veto_doi``,
   ``veto_generic_title`` ("Editorial"), ``veto_authors``, ``veto_year`` (more than one
   year apart), ``veto_pages``, ``veto_volume``, ``veto_supplements`` (two supplements
-  of different journals), plus ``low_title``, ``missing_title`` and ``weak_evidence``.
+  of different journals), plus ``low_title``, ``missing_title`` and ``weak_evidence``
+  (also: only title and year known, and the title below 0.98, or below 0.95 in the
+  same year).
 - ``chain_guard:<rule>`` (set by the engine): a duplicate pair that would have joined
   two records a veto keeps apart, or grown a group past its size limit.
 """
@@ -57,7 +61,13 @@ def title_similarity(a: RecordKeys, b: RecordKeys) -> float:
     short, long = sorted((a.title_nospace, b.title_nospace), key=len)
     if len(short) >= 50 and long.startswith(short):
         return 0.97
-    return max(fuzz.ratio(a.title, b.title), fuzz.ratio(a.title_nospace, b.title_nospace)) / 100
+    best = max(fuzz.ratio(a.title, b.title), fuzz.ratio(a.title_nospace, b.title_nospace))
+    if a.title_short or b.title_short:
+        # "Atypical Hemolytic Uremic Syndrome (aHUS)" against "aHUS".
+        for x in {a.title, a.title_short} - {""}:
+            for y in {b.title, b.title_short} - {""}:
+                best = max(best, fuzz.ratio(x, y))
+    return best / 100
 
 
 def author_similarity(a: RecordKeys, b: RecordKeys) -> float | None:
@@ -130,6 +140,10 @@ def journal_relation(a: RecordKeys, b: RecordKeys) -> str:
         return "same"
     if fuzz.token_set_ratio(a.journal, b.journal) >= 90:
         return "same"
+    # "J Thromb Haemost.Conference: 23rd ISTH Congress" against the congress itself.
+    for x, y in ((a.conference, b.journal), (b.conference, a.journal)):
+        if x and len(y) >= 20 and fuzz.ratio(x, y) >= 90:
+            return "same"
     return "conflict"
 
 
@@ -213,6 +227,11 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
         return result(soft, "veto_doi")
     if (a.generic or b.generic) and not (pages == "same" and volume == "same"):
         return result(MAYBE if title == 1.0 and same_id else DISTINCT, "veto_generic_title")
+    if a.supplement and b.supplement and journal == "conflict":
+        # The same abstract printed in two journals' supplements is two records; when
+        # title, authors and year agree a human may still want to see it.
+        near = strong_match and authors is not None and (year_gap is None or year_gap <= 1)
+        return result(MAYBE if near else DISTINCT, "veto_supplements")
     if same_place and both_titled and (authors is None or authors >= 0.9 or title >= 0.95):
         if title >= 0.8 or (authors is not None and authors >= 0.9):
             return result(DUPLICATE, "same_pages_volume_year")
@@ -231,8 +250,6 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
         # Parsers put a supplement number in the volume field ("1" for "Suppl. 1");
         # the same start page in the same year outweighs that.
         return result(soft, "veto_volume")
-    if a.supplement and b.supplement and journal == "conflict":
-        return result(DISTINCT, "veto_supplements")
 
     # Rules: similar title plus independent positive evidence.
     authors_ok = authors is None or authors >= 0.8
@@ -245,10 +262,19 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
         return result(DUPLICATE, "close_title_authors_and_details")
     if title == 1.0 and authors is None and agreements >= 3:
         return result(DUPLICATE, "title_and_details")
+    # With nothing known but the title and year, the title alone must nearly match.
+    title_only = (authors is None and abstract is None and not same_id
+                  and not (pages or volume or journal))
+    if title_only and not (title >= 0.98 or (title >= 0.95 and year_gap == 0)):
+        return result(DISTINCT, "weak_evidence")
     if title >= 0.85 and (authors is None or authors >= 0.6) and (
         journal != "conflict" or title >= 0.93
     ):
         return result(MAYBE, "similar_title")
+    # A title changed between versions: the same long author list, journal and year.
+    if (title >= 0.75 and authors is not None and authors >= 0.95 and journal == "same"
+            and year_gap == 0 and min(len(a.surnames), len(b.surnames)) >= 3):
+        return result(MAYBE, "changed_title")
     if same_id and title >= 0.7:
         return result(MAYBE, "identifier_weak_title")
     return result(DISTINCT, "weak_evidence")

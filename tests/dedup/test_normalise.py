@@ -126,6 +126,8 @@ def test_normalise_issns_drop_hyphens_and_print_labels(raw, expected):
     ("2243-5; author reply 2243-5", ("2243", "2245")),
     ("11-Sep", ("", "")),  # Excel turned a range into a date
     ("Nov-19", ("", "")),
+    ("2297-2108", ("", "")),  # ends before it starts: a typo, pages unknown
+    ("125-12", ("", "")),
     ("", ("", "")),
 ])
 def test_normalise_pages_expands_ranges_and_reads_article_numbers(raw, expected):
@@ -270,3 +272,25 @@ def test_normalise_pages_never_ends_before_it_starts(text):
 def test_normalise_dois_only_returns_valid_dois(text):
     for doi in n.normalise_dois(text):
         assert doi.startswith("10.") and "/" in doi and doi == doi.casefold()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Blood.Conference: 52nd ASH Annual Meeting Orlando, FL", "52nd ash annual meeting orlando fl"),
+    ("Pediatric Nephrology. Conference: IPNA Congress", "ipna congress"),
+    ("Pediatric Nephrology", ""),
+    ("", ""),
+])
+def test_conference_name_reads_the_meeting_of_a_conference_venue(raw, expected):
+    assert n.conference_name(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Eculizumab in Atypical Hemolytic Uremic Syndrome (aHUS)", "eculizumab in ahus"),
+    ("Plasma therapy-sensitive atypical hemolytic uremic syndrome (aHUS) in adults",
+     "plasma therapy sensitive ahus in adults"),
+    ("Eculizumab (ECU) therapy", ""),  # not the initials of the words before it
+    ("Insulin pumps in children", ""),
+    ("", ""),
+])
+def test_collapse_acronyms_keeps_only_the_acronym_of_a_spelled_out_term(raw, expected):
+    assert n.collapse_acronyms(raw) == expected

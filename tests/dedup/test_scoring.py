@@ -38,6 +38,7 @@ def variant(**changes) -> DedupRecord:
     variant(doi="", abstract="", issue=""),
     variant(title="Intestinal lipoprotien overproduction in insulin resistant states", doi=""),
     variant(year=2009, doi=""),  # epub ahead of print vs issue year
+    variant(pages="281-228", doi=""),  # a typo makes the range end before it starts
 ])
 def test_it_merges_the_same_article_written_differently(other):
     assert outcome(ARTICLE, other)[0] == DUPLICATE
@@ -146,3 +147,84 @@ def test_a_volume_equal_to_the_supplement_number_is_not_a_conflict():
                     volume="16", issue="SUPPL. 1", pages="i22-i23")
     b = replace(a, id="b", volume="1", issue="")
     assert outcome(a, b)[0] == DUPLICATE
+
+
+@pytest.mark.parametrize("venue_a, venue_b, expected", [
+    ("J Thromb Haemost.Conference: 23rd Congress of the ISTH Kyoto Japan",
+     "23rd Congress of the ISTH Kyoto Japan", DUPLICATE),
+    ("23rd Congress of the ISTH Kyoto Japan",
+     "J Thromb Haemost.Conference: 23rd Congress of the ISTH Kyoto Japan", DUPLICATE),
+    # another meeting is still another venue
+    ("J Thromb Haemost.Conference: 23rd Congress of the ISTH Kyoto Japan",
+     "52nd Annual Meeting of the American Society of Hematology", MAYBE),
+])
+def test_a_meeting_given_as_the_venue_matches_its_journal_conference(venue_a, venue_b, expected):
+    a = DedupRecord(id="a", title="Eculizumab therapy for atypical HUS in pediatric patients",
+                    authors=("Gruppo R", "Rodig N"), year=2011, journal=venue_a, volume="9")
+    b = replace(a, id="b", journal=venue_b)
+    assert outcome(a, b)[0] == expected
+
+
+REGISTRY = DedupRecord(id="a", year=2011, authors=("Alexion Pharmaceuticals, Inc",),
+                       title="Trial of Eculizumab in Adult Patients With Atypical Hemolytic "
+                             "Uremic Syndrome (aHUS)")
+
+
+@pytest.mark.parametrize("other, expected", [
+    # the spelled-out term against its acronym: the titles match
+    (replace(REGISTRY, id="b", title="Trial of Eculizumab in Adult Patients With aHUS"),
+     (MAYBE, "similar_title")),
+    # only title and year known: a near title needs the same year
+    (replace(REGISTRY, id="b", authors=(), title="Trial of eculizumab in adult patients with aHUS"),
+     (MAYBE, "similar_title")),
+    (replace(REGISTRY, id="b", authors=(), year=2012,
+             title="A trial of eculizumab in adult patients with aHUS and plasma therapy"),
+     (DISTINCT, "weak_evidence")),
+    (replace(REGISTRY, id="b", authors=(), year=2012,
+             title="Trial of eculizumab in adult patients with aHUS"),
+     (MAYBE, "similar_title")),
+])
+def test_sparse_registry_records(other, expected):
+    assert outcome(REGISTRY, other) == expected
+
+
+CHANGED = DedupRecord(id="a", title="Eculizumab in severe Shiga-toxin-associated HUS",
+                      authors=("Lapeyraque A. L.", "Malina M.", "Fremeaux-Bacchi V.", "Boppel T."),
+                      year=2011, journal="New England Journal of Medicine", volume="364",
+                      pages="2561-2563")
+
+
+@pytest.mark.parametrize("other, expected", [
+    (replace(CHANGED, id="b", title="Complement Blockade in Severe Shiga-Toxin-Associated HUS",
+             journal="New Engl J Med", volume="", pages=""), (MAYBE, "changed_title")),
+    # fewer than three authors, another journal or another year: not enough
+    (replace(CHANGED, id="b", title="Complement Blockade in Severe Shiga-Toxin-Associated HUS",
+             authors=CHANGED.authors[:2], volume="", pages=""), (DISTINCT, "weak_evidence")),
+    (replace(CHANGED, id="b", title="Complement Blockade in Severe Shiga-Toxin-Associated HUS",
+             journal="Pediatric Nephrology", volume="", pages=""), (DISTINCT, "weak_evidence")),
+    (replace(CHANGED, id="b", title="Complement Blockade in Severe Shiga-Toxin-Associated HUS",
+             year=2010, volume="", pages=""), (DISTINCT, "weak_evidence")),
+])
+def test_a_changed_title_with_the_same_authors_journal_and_year_goes_to_review(other, expected):
+    assert outcome(CHANGED, other) == expected
+
+
+ABSTRACT = DedupRecord(id="a", title="Modification of the standard eculizumab dose in PNH",
+                       authors=("Kelly R", "Arnold L", "Hillmen P"), year=2009,
+                       journal="British Journal of Haematology", volume="145",
+                       issue="Suppl. 1", pages="23")
+
+
+@pytest.mark.parametrize("other, expected", [
+    # the same abstract in two journals' supplements: never merged, shown when close
+    (replace(ABSTRACT, id="b", journal="Haematologica", volume="94", issue="Suppl. 2",
+             pages="239-240"), (MAYBE, "veto_supplements")),
+    (replace(ABSTRACT, id="b", journal="Haematologica", volume="94", issue="Suppl. 2",
+             pages="239-240", authors=("Smith J", "Jones K")), (DISTINCT, "veto_supplements")),
+    (replace(ABSTRACT, id="b", journal="Haematologica", volume="94", issue="Suppl. 2",
+             pages="239-240", year=2011), (DISTINCT, "veto_supplements")),
+    (replace(ABSTRACT, id="b", journal="Haematologica", volume="94", issue="Suppl. 2",
+             pages="239-240", title="Eculizumab in PNH: five years on"), (DISTINCT, "low_title")),
+])
+def test_the_same_abstract_in_two_supplements_is_never_merged(other, expected):
+    assert outcome(ABSTRACT, other) == expected
