@@ -141,6 +141,8 @@ def manage_command(argv):
 
 def bench(argv):
     ensure_database()
+    os.environ.setdefault("DEBUG", "1")
+    manage("migrate", "--no-input", "-v", "0")
     return subprocess.call([sys.executable, *argv], cwd=BASE_DIR)
 
 
