@@ -76,12 +76,13 @@ def write_csv(records: Iterable[ParsedRecord], out: TextIO) -> int:
     writer.writerow(CSV_COLUMNS)
     count = 0
     for record in records:
-        writer.writerow(_csv_row(record))
+        writer.writerow(csv_row(record))
         count += 1
     return count
 
 
-def _csv_row(record: ParsedRecord) -> list[str]:
+def csv_row(record: ParsedRecord) -> list[str]:
+    """Return the CSV cells of one record, in CSV_COLUMNS order (for streaming exports)."""
     def joined(values: Iterable[str]) -> str:
         return CSV_LIST_SEPARATOR.join(values)
 

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex  # noqa: F401  (kept for later text search)
 from django.db import models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone

@@ -3,7 +3,7 @@ import csv
 import io
 from itertools import islice
 
-from ..formats.writers import CSV_COLUMNS, _csv_row, write_ris
+from ..formats.writers import CSV_COLUMNS, csv_row, write_ris
 from .imports import record_to_parsed
 
 CHUNK = 500
@@ -43,7 +43,7 @@ def stream_records_csv(records, extra_columns=(), extra_values=None):
     writer.writerow(list(CSV_COLUMNS) + list(extra_columns))
     for batch in _chunks(records):
         for record in batch:
-            row = _csv_row(record_to_parsed(record))
+            row = csv_row(record_to_parsed(record))
             if extra_values is not None:
                 row += list(extra_values(record))
             writer.writerow(row)

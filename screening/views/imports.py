@@ -63,7 +63,6 @@ def import_list(request, review):
 @review_view("import")
 @require_POST
 def import_upload(request, review):
-    form = UploadForm(request.POST)
     files = request.FILES.getlist("files")
     if not files or request.POST.get("source") not in Source.values:
         messages.error(request, "Choose at least one export file.")
