@@ -119,12 +119,12 @@ def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records,
     # 4 savepoint (BEGIN in production: vote and next claim commit together, no savepoints);
     # the vote: 5 record stage + record FOR UPDATE, 6 my decision FOR UPDATE, 7 UPDATE decision,
     #   8 every verdict on the record, 9 UPDATE outcome, 10 INSERT history;
-    # the next record: 11 my open claims (screening_queue), 12 open pilot, 13 claim SELECT …
-    #   FOR UPDATE SKIP LOCKED from my cursor, 14 UPDATE claims (conditional), 15 INSERT my claim;
-    # 16 release savepoint (COMMIT in production);
-    # the card: 17 my decided count (by verdict). The record and reviewer counts are cached for a minute.
+    # the next record: 11 my open claims (screening_queue), 12 open pilot, 13 claim: SELECT …
+    #   FOR UPDATE SKIP LOCKED from my cursor + conditional UPDATE of claims + INSERT my claim,
+    #   one statement; 14 release savepoint (COMMIT in production);
+    # the card: 15 my decided count (by verdict). The record and reviewer counts are cached for a minute.
     # None of these depends on another reviewer's votes, so neither does the response time.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(15):
         client.post(reverse("decide", args=[review.pk, first]), {"verdict": "include"}, **HTMX)
 
 

@@ -101,7 +101,6 @@ def _claim_sql(order_column, with_cursor):
           AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
           {cursor_condition}
           AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
-      AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
           AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
           AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
                           AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
@@ -185,29 +184,28 @@ def _next_record(reviewer, review, stage, ranking=None):
     if record is not None:
         return record, QueueState.READY
     pilot = open_pilot(review, stage)
-    params = {"review": review.pk, "stage": stage, "reviewer": reviewer.pk,
+    params = {"review": review.pk, "stage": stage, "reviewer": reviewer.pk, "now": timezone.now(),
               "needed": review.reviewers_per_record, "open_pilot": pilot.pk if pilot else 0}
     if pilot is not None:
-        record = _first(_PILOT_SQL, params)
+        record = _claim_first(_PILOT_SQL, params, conditional=False)
         if record is not None:
-            _claim(record, reviewer, review, stage, needed=None)
             return record, QueueState.READY
         if pilot.holds_back_screening:
             return None, QueueState.PILOT_WAIT
     if ranking is not None and ranking.is_trained and review.order == Review.Order.PRIORITY:
         for _ in range(2):  # a second try when another reviewer filled the record meanwhile
-            record = _first(_PRIORITY_SQL, {**params, "ranking": ranking.pk})
+            record = _claim_first(_PRIORITY_SQL, {**params, "ranking": ranking.pk})
             if record is None:
                 break
-            if _claim(record, reviewer, review, stage, needed=review.reviewers_per_record):
+            if record.claimed:
                 return record, QueueState.READY
     order_column = queue_order(review)
     params["start_offset"] = 0 if order_column == "record_id" else _start_offset(review, reviewer, stage)
     for attempt in range(3):
-        record = _first(_claim_sql(order_column, with_cursor=attempt == 0), params)
+        record = _claim_first(_claim_sql(order_column, with_cursor=attempt == 0), params)
         if record is None and attempt == 1 and record_stages_sync(review=review, stage=stage) == 0:
             break
-        if record is not None and _claim(record, reviewer, review, stage, needed=review.reviewers_per_record):
+        if record is not None and record.claimed:
             return record, QueueState.READY
     return None, QueueState.DONE
 
@@ -232,20 +230,24 @@ def _start_offset(review, reviewer, stage):
     return start_offset(rank, count, total)
 
 
-def _first(sql, params):
+def _claim_first(pick_sql, params, *, conditional=True):
+    """Run `pick_sql` (it selects and locks at most one record stage with its record) and claim
+    its record in the same statement: raise the claim counter, only while there is room unless
+    `conditional` is False (pilot records), and create the reviewer's empty decision. Return
+    the record with `claimed` False when it filled up meanwhile, or None."""
+    bump = "AND rs.claims < %(needed)s" if conditional else ""
+    sql = f"""
+        WITH pick AS ({pick_sql}),
+        bump AS (
+            UPDATE screening_recordstage rs SET claims = rs.claims + 1 FROM pick
+            WHERE rs.id = pick.record_stage_id {bump}
+            RETURNING rs.record_id),
+        mine AS (
+            INSERT INTO screening_decision (review_id, record_id, stage, reviewer_id, reason, note, claimed_at)
+            SELECT %(review)s, record_id, %(stage)s, %(reviewer)s, '', '', %(now)s FROM bump)
+        SELECT pick.*, EXISTS (SELECT 1 FROM bump) AS claimed FROM pick
+    """
     return next(iter(Record.objects.raw(sql, params)), None)
-
-
-def _claim(record, reviewer, review, stage, *, needed):
-    """Raise the claim counter if there is room (always for pilot records, needed=None) and
-    create the reviewer's empty decision. Return False when the record filled up meanwhile."""
-    stages = RecordStage.objects.filter(pk=record.record_stage_id)
-    if needed is not None:
-        stages = stages.filter(claims__lt=needed)
-    if stages.update(claims=F("claims") + 1) != 1:
-        return False
-    Decision.objects.create(review=review, record=record, stage=stage, reviewer=reviewer)
-    return True
 
 
 def _needed(record_stage, review):
