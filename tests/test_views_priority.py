@@ -108,20 +108,20 @@ def test_decide_and_next_in_priority_order_runs_a_fixed_number_of_queries(
     services.records_in_stage_count(review)  # cached for a minute, as in production
     ranking = PriorityRanking.objects.get(reviewer=alice)
     # As in random order (test_views_screening), with: 4 my ranking row (before the
-    # transaction); the claim walks my ranking (index priorityrank_walk) in the same statement that
-    # random order uses for its walk, and brings the record's score and words; the card's
-    # count of my decisions is grouped by verdict (the cold-start check needs it), and the
-    # retrain check compares it with the ranking row: no query while no retrain is due.
-    with django_assert_num_queries(16):
+    # transaction); the claim walks my ranking (index priorityrank_walk) in the same statement
+    # that random order uses for its walk, and brings the record's score and words; the vote's
+    # count of my decisions is by verdict (the cold-start check needs it), and the retrain
+    # check compares it with the ranking row: no query while no retrain is due.
+    with django_assert_num_queries(10):
         response = decide(client, review, current_record_id(response), "exclude")
     assert "Predicted relevance" in response.content.decode()
-    # When a retrain is due (every 10th decision): 17 savepoint (BEGIN in production),
-    # 18 conditional UPDATE of my ranking row, 19 INSERT the job, 20 note it on the row,
-    # 21 release savepoint (COMMIT); the job is enqueued after the commit, nobody waits for it.
+    # When a retrain is due (every 10th decision): 11 savepoint (BEGIN in production),
+    # 12 conditional UPDATE of my ranking row, 13 INSERT the job, 14 note it on the row,
+    # 15 release savepoint (COMMIT); the job is enqueued after the commit, nobody waits for it.
     while ranking.requested_at_decisions + review.priority_retrain_every > alice_decided(alice) + 1:
         response = decide(client, review, current_record_id(response), "exclude")
     before = len(sent)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(15):
         with django_capture_on_commit_callbacks(execute=True):
             decide(client, review, current_record_id(response), "exclude")
     assert len(sent) == before + 1
@@ -138,7 +138,7 @@ def test_random_order_keeps_its_query_budget_and_shows_no_ranking(client, review
     client.force_login(alice)
     first = current_record_id(client.get(reverse("screen", args=[review.pk])))
     services.records_in_stage_count(review)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(9):
         response = decide(client, review, first, "include")
     assert "Priority order" not in response.content.decode()
     assert not PriorityRanking.objects.exists()
