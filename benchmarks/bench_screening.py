@@ -240,11 +240,15 @@ def browser_measure(port, review_id, session, presses=100):
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/reviews/{review_id}/screen/")
         # In the page: keydown time, then the time the swapped card is settled and one frame
-        # has been painted after it (two animation frames).
+        # has been painted after it (two animation frames). Only the card's own settle counts:
+        # the out-of-band live region settles too, and counting both let the next key press go
+        # before the card had arrived (a press during a request is dropped, one right after the
+        # swap posted the form without htmx).
         page.evaluate("""() => {
             window.__shown = [];
             document.addEventListener('keydown', () => { window.__pressed = performance.now(); }, true);
-            document.body.addEventListener('htmx:afterSettle', () => {
+            document.body.addEventListener('htmx:afterSettle', (event) => {
+                if (event.detail.elt.id !== 'record-card') return;
                 requestAnimationFrame(() => requestAnimationFrame(() => {
                     window.__shown.push(performance.now() - window.__pressed);
                 }));
