@@ -12,4 +12,5 @@ RUN DEBUG=0 SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build 
 RUN useradd --create-home app && mkdir -p /app/var/media && chown -R app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "reviewapp.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# Workers, threads and timeout: gunicorn.conf.py (the screening benchmark reads the same file).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "reviewapp.wsgi"]

@@ -1,14 +1,15 @@
 """Decision + next record under load, and key press to next record in a real browser.
 
     make bench-screening    (or: python -m reviewapp.launcher bench benchmarks/bench_screening.py)
-    options: --records 100000 --reviewers 20 --requests 200 --workers 3 --threads 4 --keep
+    options: --records 100000 --reviewers 20 --requests 200 --workers N --threads N --keep
 
 1. Builds a fresh database <your database>_bench_screening (the decision history cannot be
    deleted, so the benchmark never writes to your own database), migrates it and fills one
    review with --records records and --reviewers reviewers (two per record).
-2. Starts gunicorn (DEBUG=0, static files collected) on a free loopback port. A gunicorn hook
-   measures each request's server time (from the worker taking the request to the response
-   written).
+2. Starts gunicorn (DEBUG=0, static files collected) on a free loopback port, with the
+   production settings of gunicorn.conf.py (--workers and --threads override them). A gunicorn
+   hook measures each request's server time (from the worker taking the request to the
+   response written).
 3. Runs one client thread per reviewer, all at once, each doing decide + next record (the
    htmx POST the screening page sends on a key press) --requests times: first paced (about
    --think seconds of reading between votes, still 30 times faster than real screening), then
@@ -24,6 +25,7 @@ import http.client
 import os
 import random
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -45,7 +47,10 @@ WORDS = ("blue light sleep melatonin adults trial randomised placebo glasses amb
          "adolescents children smartphone tablet evening filter lenses study effect").split()
 
 GUNICORN_HOOKS = '''
-import os, time
+import os, runpy, time
+# The production settings first (worker class, workers, threads, timeout), then the timing hooks.
+globals().update({k: v for k, v in runpy.run_path(os.environ["BENCH_GUNICORN_CONF"]).items()
+                  if not k.startswith("__")})
 _DIR = os.environ["BENCH_TIMES_DIR"]
 def pre_request(worker, req):
     req._bench_started = time.perf_counter()
@@ -235,11 +240,15 @@ def browser_measure(port, review_id, session, presses=100):
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/reviews/{review_id}/screen/")
         # In the page: keydown time, then the time the swapped card is settled and one frame
-        # has been painted after it (two animation frames).
+        # has been painted after it (two animation frames). Only the card's own settle counts:
+        # the out-of-band live region settles too, and counting both let the next key press go
+        # before the card had arrived (a press during a request is dropped, one right after the
+        # swap posted the form without htmx).
         page.evaluate("""() => {
             window.__shown = [];
             document.addEventListener('keydown', () => { window.__pressed = performance.now(); }, true);
-            document.body.addEventListener('htmx:afterSettle', () => {
+            document.body.addEventListener('htmx:afterSettle', (event) => {
+                if (event.detail.elt.id !== 'record-card') return;
                 requestAnimationFrame(() => requestAnimationFrame(() => {
                     window.__shown.push(performance.now() - window.__pressed);
                 }));
@@ -292,10 +301,18 @@ def main():
     parser.add_argument("--requests", type=int, default=200, help="decisions per reviewer")
     parser.add_argument("--think", type=float, default=1.0,
                         help="seconds a reviewer reads between votes in the paced run (real screening: ~30)")
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
+    production = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    overrides = []
+    if args.workers:
+        overrides += ["--workers", str(args.workers)]
+    if args.threads:
+        overrides += ["--threads", str(args.threads)]
+    args.workers = args.workers or production["workers"]
+    args.threads = args.threads or production["threads"]
 
     admin_url, url, name = bench_database_url()
     say(f"database {name}")
@@ -303,7 +320,8 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="bench-screening-"))
     env = dict(os.environ, DATABASE_URL=url, DEBUG="0", SECRET_KEY="bench-" + "x" * 50,
                ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", STATIC_ROOT=str(work / "static"),
-               BENCH_TIMES_DIR=str(work), LOG_LEVEL="WARNING", LOGIN_THROTTLING="0",
+               BENCH_TIMES_DIR=str(work), BENCH_GUNICORN_CONF=str(ROOT / "gunicorn.conf.py"),
+               LOG_LEVEL="WARNING", LOGIN_THROTTLING="0",
                DJANGO_SETTINGS_MODULE="reviewapp.settings")
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
                                            "SECURE_SSL_REDIRECT", "STATIC_ROOT", "DJANGO_SETTINGS_MODULE")})
@@ -315,8 +333,9 @@ def main():
     (work / "hooks.py").write_text(GUNICORN_HOOKS)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "reviewapp.wsgi", "-b", f"127.0.0.1:{port}",
-         "-k", "gthread", "-w", str(args.workers), "--threads", str(args.threads),
+        # --keep-alive 30: a paced client reads up to 1.5 s between votes; gunicorn's 2 s default
+        # would still hold, but a close racing a request would count a reconnect.
+        [sys.executable, "-m", "gunicorn", "reviewapp.wsgi", "-b", f"127.0.0.1:{port}", *overrides,
          "--keep-alive", "30", "-c", str(work / "hooks.py"), "--log-level", "warning"],
         cwd=ROOT, env=env)
     try:

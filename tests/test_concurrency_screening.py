@@ -84,3 +84,24 @@ def test_simultaneous_last_votes_and_double_submits_keep_one_decision_each(revie
     run_together(workers)
     assert Decision.objects.count() == 10
     assert set(RecordStage.objects.values_list("outcome", flat=True)) == {"conflict"}
+
+
+def test_a_double_submitted_vote_and_next_keeps_one_vote_and_serves_one_next_record(review, alice):
+    """Two identical key presses at once (decide + next record, as the screening view sends
+    them): one vote, one history entry, and both answers show the same next record, the only
+    record left claimed and open for the reviewer."""
+    make_records(review, 5)
+    services.record_stages_sync(review=review)
+    first, _ = services.screening_next(reviewer=alice, review=review)
+    served = []
+
+    def press():
+        served.append(services.decision_record_and_next(reviewer=alice, review=review, record_id=first.pk,
+                                                        verdict="include").record.pk)
+
+    run_together([press, press])
+    assert len(served) == 2 and len(set(served)) == 1 and first.pk not in served
+    assert Decision.objects.filter(reviewer=alice, record=first).count() == 1
+    assert DecisionEvent.objects.filter(record=first).count() == 1
+    assert list(Decision.objects.filter(reviewer=alice, verdict__isnull=True).values_list("record_id", flat=True)) == served[:1]
+    assert RecordStage.objects.get(record_id=served[0]).claims == 1

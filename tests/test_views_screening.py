@@ -117,16 +117,41 @@ def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records,
     services.records_in_stage_count(review)  # cached for a minute, as in production
     # 1 session, 2 user, 3 membership + review (access check);
     # 4 savepoint (BEGIN in production: vote and next claim commit together, no savepoints);
-    # the vote: 5 record stage + record FOR UPDATE, 6 my decision FOR UPDATE, 7 UPDATE decision,
-    #   8 every verdict on the record, 9 UPDATE outcome, 10 INSERT history;
-    # the next record: 11 my open claims (screening_queue), 12 open pilot, 13 claim SELECT …
-    #   FOR UPDATE SKIP LOCKED from my cursor, 14 UPDATE claims (conditional), 15 INSERT my claim;
-    # 16 release savepoint (COMMIT in production);
-    # the card: 17 my decided count (by verdict). The record and reviewer counts are cached for a minute.
+    # the vote: 5 lock my record stage, then my decision (FOR UPDATE OF both; with the
+    #   record's open pilot), 6 UPDATE my decision and read every vote on the record,
+    #   7 UPDATE the outcome + INSERT history, reading the open pilot, whether I hold open
+    #   claims, and my decided count by verdict (for the card);
+    # the next record: (my open claims only when 7 found one) 8 claim: SELECT … FOR UPDATE SKIP
+    #   LOCKED from my cursor + conditional UPDATE of claims + INSERT my claim, one statement;
+    # 9 release savepoint (COMMIT in production).
+    # The record and reviewer counts are cached for a minute.
     # None of these depends on another reviewer's votes, so neither does the response time.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(9):
         client.post(reverse("decide", args=[review.pk, first]), {"verdict": "include"}, **HTMX)
 
+
+
+def progress_line(response):
+    return response.content.decode().split('id="my-progress">', 1)[1].split("</p>", 1)[0].split("</span>")[-1].strip()
+
+
+def test_the_card_after_a_vote_counts_my_decisions_as_the_screen_does(client, review, records, alice, bob):
+    """The vote reads my decided count in its own statement; it agrees with the count the
+    screen reads through Decision.objects.visible_to, and others' votes never enter it."""
+    services.record_stages_sync(review=review)
+    while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+        services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
+    client.force_login(alice)
+    record_id = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    for verdict in ("include", "maybe", "exclude"):
+        response = client.post(reverse("decide", args=[review.pk, record_id]), {"verdict": verdict}, **HTMX)
+        record_id = current_record_id(response)
+    assert progress_line(response) == "3 done · 2 left of your share of 5"
+    first = Decision.objects.filter(reviewer=alice).order_by("claimed_at").first().record_id
+    client.get(reverse("screen", args=[review.pk]), {"record": first})
+    changed = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude"}, **HTMX)
+    assert progress_line(changed) == progress_line(client.get(reverse("screen", args=[review.pk]))) == (
+        "3 done · 2 left of your share of 5")
 
 def test_my_decisions_lists_only_mine_with_search_and_filters(client, review, records, alice, bob):
     services.record_stages_sync(review=review)

@@ -186,8 +186,11 @@ class Decision(models.Model):
             models.UniqueConstraint(fields=["record", "stage", "reviewer"], name="one_decision_per_reviewer"),
         ]
         indexes = [
-            # The screening view: my cursor, my progress, my decisions list.
-            models.Index(fields=["reviewer", "review", "stage", "claimed_at"], name="decision_reviewer_queue"),
+            # The screening view: my cursor, my progress, my decisions list. The cursor is my
+            # latest claim by (claimed_at, id): with the id in the index it is the first entry of
+            # a backward scan, whatever the planner's statistics say (before the first ANALYZE
+            # it read and sorted all my decisions).
+            models.Index(fields=["reviewer", "review", "stage", "claimed_at", "id"], name="decision_reviewer_queue"),
             # The screening view's first question (Record.objects.screening_queue): my open
             # claims. Partial, so it stays tiny and the planner starts from it.
             models.Index(fields=["reviewer", "review", "stage", "claimed_at"], name="decision_open_claims",

@@ -4,13 +4,16 @@ pilot rounds. Stage-generic: the full-text stage uses the same functions.
 Every function that reads other reviewers' votes runs the same queries whatever those votes
 are, so neither the response nor its timing tells a reviewer anything about them.
 """
+from typing import NamedTuple
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Review, Stage, Verdict
+from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Review, Stage,
+                      Verdict)
 from ..models.reviews import Membership, Role
 from ..rules import fulltext_outcome, outcome_from_verdicts, reviewer_seed, start_offset
 
@@ -101,7 +104,6 @@ def _claim_sql(order_column, with_cursor):
           AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
           {cursor_condition}
           AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
-      AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
           AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
           AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
                           AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
@@ -168,9 +170,10 @@ def screening_next(*, reviewer, review, stage=Stage.TITLE_ABSTRACT, ranking=None
     return _next_record(reviewer, review, stage, ranking)
 
 
-def _next_record(reviewer, review, stage, ranking=None):
+def _next_record(reviewer, review, stage, ranking=None, *, hints=None):
     """Return (record, state): the record this reviewer should screen next, claiming a new one
-    when they have none open, or (None, why).
+    when they have none open, or (None, why). `hints`: what a vote in the same transaction
+    already read (QueueHints), which spares asking again.
 
     An open pilot's records come first, for every reviewer. Otherwise, in priority order with
     a finished ranking (`ranking`, the reviewer's PriorityRanking row, read by the caller),
@@ -181,33 +184,33 @@ def _next_record(reviewer, review, stage, ranking=None):
     different records, and the conditional UPDATE on `claims` is a second guard that it never
     passes the number.
     """
-    record = Record.objects.screening_queue(reviewer, review, stage).first()
-    if record is not None:
-        return record, QueueState.READY
-    pilot = open_pilot(review, stage)
-    params = {"review": review.pk, "stage": stage, "reviewer": reviewer.pk,
+    if hints is None or hints.open_claims:
+        record = Record.objects.screening_queue(reviewer, review, stage).first()
+        if record is not None:
+            return record, QueueState.READY
+    pilot = open_pilot(review, stage) if hints is None else hints.pilot
+    params = {"review": review.pk, "stage": stage, "reviewer": reviewer.pk, "now": timezone.now(),
               "needed": review.reviewers_per_record, "open_pilot": pilot.pk if pilot else 0}
     if pilot is not None:
-        record = _first(_PILOT_SQL, params)
+        record = _claim_first(_PILOT_SQL, params, conditional=False)
         if record is not None:
-            _claim(record, reviewer, review, stage, needed=None)
             return record, QueueState.READY
         if pilot.holds_back_screening:
             return None, QueueState.PILOT_WAIT
     if ranking is not None and ranking.is_trained and review.order == Review.Order.PRIORITY:
         for _ in range(2):  # a second try when another reviewer filled the record meanwhile
-            record = _first(_PRIORITY_SQL, {**params, "ranking": ranking.pk})
+            record = _claim_first(_PRIORITY_SQL, {**params, "ranking": ranking.pk})
             if record is None:
                 break
-            if _claim(record, reviewer, review, stage, needed=review.reviewers_per_record):
+            if record.claimed:
                 return record, QueueState.READY
     order_column = queue_order(review)
     params["start_offset"] = 0 if order_column == "record_id" else _start_offset(review, reviewer, stage)
     for attempt in range(3):
-        record = _first(_claim_sql(order_column, with_cursor=attempt == 0), params)
+        record = _claim_first(_claim_sql(order_column, with_cursor=attempt == 0), params)
         if record is None and attempt == 1 and record_stages_sync(review=review, stage=stage) == 0:
             break
-        if record is not None and _claim(record, reviewer, review, stage, needed=review.reviewers_per_record):
+        if record is not None and record.claimed:
             return record, QueueState.READY
     return None, QueueState.DONE
 
@@ -232,20 +235,24 @@ def _start_offset(review, reviewer, stage):
     return start_offset(rank, count, total)
 
 
-def _first(sql, params):
+def _claim_first(pick_sql, params, *, conditional=True):
+    """Run `pick_sql` (it selects and locks at most one record stage with its record) and claim
+    its record in the same statement: raise the claim counter, only while there is room unless
+    `conditional` is False (pilot records), and create the reviewer's empty decision. Return
+    the record with `claimed` False when it filled up meanwhile, or None."""
+    bump = "AND rs.claims < %(needed)s" if conditional else ""
+    sql = f"""
+        WITH pick AS ({pick_sql}),
+        bump AS (
+            UPDATE screening_recordstage rs SET claims = rs.claims + 1 FROM pick
+            WHERE rs.id = pick.record_stage_id {bump}
+            RETURNING rs.record_id),
+        mine AS (
+            INSERT INTO screening_decision (review_id, record_id, stage, reviewer_id, reason, note, claimed_at)
+            SELECT %(review)s, record_id, %(stage)s, %(reviewer)s, '', '', %(now)s FROM bump)
+        SELECT pick.*, EXISTS (SELECT 1 FROM bump) AS claimed FROM pick
+    """
     return next(iter(Record.objects.raw(sql, params)), None)
-
-
-def _claim(record, reviewer, review, stage, *, needed):
-    """Raise the claim counter if there is room (always for pilot records, needed=None) and
-    create the reviewer's empty decision. Return False when the record filled up meanwhile."""
-    stages = RecordStage.objects.filter(pk=record.record_stage_id)
-    if needed is not None:
-        stages = stages.filter(claims__lt=needed)
-    if stages.update(claims=F("claims") + 1) != 1:
-        return False
-    Decision.objects.create(review=review, record=record, stage=stage, reviewer=reviewer)
-    return True
 
 
 def _needed(record_stage, review):
@@ -254,21 +261,29 @@ def _needed(record_stage, review):
     return review.reviewers_per_record
 
 
-def _recompute_outcome(record_stage, review):
-    """Set the outcome from the votes. Always the same two queries, whatever the votes. At
-    full text an agreed exclusion also sets the final reason (PRISMA counts per reason)."""
-    votes = list(Decision.objects.filter(record_id=record_stage.record_id, stage=record_stage.stage)
-                 .values_list("verdict", "reason"))
-    if record_stage.stage == Stage.FULL_TEXT:
-        outcome, reason = fulltext_outcome(votes, _needed(record_stage, review))
+def _outcome_of(votes, stage, needed):
+    """Return (outcome, resolution, final reason) from every (verdict, reason) vote on a record
+    at `stage`. At full text an agreed exclusion also sets the final reason (PRISMA counts per
+    reason)."""
+    if stage == Stage.FULL_TEXT:
+        outcome, reason = fulltext_outcome(votes, needed)
     else:
-        outcome = outcome_from_verdicts([v for v, _ in votes], _needed(record_stage, review))
+        outcome = outcome_from_verdicts([v for v, _ in votes], needed)
         # At title/abstract different reasons are no conflict; one shared reason is kept.
         reasons = {r for v, r in votes if v}
         reason = reasons.pop() if outcome == Outcome.EXCLUDED and len(reasons) == 1 else ""
+    agreed = outcome in (Outcome.INCLUDED, Outcome.EXCLUDED)
+    return outcome, RecordStage.Resolution.AGREEMENT if agreed else "", reason
+
+
+def _recompute_outcome(record_stage, review):
+    """Set the outcome from the votes. Always the same two queries, whatever the votes."""
+    votes = list(Decision.objects.filter(record_id=record_stage.record_id, stage=record_stage.stage)
+                 .values_list("verdict", "reason"))
+    outcome, resolution, reason = _outcome_of(votes, record_stage.stage, _needed(record_stage, review))
     record_stage.outcome = outcome
-    record_stage.resolution = RecordStage.Resolution.AGREEMENT if outcome in (Outcome.INCLUDED, Outcome.EXCLUDED) else ""
-    record_stage.resolved_at = timezone.now() if record_stage.resolution else None
+    record_stage.resolution = resolution
+    record_stage.resolved_at = timezone.now() if resolution else None
     record_stage.resolution_reason = reason
     record_stage.save(update_fields=["outcome", "resolution", "resolved_at", "resolution_reason"])
 
@@ -278,23 +293,40 @@ def _locked_stage(record, stage):
             .get(record=record, stage=stage))
 
 
+class QueueHints(NamedTuple):
+    """What a vote's last statement learnt for choosing the reviewer's next record, read after
+    the vote's locks were taken, as the next-record step would read it."""
+
+    pilot: Pilot | None  # the open pilot at this stage (only its id and holds_back_screening)
+    open_claims: bool  # whether the reviewer holds any claim not voted on
+    my_counts: dict  # the reviewer's decided records at this stage: {verdict: count}
+
+
+class Voted(NamedTuple):
+    decision: Decision
+    record: Record | None  # the next record
+    state: str  # QueueState
+    my_counts: dict  # as QueueHints.my_counts, after the vote
+
+
 @transaction.atomic
 def decision_record(*, reviewer, review, record, stage=Stage.TITLE_ABSTRACT, verdict, reason="", note=""):
     """Record (or change) the reviewer's verdict on a record claimed for them, update the
     record's outcome and write the history. Raise Decision.DoesNotExist when the record was
     never claimed for this reviewer, and ValidationError once the record is resolved, or when
     the review requires a reason for an exclusion and none is given."""
-    return _vote(reviewer, review, record.pk, stage, verdict, reason, note)
+    return _vote(reviewer, review, record.pk, stage, verdict, reason, note)[0]
 
 
 @transaction.atomic
 def decision_record_and_next(*, reviewer, review, record_id, stage=Stage.TITLE_ABSTRACT, verdict, reason="",
                              note="", ranking=None):
-    """Record the vote (as decision_record) and return (decision, next record, queue state),
-    in one transaction without savepoints: the request a reviewer makes thousands of times
-    pays for one commit and no extra round trips. `ranking`: see _next_record."""
-    decision = _vote(reviewer, review, record_id, stage, verdict, reason, note)
-    return (decision, *_next_record(reviewer, review, stage, ranking))
+    """Record the vote (as decision_record) and return a Voted: the decision, the next record,
+    the queue state and the reviewer's decided counts. One transaction without savepoints:
+    the request a reviewer makes thousands of times pays for one commit and as few round
+    trips as the guarantees allow. `ranking`: see _next_record."""
+    decision, hints = _vote(reviewer, review, record_id, stage, verdict, reason, note)
+    return Voted(decision, *_next_record(reviewer, review, stage, ranking, hints=hints), hints.my_counts)
 
 
 def fulltext_reason_check(review, reason):
@@ -306,7 +338,66 @@ def fulltext_reason_check(review, reason):
         raise ValidationError(f"“{reason}” is not one of this review's exclusion reasons.")
 
 
+# A vote is three statements, the same three whatever the other votes on the record are.
+# 1. Lock the record stage, then my decision on it (the order every writer locks them in, so
+#    votes on one record queue up here), with the record's open pilot, if any.
+_VOTE_LOCK_SQL = """
+    SELECT rs.id, rs.outcome, rs.resolution, open_pilot.reviewers_needed,
+           d.id, d.verdict, d.reason, d.note, d.claimed_at
+    FROM screening_recordstage rs
+    JOIN screening_decision d ON d.record_id = rs.record_id AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s
+    LEFT JOIN screening_pilot open_pilot ON open_pilot.id = rs.pilot_id AND open_pilot.closed_at IS NULL
+    WHERE rs.record_id = %(record)s AND rs.stage = %(stage)s AND rs.review_id = %(review)s
+    FOR UPDATE OF rs, d
+"""
+
+# 2. Store my verdict and read every vote on the record. The locks are held, so this
+#    statement's snapshot has every vote committed before mine; the other votes come from
+#    that snapshot and mine from the UPDATE.
+_VOTE_STORE_SQL = """
+    WITH mine AS (
+        UPDATE screening_decision SET verdict = %(verdict)s, reason = %(reason)s, note = %(note)s,
+            decided_at = %(now)s
+        WHERE id = %(decision)s
+        RETURNING verdict, reason)
+    SELECT verdict, reason FROM mine
+    UNION ALL
+    SELECT verdict, reason FROM screening_decision
+    WHERE record_id = %(record)s AND stage = %(stage)s AND id <> %(decision)s
+"""
+
+# 3. Store the outcome (always, even when unchanged) and the history entry (when my vote
+#    changed anything), and read what choosing my next record needs: the open pilot, whether
+#    I hold claims not voted on, and my decided records by verdict for the card. Only my own
+#    decisions are read: Decision.objects.visible_to shows every member their own.
+_VOTE_OUTCOME_SQL = """
+    WITH outcome AS (
+        UPDATE screening_recordstage SET outcome = %(outcome)s, resolution = %(resolution)s,
+            resolved_at = %(resolved_at)s, resolution_reason = %(resolution_reason)s
+        WHERE id = %(record_stage)s){history}
+    SELECT pilot.id, pilot.holds_back_screening,
+           EXISTS (SELECT 1 FROM screening_decision d WHERE d.reviewer_id = %(reviewer)s
+                   AND d.review_id = %(review)s AND d.stage = %(stage)s AND d.verdict IS NULL),
+           mine.include, mine.exclude, mine.maybe
+    FROM (SELECT count(*) FILTER (WHERE verdict = 'include') AS include,
+                 count(*) FILTER (WHERE verdict = 'exclude') AS exclude,
+                 count(*) FILTER (WHERE verdict = 'maybe') AS maybe
+          FROM screening_decision
+          WHERE reviewer_id = %(reviewer)s AND review_id = %(review)s AND stage = %(stage)s
+            AND verdict IS NOT NULL) mine
+    LEFT JOIN screening_pilot pilot ON pilot.review_id = %(review)s AND pilot.stage = %(stage)s
+        AND pilot.closed_at IS NULL
+"""
+_HISTORY_CTE = """,
+    history AS (
+        INSERT INTO screening_decisionevent
+            (review_id, record_id, stage, actor_id, at, kind, old_verdict, new_verdict, reason, note)
+        VALUES (%(review)s, %(record)s, %(stage)s, %(reviewer)s, %(now)s, %(kind)s, %(old)s, %(verdict)s,
+                %(reason)s, %(note)s))"""
+
+
 def _vote(reviewer, review, record_id, stage, verdict, reason, note):
+    """Return (decision, QueueHints); see decision_record."""
     if verdict not in Verdict.values:
         raise ValidationError(f"Unknown verdict {verdict!r}.")
     reason = (reason or "").strip()[:300]
@@ -316,32 +407,38 @@ def _vote(reviewer, review, record_id, stage, verdict, reason, note):
         raise ValidationError("Choose a reason for excluding this record.")
     if stage == Stage.FULL_TEXT and verdict == Verdict.EXCLUDE:
         fulltext_reason_check(review, reason)
-    try:
-        # The record stage is locked first, as everywhere: votes on one record queue up here.
-        record_stage = (RecordStage.objects.select_for_update(of=("self",)).select_related("pilot", "record")
-                        .get(record_id=record_id, stage=stage, review=review))
-    except RecordStage.DoesNotExist:
-        raise Decision.DoesNotExist("This record was never claimed for this reviewer.") from None
-    record = record_stage.record
-    decision = Decision.objects.select_for_update().get(record=record, stage=stage, reviewer=reviewer)
-    decision.record = record
-    if record_stage.resolution in (RecordStage.Resolution.LEAD_RESOLVED, RecordStage.Resolution.LEAD_ALONE) or (
-        record_stage.is_resolved and decision.verdict is not None
-    ):
-        raise ValidationError("This record is resolved; only the lead can change its outcome now.")
-    old = decision.verdict
-    unchanged = (old == verdict and decision.reason == reason and decision.note == note)
-    decision.verdict, decision.reason, decision.note = verdict, reason, note
-    decision.decided_at = timezone.now()
-    decision.save(update_fields=["verdict", "reason", "note", "decided_at"])
-    _recompute_outcome(record_stage, review)
-    if not unchanged:
-        DecisionEvent.objects.create(
-            review=review, record=record, stage=stage, actor=reviewer,
-            kind=DecisionEvent.Kind.VOTE if old is None else DecisionEvent.Kind.CHANGE,
-            old_verdict=old or "", new_verdict=verdict, reason=reason, note=note,
-        )
-    return decision
+    params = {"review": review.pk, "record": int(record_id), "stage": stage, "reviewer": reviewer.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(_VOTE_LOCK_SQL, params)
+        row = cursor.fetchone()
+        if row is None:
+            raise Decision.DoesNotExist("This record was never claimed for this reviewer.")
+        (record_stage_id, outcome, resolution, pilot_needed,
+         decision_id, old, old_reason, old_note, claimed_at) = row
+        if resolution in (RecordStage.Resolution.LEAD_RESOLVED, RecordStage.Resolution.LEAD_ALONE) or (
+            outcome in RESOLVED_OUTCOMES and old is not None
+        ):
+            raise ValidationError("This record is resolved; only the lead can change its outcome now.")
+        now = timezone.now()
+        params.update(decision=decision_id, verdict=verdict, reason=reason, note=note, now=now)
+        cursor.execute(_VOTE_STORE_SQL, params)
+        votes = cursor.fetchall()
+        outcome, resolution, final_reason = _outcome_of(votes, stage, pilot_needed or review.reviewers_per_record)
+        params.update(record_stage=record_stage_id, outcome=outcome, resolution=resolution,
+                      resolved_at=now if resolution else None, resolution_reason=final_reason)
+        changed = (old, old_reason, old_note) != (verdict, reason, note)
+        if changed:
+            params.update(kind=DecisionEvent.Kind.VOTE if old is None else DecisionEvent.Kind.CHANGE,
+                          old=old or "")
+        cursor.execute(_VOTE_OUTCOME_SQL.format(history=_HISTORY_CTE if changed else ""), params)
+        pilot_id, holds_back, open_claims, *counts = cursor.fetchone()
+    decision = Decision.from_db(
+        connection.alias, ["id", "review_id", "record_id", "stage", "reviewer_id", "verdict", "reason", "note",
+                           "claimed_at", "decided_at"],
+        [decision_id, review.pk, int(record_id), stage, reviewer.pk, verdict, reason, note, claimed_at, now])
+    pilot = Pilot(pk=pilot_id, review=review, stage=stage, holds_back_screening=holds_back) if pilot_id else None
+    my_counts = {v: n for v, n in zip((Verdict.INCLUDE, Verdict.EXCLUDE, Verdict.MAYBE), counts) if n}
+    return decision, QueueHints(pilot, open_claims, my_counts)
 
 
 @transaction.atomic

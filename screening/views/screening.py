@@ -32,16 +32,19 @@ FT = Stage.FULL_TEXT
 
 # --- The reviewer's screen -------------------------------------------------------------------
 
-def _card_context(request, review, record, *, stage=TA, state=None, revisit=False, error="", ranking=None):
+def _card_context(request, review, record, *, stage=TA, state=None, revisit=False, error="", ranking=None,
+                  counts=None):
     """Everything the record card shows. For a record the reviewer is revisiting, their own
     decision and whether the record is resolved; never anything about another reviewer's
     vote (a conflict shows as open, like a record nobody else has screened).
 
     In priority order, the next record's predicted relevance and the estimates from the
     reviewer's own ranking (`ranking`), and, after a vote, a background retrain when one is
-    due: the request never waits for a model."""
+    due: the request never waits for a model. `counts`: my decided records by verdict, when
+    the vote has just read them."""
     user, role = request.user, request.membership.role
-    counts = _my_counts(user, review, role, stage)
+    if counts is None:
+        counts = _my_counts(user, review, role, stage)
     context = {"review": review, "record": record, "state": state, "error": error, "stage": stage,
                "progress": _progress_from(counts, review, stage), "revisit": revisit}
     if priority_services.priority_applies(review, stage) and not revisit:
@@ -152,7 +155,7 @@ def decide(request, review, record_id, stage=TA):
     htmx, redirect to the screening page (post/redirect/get)."""
     ranking = _my_ranking(request, review, stage)
     try:
-        _, next_record, state = decision_services.decision_record_and_next(
+        voted = decision_services.decision_record_and_next(
             reviewer=request.user, review=review, record_id=record_id, stage=stage,
             verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""), ranking=ranking,
@@ -170,8 +173,8 @@ def decide(request, review, record_id, stage=TA):
     if not wants_partial(request):
         # its GET renders the card and checks the retrain
         return redirect(stage_url_name("screen", stage), review_id=review.pk)
-    return _render_card(request, review, _card_context(request, review, next_record, stage=stage, state=state,
-                                                       ranking=ranking))
+    return _render_card(request, review, _card_context(request, review, voted.record, stage=stage, state=voted.state,
+                                                       ranking=ranking, counts=voted.my_counts))
 
 
 @review_view("screen")

@@ -22,6 +22,14 @@
     if (sheet && sheet.open) return;
     var area = document.querySelector("[data-shortcuts]");
     if (!area) return;
+    if (area.classList.contains("htmx-added")) {
+      // htmx is still swapping this card in and has not wired its form yet: a click now would
+      // post it without htmx, voting on a record shown for a few milliseconds and reloading
+      // the page (a held key did that). Keys are dropped until the card settles, as hx-sync
+      // drops them while a vote is on its way.
+      event.preventDefault();
+      return;
+    }
     var key = event.key.toLowerCase();
     if (key === "n") {
       var note = area.querySelector("textarea");

@@ -17,12 +17,14 @@ def current_id(page):
 
 
 def press_and_wait(page, key):
-    """Press a decision key and wait until the next record's card is in place."""
+    """Press a decision key and wait until the next record's card is in place and settled
+    (keys pressed before it settles are dropped)."""
     before = current_id(page)
     page.keyboard.press(key)
     page.wait_for_function(
         "before => { const c = document.getElementById('record-card');"
-        " return c && c.getAttribute('data-record-id') !== before; }", arg=before)
+        " return c && c.getAttribute('data-record-id') !== before && !c.classList.contains('htmx-added'); }",
+        arg=before)
     if page.locator("#record-title").count() and current_id(page):
         # The live region announces the record that just appeared.
         title = page.locator("#record-title").inner_text()
@@ -141,3 +143,24 @@ def test_undo_previous_next_and_the_shortcut_sheet_work_by_keyboard(page, live_s
     assert page.get_by_role("dialog", name="Keyboard shortcuts").is_visible()
     page.keyboard.press("Escape")
     assert not page.get_by_role("dialog", name="Keyboard shortcuts").is_visible()
+
+
+def test_a_held_key_never_votes_on_a_card_htmx_is_still_swapping_in(page, live_server, review, alice):
+    """Keys pressed while the next card is being swapped in are dropped: its buttons are not
+    wired to htmx yet, and clicking one posted the form without htmx, voting on a record shown
+    for a few milliseconds and reloading the page."""
+    make_records(review, 30)
+    sign_in(page, live_server, "alice", password_of(alice))
+    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    first = current_id(page)
+    page.evaluate("document.getElementById('record-card').classList.add('htmx-added'); window.samePage = true")
+    page.keyboard.press("e")
+    page.wait_for_timeout(300)
+    assert current_id(page) == first and not Decision.objects.filter(reviewer=alice, verdict__isnull=False).exists()
+    page.evaluate("document.getElementById('record-card').classList.remove('htmx-added')")
+    for _ in range(40):  # a key held down: auto-repeat every 10 ms
+        page.keyboard.press("e")
+        page.wait_for_timeout(10)
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-added')")
+    assert page.evaluate("window.samePage") is True, "a key press posted the form without htmx"
+    assert Decision.objects.filter(reviewer=alice, verdict="exclude").count() >= 1
