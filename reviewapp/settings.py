@@ -220,6 +220,10 @@ MEDIA_URL = "/media/"
 # Uploads: search exports can be hundreds of megabytes; they stream to a temporary file.
 IMPORT_MAX_UPLOAD_MB = envint("IMPORT_MAX_UPLOAD_MB", 512)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Screening: a record claimed for a reviewer and left without a vote this long may be taken
+# over by another reviewer once nothing else is left to screen; 0 keeps claims forever.
+SCREENING_CLAIM_EXPIRES_MINUTES = envint("SCREENING_CLAIM_EXPIRES_MINUTES", 60)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # E-mail: the console backend unless an SMTP host is configured.

@@ -4,8 +4,10 @@ pilot rounds. Stage-generic: the full-text stage uses the same functions.
 Every function that reads other reviewers' votes runs the same queries whatever those votes
 are, so neither the response nor its timing tells a reviewer anything about them.
 """
+from datetime import timedelta
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -212,6 +214,10 @@ def _next_record(reviewer, review, stage, ranking=None, *, hints=None):
             break
         if record is not None and record.claimed:
             return record, QueueState.READY
+    # Only once nothing is claimable: the normal path never pays for it.
+    record = _take_over_stale_claim(params)
+    if record is not None and record.claimed:
+        return record, QueueState.READY
     return None, QueueState.DONE
 
 
@@ -253,6 +259,68 @@ def _claim_first(pick_sql, params, *, conditional=True):
         SELECT pick.*, EXISTS (SELECT 1 FROM bump) AS claimed FROM pick
     """
     return next(iter(Record.objects.raw(sql, params)), None)
+
+
+# Taking over a stale claim: another reviewer's claim on a pending record, not voted on and
+# older than SCREENING_CLAIM_EXPIRES_MINUTES, on a record I have no decision on, outside the
+# open pilot (every reviewer screens those, so nobody waits for a pilot record). The claim
+# passes to me in one statement: the holder's empty decision is deleted and mine inserted, so
+# the record's claim counter does not move and concurrent takers can never push it past its
+# number. Both rows are locked in the order every writer locks them (record stage, then
+# decision) and SKIP LOCKED passes over a record someone is voting on or taking right now.
+# Only empty decisions are ever touched, so no vote is lost and none is read: which record is
+# taken depends on claims and their age, never on a verdict.
+_TAKE_OVER_SQL = """
+    WITH pick AS (
+        SELECT r.*, rs.id AS record_stage_id, stale.id AS stale_decision_id
+        FROM screening_decision stale
+        JOIN screening_recordstage rs ON rs.record_id = stale.record_id AND rs.stage = stale.stage
+        JOIN screening_record r ON r.id = rs.record_id
+        WHERE stale.review_id = %(review)s AND stale.stage = %(stage)s AND stale.verdict IS NULL
+          AND stale.claimed_at < %(stale_before)s AND stale.reviewer_id <> %(reviewer)s
+          AND rs.outcome = 'pending' AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
+          AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+          AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
+          AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
+                          AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
+        ORDER BY stale.claimed_at, stale.id
+        LIMIT 1
+        FOR UPDATE OF rs, stale SKIP LOCKED),
+    released AS (
+        DELETE FROM screening_decision d USING pick
+        WHERE d.id = pick.stale_decision_id AND d.verdict IS NULL
+        RETURNING d.record_id),
+    mine AS (
+        INSERT INTO screening_decision (review_id, record_id, stage, reviewer_id, reason, note, claimed_at)
+        SELECT %(review)s, record_id, %(stage)s, %(reviewer)s, '', '', %(now)s FROM released)
+    SELECT pick.*, EXISTS (SELECT 1 FROM released) AS claimed FROM pick
+"""
+
+
+def _take_over_stale_claim(params):
+    """Pass the oldest stale claim of another reviewer to this one (_TAKE_OVER_SQL) and return
+    its record (`claimed` False when it went meanwhile), or None; always None when
+    SCREENING_CLAIM_EXPIRES_MINUTES is 0. The holder's later vote on it finds no claim
+    (decision_record raises Decision.DoesNotExist; the screen says so and moves on)."""
+    minutes = settings.SCREENING_CLAIM_EXPIRES_MINUTES
+    if minutes <= 0:
+        return None
+    stale_before = params["now"] - timedelta(minutes=minutes)
+    return next(iter(Record.objects.raw(_TAKE_OVER_SQL, {**params, "stale_before": stale_before})), None)
+
+
+def stale_claims_count(review, stage=Stage.TITLE_ABSTRACT):
+    """Return how many pending records are held by a claim nobody has voted on for longer than
+    SCREENING_CLAIM_EXPIRES_MINUTES (for the lead: they pass to the next reviewer who runs out
+    of records). Reads the small partial index of open claims."""
+    minutes = settings.SCREENING_CLAIM_EXPIRES_MINUTES
+    if minutes <= 0:
+        return 0
+    return (Decision.objects.open_claims()
+            .filter(review=review, stage=stage, claimed_at__lt=timezone.now() - timedelta(minutes=minutes),
+                    record__stages__stage=stage, record__stages__outcome=Outcome.PENDING,
+                    record__duplicate_of__isnull=True, record__removed_reason="")
+            .values("record_id").distinct().count())
 
 
 def _needed(record_stage, review):

@@ -3,6 +3,7 @@ pilot and history export. Decisions are read only through Decision.objects.visib
 work is read only through Record.objects.screening_queue (via services.decisions)."""
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.contrib.auth import get_user_model
@@ -148,6 +149,13 @@ def _own_decision(mine, record_id):
         raise Http404("Not one of your records.") from None
 
 
+def _not_yours_any_more():
+    minutes = settings.SCREENING_CLAIM_EXPIRES_MINUTES
+    passes = (f"A record left open without a vote for more than {minutes} minutes passes to another "
+              "reviewer who has nothing else left to screen. " if minutes > 0 else "")
+    return f"Your vote was not recorded: that record is no longer assigned to you. {passes}Here is your next record."
+
+
 @review_view("screen")
 @require_POST
 def decide(request, review, record_id, stage=TA):
@@ -161,7 +169,16 @@ def decide(request, review, record_id, stage=TA):
             note=request.POST.get("note", ""), ranking=ranking,
         )
     except Decision.DoesNotExist:
-        raise Http404("This record is not in your queue.") from None
+        if not wants_partial(request):
+            raise Http404("This record is not in your queue.") from None
+        # Most often a card left open too long whose record passed to another reviewer (or
+        # that the lead decided meanwhile). Say so and go on, rather than a 404 inside the
+        # card. The same answer whatever the record is, so it tells nothing about its votes.
+        record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
+                                                         ranking=ranking)
+        context = _card_context(request, review, record, stage=stage, state=state, ranking=ranking)
+        context["notice"] = _not_yours_any_more()
+        return _render_card(request, review, context)
     except ValidationError as exc:
         record = get_object_or_404(Record, pk=record_id, review=review)
         message = " ".join(exc.messages)
@@ -344,6 +361,8 @@ def screening_dashboard(review, membership):
         "pilot_pairs": agreement_per_pair(review, user, membership.role, pilot=pilot) if pilot else [],
         "pilot_conflicts": (RecordStage.objects.filter(pilot=pilot, outcome=Outcome.CONFLICT).count()
                             if pilot else 0),
+        "stale_claims": decision_services.stale_claims_count(review, TA),
+        "claim_expires_minutes": settings.SCREENING_CLAIM_EXPIRES_MINUTES,
     }}
 
 
