@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
-from screening.models import Decision, Record
+from screening.models import Decision, Membership, Record
 from screening.services import decisions as services
 from screening.services import fulltext
 
@@ -268,3 +268,33 @@ def test_the_lead_exports_no_vote_whose_blinding_is_not_over(client, full_text_s
         content = client.get(path).getvalue() if not path.endswith((".png", ".pdf")) else b""
         for marker in MARKERS:
             assert marker.encode() not in content, path
+
+
+def test_a_vote_on_a_record_bob_does_not_hold_answers_the_same_whether_alice_voted_or_not(client, review, alice,
+                                                                                          bob, make_user):
+    """The answer to a vote on a card that is no longer Bob's (it passed to another reviewer)
+    is his next card with a notice, the same for a record Alice voted on (still awaiting a
+    second vote) as for one nobody saw, with the same queries."""
+    review.order = "import"
+    review.save()
+    dana = make_user("dana")
+    Membership.objects.create(review=review, user=dana, role="reviewer")
+    records = make_records(review, 3)
+    services.record_stages_sync(review=review)
+    voted, _ = services.screening_next(reviewer=alice, review=review)
+    services.decision_record(reviewer=alice, review=review, record=voted, verdict="include",
+                             reason=MARKERS[0], note=MARKERS[1])
+    assert services.screening_next(reviewer=dana, review=review)[0] == voted
+    held, _ = services.screening_next(reviewer=bob, review=review)
+    unseen = records[2]
+    assert voted.pk == records[0].pk and held.pk == records[1].pk
+    client.force_login(bob)
+    seen = []
+    for record in (voted, unseen):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(f"/reviews/{review.pk}/screen/records/{record.pk}/decide/", {"verdict": "include"}, **HTMX)
+        seen.append((response.status_code, normalise(body(response), record.pk), len(queries)))
+    assert seen[0][0] == 200 and "Your vote was not recorded" in seen[0][1]
+    assert MARKERS[0] not in seen[0][1] and MARKERS[1] not in seen[0][1]
+    assert seen[0] == seen[1], difference(seen[0][1], seen[1][1])

@@ -254,3 +254,115 @@ def test_an_import_that_finishes_after_a_later_one_still_reaches_screening(revie
     import_finished(item=Import.objects.get(pk=slow[0].source_import_id), record_count=3)
     record, state = services.screening_next(reviewer=alice, review=review)
     assert record is not None and record.pk in {r.pk for r in slow}
+
+
+def leave_open(reviewer, review, *, minutes_ago):
+    """Let `reviewer` claim their next record and walk away from it `minutes_ago` minutes ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    record, _ = services.screening_next(reviewer=reviewer, review=review)
+    Decision.objects.filter(reviewer=reviewer, record=record).update(
+        claimed_at=timezone.now() - timedelta(minutes=minutes_ago))
+    return record
+
+
+def test_a_stale_claim_passes_to_another_reviewer_once_nothing_else_is_left(review, alice, bob, settings):
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
+    review.reviewers_per_record = 1
+    review.save()
+    make_records(review, 3)
+    services.record_stages_sync(review=review)
+    held = leave_open(alice, review, minutes_ago=61)
+    # Bob first screens everything nobody holds; only then is Alice's record his.
+    order = list(screen_all(bob, review, "include"))
+    assert len(order) == 3 and order[-1] == held.pk
+    assert not Decision.objects.filter(reviewer=alice).exists()
+    assert set(RecordStage.objects.values_list("claims", "outcome")) == {(1, "included")}
+
+
+def test_a_fresh_claim_stays_with_its_reviewer(review, alice, bob, settings):
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
+    review.reviewers_per_record = 1
+    review.save()
+    make_records(review, 2)
+    services.record_stages_sync(review=review)
+    held = leave_open(alice, review, minutes_ago=59)
+    assert held.pk not in screen_all(bob, review, "include")
+    assert services.screening_next(reviewer=bob, review=review) == (None, QueueState.DONE)
+    assert Decision.objects.get(reviewer=alice, record=held).verdict is None
+    assert RecordStage.objects.get(record=held).claims == 1
+
+
+def test_claims_never_expire_when_the_setting_is_zero(review, alice, bob, settings):
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 0
+    review.reviewers_per_record = 1
+    review.save()
+    make_records(review, 1)
+    services.record_stages_sync(review=review)
+    held = leave_open(alice, review, minutes_ago=10_000)
+    assert services.screening_next(reviewer=bob, review=review) == (None, QueueState.DONE)
+    assert Decision.objects.filter(reviewer=alice, record=held).exists()
+
+
+def test_only_an_unvoted_claim_is_taken_over_and_votes_stay(review, alice, bob, make_user, settings):
+    """Alice voted long ago and Dana left her claim on the same record: Bob takes Dana's
+    place, the record still needs two votes, and Alice's vote is untouched."""
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
+    dana = make_user("dana")
+    Membership.objects.create(review=review, user=dana, role=Role.REVIEWER)
+    make_records(review, 1)
+    services.record_stages_sync(review=review)
+    record = leave_open(alice, review, minutes_ago=120)
+    services.decision_record(reviewer=alice, review=review, record=record, verdict="exclude")
+    leave_open(dana, review, minutes_ago=90)
+    assert RecordStage.objects.get(record=record).claims == 2
+    taken, state = services.screening_next(reviewer=bob, review=review)
+    assert (taken.pk, state) == (record.pk, QueueState.READY)
+    assert Decision.objects.get(reviewer=alice, record=record).verdict == "exclude"
+    assert not Decision.objects.filter(reviewer=dana).exists()
+    assert RecordStage.objects.get(record=record).claims == 2
+    services.decision_record(reviewer=bob, review=review, record=record, verdict="exclude")
+    assert RecordStage.objects.get(record=record).outcome == "excluded"
+    with pytest.raises(Decision.DoesNotExist):
+        services.decision_record(reviewer=dana, review=review, record=record, verdict="include")
+    assert RecordStage.objects.get(record=record).outcome == "excluded"
+
+
+def test_an_open_pilot_record_is_never_taken_over(review, alice, bob, carol, make_user, settings):
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
+    review.reviewers_per_record = 1
+    review.save()
+    make_records(review, 2)
+    services.record_stages_sync(review=review)
+    services.pilot_start(review=review, created_by=carol, size=1, holds_back_screening=False)
+    held = leave_open(alice, review, minutes_ago=120)
+    assert RecordStage.objects.get(record=held).pilot_id is not None
+    dana = make_user("dana")
+    Membership.objects.create(review=review, user=dana, role=Role.REVIEWER)
+    # Every reviewer screens a pilot record, so Dana gets her own claim on it beside Alice's.
+    assert held.pk in screen_all(dana, review, "include")
+    assert Decision.objects.get(reviewer=alice, record=held).verdict is None
+
+
+def test_the_returning_reviewers_late_vote_on_a_passed_record_raises(review, alice, bob, settings):
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
+    review.reviewers_per_record = 1
+    review.save()
+    make_records(review, 1)
+    services.record_stages_sync(review=review)
+    held = leave_open(alice, review, minutes_ago=61)
+    assert services.screening_next(reviewer=bob, review=review)[0] == held
+    with pytest.raises(Decision.DoesNotExist):
+        services.decision_record(reviewer=alice, review=review, record=held, verdict="include")
+    assert Decision.objects.get(record=held).reviewer == bob
+
+
+def test_the_lead_sees_how_many_records_stale_claims_hold(review, alice, bob, settings):
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
+    make_records(review, 3)
+    services.record_stages_sync(review=review)
+    leave_open(alice, review, minutes_ago=61)
+    leave_open(bob, review, minutes_ago=5)
+    assert services.stale_claims_count(review) == 1

@@ -251,3 +251,43 @@ def test_the_dashboard_counts_records_imported_before_anyone_screened(client, re
     client.force_login(carol)
     html = client.get(reverse("review_dashboard", args=[review.pk])).content.decode()
     assert "0 of 5 records resolved" in html
+
+
+def test_a_late_vote_on_a_record_passed_to_another_reviewer_says_so_and_serves_the_next(client, review, records,
+                                                                                         alice, bob, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
+    review.reviewers_per_record = 1
+    review.save()
+    client.force_login(alice)
+    left_open = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    Decision.objects.filter(reviewer=alice).update(claimed_at=timezone.now() - timedelta(minutes=61))
+    while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+        services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
+    assert Decision.objects.get(record_id=left_open).reviewer == bob
+    response = client.post(reverse("decide", args=[review.pk, left_open]), {"verdict": "include"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="record-card"' in html
+    assert "Your vote was not recorded" in html and "more than 60 minutes" in html
+    assert "Nothing left to screen" in html and "bob" not in html.lower()
+    assert Decision.objects.get(record_id=left_open).verdict == "exclude"
+
+
+def test_the_lead_dashboard_counts_records_held_by_stale_claims(client, review, records, alice, carol, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
+    services.record_stages_sync(review=review)
+    services.screening_next(reviewer=alice, review=review)
+    Decision.objects.filter(reviewer=alice).update(claimed_at=timezone.now() - timedelta(minutes=90))
+    client.force_login(carol)
+    html = client.get(reverse("screening_progress", args=[review.pk]), **HTMX).content.decode()
+    assert "1 record is held by a reviewer who opened it more than 60 minutes ago" in html
+    client.force_login(alice)
+    html = client.get(reverse("screening_progress", args=[review.pk]), **HTMX).content.decode()
+    assert "held by a reviewer" not in html
