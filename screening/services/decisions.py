@@ -184,7 +184,8 @@ def _next_record(reviewer, review, stage, ranking=None, *, hints=None):
     their last claim, wrapping around once. A record is claimed only while fewer than
     reviewers_per_record reviewers hold it. SKIP LOCKED lets two reviewers asking at once take
     different records, and the conditional UPDATE on `claims` is a second guard that it never
-    passes the number.
+    passes the number. When nothing is left to claim, the reviewer takes over another
+    reviewer's claim left without a vote too long (_take_over_stale_claim).
     """
     if hints is None or hints.open_claims:
         record = Record.objects.screening_queue(reviewer, review, stage).first()
@@ -266,8 +267,9 @@ def _claim_first(pick_sql, params, *, conditional=True):
 # open pilot (every reviewer screens those, so nobody waits for a pilot record). The claim
 # passes to me in one statement: the holder's empty decision is deleted and mine inserted, so
 # the record's claim counter does not move and concurrent takers can never push it past its
-# number. Both rows are locked in the order every writer locks them (record stage, then
-# decision) and SKIP LOCKED passes over a record someone is voting on or taking right now.
+# number. SKIP LOCKED passes over a record someone is voting on or taking right now, so the
+# statement never waits on a lock (and cannot deadlock with a vote); a holder whose vote comes
+# after it finds no claim. The scan starts from the partial index decision_open_claims.
 # Only empty decisions are ever touched, so no vote is lost and none is read: which record is
 # taken depends on claims and their age, never on a verdict.
 _TAKE_OVER_SQL = """
