@@ -100,6 +100,31 @@ def test_an_import_that_fails_on_its_last_record_leaves_nothing_and_says_why(rev
     assert Record.objects.count() == 0
 
 
+ODD_CHARACTERS_RIS = (
+    # Backslashes, quotes, accents, CRLF line ends in the raw text and no year: escaped by the
+    # quick path, a run of fields at a time.
+    'TY  - JOUR\r\nTI  - C:\\temp\\N and "quotes" in a caf\u00e9\r\nAU  - M\u00fcller, J\\rg\r\n'
+    "KW  - back\\slash\r\nUR  - https://example.org/a\\b\r\nER  - \r\n"
+    # A tab inside the raw text: escaped field by field.
+    "TY  - JOUR\nTI  - A tab\tinside\nPY  - 2020\nN1  - note\twith tab\nER  - \n"
+)
+
+
+def test_every_character_of_a_record_reaches_the_database(review, carol):
+    [item] = upload_and_check(review, carol, upload_text("odd.ris", ODD_CHARACTERS_RIS))
+    confirm_and_import(item, carol)
+    parsed = list(open_export(io.BytesIO(ODD_CHARACTERS_RIS.encode()), filename="odd.ris").records())
+    stored = list(Record.objects.filter(source_import=item).order_by("source_index"))
+    assert len(stored) == len(parsed) == 2
+    for record, source in zip(stored, parsed):
+        assert (record.title, record.raw) == (source.title, source.raw)
+        assert (record.authors, record.keywords, record.urls) == (
+            list(source.authors), list(source.keywords), list(source.urls))
+        assert record.year == source.year
+    assert stored[0].raw.count("\r\n") == 6 and "\t" in stored[1].raw
+    assert stored[0].authors == ["M\u00fcller, J\\rg"] and stored[0].year is None
+
+
 def test_the_same_content_uploaded_again_is_flagged(review, carol):
     [first] = upload_and_check(review, carol, upload(EMBASE_RIS))
     confirm_and_import(first, carol)
