@@ -268,7 +268,7 @@ def _restage(item):
 
 
 def _copy_staged_rows(item, progress):
-    """Send the staged COPY text to PostgreSQL, one COPY per ~8 MB of whole rows, and report
+    """Send the staged COPY text to PostgreSQL, one COPY per ~16 MB of whole rows, and report
     progress between them. Return the number of rows."""
     staged = staged_rows_path(item)
     expected = item.record_count
@@ -276,9 +276,14 @@ def _copy_staged_rows(item, progress):
     count = 0
     try:
         with staged.open("rb") as rows, connection.cursor() as cursor:
-            while batch := rows.readlines(8 << 20):
+            # A block is read whole and sent with the rest of its last row: PostgreSQL waits
+            # for this process only while the next block is read. (Splitting 250 MB into lines
+            # for COPYs of 8 MB took 0.4 s of CPU, PostgreSQL idle meanwhile.) Progress goes
+            # between COPYs, never during one: in tests the progress connection is this one.
+            while block := rows.read(16 << 20):
                 with cursor.cursor.copy(f"COPY {Record._meta.db_table} ({columns}) FROM STDIN") as copy:
-                    copy.write(b"".join(batch))
+                    copy.write(block)
+                    copy.write(rows.readline())
                 count += cursor.cursor.rowcount
                 progress(count, total=expected, message=f"{count:,} of {expected:,} records stored…")
     except (DatabaseError, psycopg.Error) as error:  # the raw cursor raises psycopg's own errors
