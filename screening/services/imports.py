@@ -407,7 +407,8 @@ def _can_check_in_parts(item):
         path = item.file.path  # a child process needs the file on this machine's disk
     except NotImplementedError:
         return False
-    return (os.cpu_count() or 1) > 1 and os.path.getsize(path) >= CHECK_IN_PARTS_FROM
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores > 1 and os.path.getsize(path) >= CHECK_IN_PARTS_FROM
 
 
 def _staging(records, item, out, start=0):
