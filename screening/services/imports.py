@@ -365,7 +365,7 @@ def _stage_records(export, item, rows, later_rows):
         [sys.executable, "-m", "screening.services.staging", json.dumps({
             "path": item.file.path, "filename": item.filename, "format": second.format,
             "encoding": second.encoding, "start": second.start, "first_line": second.first_line,
-            "out_path": str(later_rows),
+            "out_path": str(later_rows), "parent": os.getpid(),
         })],
         cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )

@@ -6,8 +6,11 @@ which reads the second half of a large RIS or MEDLINE export while the check job
 first (see `imports._stage_records`). Reading a file is pure-Python work on one core, and
 this halves the wait for a 100,000-record file on two cores.
 """
+import ctypes
 import json
+import os
 import pickle
+import signal
 import sys
 from json.encoder import encode_basestring_ascii as _json_string
 
@@ -100,13 +103,26 @@ def _written(records, out):
 
 
 def main(argv):
-    """Run stage_part with the JSON arguments in argv[1]; write the pickled outcome to stdout:
-    ("ok", tally) or ("error", (reason, line))."""
+    """Run stage_part with the JSON arguments in argv[1] (and "parent": the job's process id);
+    write the pickled outcome to stdout: ("ok", tally) or ("error", (reason, line))."""
+    arguments = json.loads(argv[1])
+    _die_with(arguments.pop("parent"))
     try:
-        outcome = ("ok", stage_part(**json.loads(argv[1])))
+        outcome = ("ok", stage_part(**arguments))
     except ImportFormatError as error:
         outcome = ("error", (error.reason, error.line))
     sys.stdout.buffer.write(pickle.dumps(outcome))
+
+
+def _die_with(parent):
+    """End when the job's process ends: a worker killed mid-check must not leave this process
+    writing a file that the job's retry writes again."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, Linux only
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the call above
+        os._exit(1)
 
 
 if __name__ == "__main__":
