@@ -28,7 +28,7 @@ from ..models import Import, Job, Record, Source
 from .decisions import record_stages_add_import
 from .dedup import dedup_enqueue
 from .jobs import JobError, job_create, job_handler
-from .staging import COPY_COLUMNS, copy_line
+from .staging import COPY_COLUMNS, copy_line, staged
 
 logger = logging.getLogger(__name__)
 
@@ -412,17 +412,7 @@ def _can_check_in_parts(item):
 
 
 def _staging(records, item, out, start=0):
-    """Pass records through unchanged, writing each as a COPY line to `out` on the way; the
-    first is the file's record number `start` (from 0)."""
-    prefix = f"{item.review_id}\t{item.pk}\t"
-    lines = []
-    for index, parsed in enumerate(records, start=start):
-        lines.append(copy_line(f"{prefix}{index}\t", parsed))
-        if len(lines) == 100:  # one write per 100 lines: a text file's write is costly per call
-            out.write("".join(lines))
-            lines.clear()
-        yield parsed
-    out.write("".join(lines))
+    return staged(records, out, first_columns=f"{item.review_id}\t{item.pk}\t", start=start)
 
 
 def copy_records(*, item, numbered_records):

@@ -87,14 +87,17 @@ def stage_part(*, path, filename, format, encoding, start, first_line, out_path)
         part = ExportReader(binary, filename=filename, format=format, encoding=encoding, start=start,
                             first_line=first_line)
         tally = CheckTally()
-        tally.add_all(_written(part.records(), out))
+        tally.add_all(staged(part.records(), out))
     return tally
 
 
-def _written(records, out):
+def staged(records, out, *, first_columns=None, start=0):
+    """Pass records through unchanged, writing each as a COPY line to ``out`` on the way:
+    after ``first_columns`` ("review id<TAB>import id<TAB>") and its number in the file,
+    counted from ``start``; without the first three columns when first_columns is None."""
     lines = []
-    for parsed in records:
-        lines.append(copy_line("", parsed))
+    for index, parsed in enumerate(records, start=start):
+        lines.append(copy_line("" if first_columns is None else f"{first_columns}{index}\t", parsed))
         if len(lines) == 100:  # one write per 100 lines: a text file's write is costly per call
             out.write("".join(lines))
             lines.clear()
