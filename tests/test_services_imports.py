@@ -156,6 +156,16 @@ def test_a_file_checked_in_two_processes_gets_the_report_and_rows_of_one(review,
     assert not imports.later_rows_path(item).exists()
 
 
+def test_rows_left_by_a_killed_check_are_never_imported(review, carol, monkeypatch):
+    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    leftover = imports.later_rows_path(item).with_suffix(".partial")
+    leftover.write_text("a row of another check\n", encoding="utf-8")
+    imports.import_check(item=item)
+    assert not leftover.exists() and not imports.later_rows_path(item).exists()
+    job = confirm_and_import(item, carol)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+
+
 def test_the_check_reads_the_second_half_itself_when_its_child_process_fails(review, carol, monkeypatch):
     [item] = upload_and_check(review, carol, upload(EXPORTS / "pubmed-medline/revtools__restoration_pubmed.nbib"))
     whole = check_staged(item, monkeypatch, in_parts=False)

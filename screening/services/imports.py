@@ -119,6 +119,7 @@ def import_check(*, item, format=None, column_map=None):
     staged, later = staged_rows_path(item), later_rows_path(item)
     staged.parent.mkdir(parents=True, exist_ok=True)
     partial, later_partial = staged.with_suffix(".partial"), later.with_suffix(".partial")
+    later_partial.unlink(missing_ok=True)  # left by a check that was killed: not this one's
     try:
         with item.file.open("rb") as binary, partial.open("w", encoding="utf-8", newline="") as rows:
             export = open_export(binary, filename=item.filename, format=format or None,
