@@ -14,10 +14,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RIS = EXPORTS / "psycinfo-ebsco" / "CiteSource__gambling-harms_psycinfo_124.ris"
 
 
-def run_child(tmp_path, start, first_line=1):
+def run_child(tmp_path, start):
     out = tmp_path / "later.copy"
     arguments = {"path": str(RIS), "filename": RIS.name, "format": "ris", "encoding": "utf-8", "start": start,
-                 "first_line": first_line, "out_path": str(out), "parent": os.getpid()}
+                 "out_path": str(out), "parent": os.getpid()}
     done = subprocess.run([sys.executable, "-m", "screening.services.staging", json.dumps(arguments)],
                           cwd=REPO_ROOT, capture_output=True, check=True)
     return pickle.loads(done.stdout), out
@@ -28,7 +28,7 @@ def test_the_child_stages_its_half_without_the_first_columns_and_tallies_it(tmp_
         whole = open_export(binary, filename=RIS.name)
         first, second = whole.split()
         expected = list(second.records())
-    (state, tally), out = run_child(tmp_path, second.start, second.first_line)
+    (state, tally), out = run_child(tmp_path, second.start)
     assert state == "ok" and tally.record_count == len(expected) > 0
     assert tally.untitled == [record.line for record in expected if not record.title]
     lines = out.read_text(encoding="utf-8").splitlines()

@@ -118,9 +118,17 @@ class ExportReader:
 
     def split(self, at: int | None = None) -> tuple[ExportReader, ExportReader] | None:
         """Return readers of two consecutive parts that, one after the other, read the same
-        records as this reader: the second starts at the first record at or after byte ``at``
-        (by default the middle of the file). Return None where the export cannot be split
-        so: another format or encoding, or no record on one side."""
+        records as this reader, the second from ``split_point(at)``; None where there is none."""
+        offset = self.split_point(at)
+        if offset is None:
+            return None
+        return self.part(self.start, offset), self.part(offset)
+
+    def split_point(self, at: int | None = None) -> int | None:
+        """Return the byte offset of the first record at or after byte ``at`` (by default
+        the middle of the file) from which a reader reads the rest of the records as this
+        reader would. Return None where the export cannot be split so: another format or
+        encoding, or no record on one side."""
         marker = _PART_STARTS.get(self.format)
         if marker is None or self.encoding not in _BYTE_LINE_ENDS or self.end is not None:
             return None
@@ -134,10 +142,13 @@ class ExportReader:
         first_line_of_file = file.read(len(marker) + 2).removeprefix(b"\xef\xbb\xbf")
         if not first_line_of_file.startswith(marker[1:]) and _find(file, marker, self.start, second) is None:
             return None  # no record before the split point
-        return (
-            replace(self, end=second + 1),
-            replace(self, start=second + 1, first_line=self.first_line + _count_lines(file, self.start, second + 1)),
-        )
+        return second + 1
+
+    def part(self, start: int, end: int | None = None) -> ExportReader:
+        """Return the reader of the bytes from ``start`` (a split point, or this reader's
+        start) to ``end``, its lines numbered on from this reader's."""
+        lines_before = _count_lines(self.binary_file, self.start, start) if start > self.start else 0
+        return replace(self, start=start, end=end, first_line=self.first_line + lines_before)
 
 
 def _guarded(records: Iterator[ParsedRecord], filename: str) -> Iterator[ParsedRecord]:
@@ -176,12 +187,16 @@ def _count_lines(file: BinaryIO, start: int, end: int) -> int:
     as when the text stream is iterated."""
     file.seek(start)
     count, position, after_cr = 0, start, False
-    while position < end and (block := file.read(min(1 << 20, end - position))):
-        count += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+    buffer = bytearray(1 << 20)  # reused: a new megabyte per read costs more than the counting
+    while position < end and (size := file.readinto(memoryview(buffer)[:min(len(buffer), end - position)])):
+        block = buffer if size == len(buffer) else buffer[:size]
+        count += block.count(b"\n")
+        if b"\r" in block:
+            count += block.count(b"\r") - block.count(b"\r\n")
         if after_cr and block.startswith(b"\n"):
             count -= 1  # a CRLF cut by the blocks
         after_cr = block.endswith(b"\r")
-        position += len(block)
+        position += size
     return count
 
 

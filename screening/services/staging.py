@@ -79,13 +79,12 @@ def copy_line(prefix: str, parsed: ParsedRecord) -> str:
     return f"{prefix}{head}\t{year}\t{tail}\t{parsed.line}\t\tf\n"
 
 
-def stage_part(*, path, filename, format, encoding, start, first_line, out_path):
-    """Read the part of the export at ``path`` from byte ``start`` to its end, write each
+def stage_part(*, path, filename, format, encoding, start, out_path):
+    """Read the export at ``path`` from byte ``start`` (a split point) to its end, write each
     record to ``out_path`` as a COPY line without its first three columns, and return the
     check tally of the part."""
     with open(path, "rb") as binary, open(out_path, "w", encoding="utf-8", newline="") as out:
-        part = ExportReader(binary, filename=filename, format=format, encoding=encoding, start=start,
-                            first_line=first_line)
+        part = ExportReader(binary, filename=filename, format=format, encoding=encoding).part(start)
         tally = CheckTally()
         tally.add_all(staged(part.records(), out))
     return tally

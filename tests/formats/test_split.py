@@ -93,3 +93,14 @@ def test_it_does_not_split_utf16():
     text = "TY  - JOUR\nTI  - A\nER  - \n" * 4
     export = open_export(io.BytesIO(text.encode("utf-16")), filename="wide.ris")
     assert export.split() is None
+
+
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\r", b"\n"])
+def test_lines_are_counted_across_the_blocks_read(line_end):
+    # A line end at the one-megabyte boundary where the count reads its next block.
+    filler = b"x" * ((1 << 20) - 1)
+    data = b"TY  - JOUR\nER  - \n" + filler[18:] + line_end + b"N1  - between\n" + b"TY  - JOUR\nER  - \n" * 3
+    export = open_export(io.BytesIO(data), filename="long.ris")
+    later = export.part(data.rindex(b"\nTY  - ") + 1)
+    expected = sum(1 for _ in io.TextIOWrapper(io.BytesIO(data[:later.start]), encoding="utf-8", newline=""))
+    assert later.first_line == expected + 1
