@@ -144,9 +144,8 @@ def check_staged(item, monkeypatch, *, in_parts):
 def test_a_file_checked_in_two_processes_gets_the_report_and_rows_of_one(review, carol, monkeypatch, name):
     [item] = upload_and_check(review, carol, upload(EXPORTS / name))
     whole = check_staged(item, monkeypatch, in_parts=False)
-    spawned = []
-    popen = imports.subprocess.Popen
-    monkeypatch.setattr(imports.subprocess, "Popen", lambda *args, **kwargs: spawned.append(args) or popen(*args, **kwargs))
+    spawned, popen = [], imports.subprocess.Popen
+    monkeypatch.setattr(imports.subprocess, "Popen", lambda *args, **kw: spawned.append(args) or popen(*args, **kw))
     assert check_staged(item, monkeypatch, in_parts=True) == whole
     assert len(spawned) == 1 and imports.later_rows_path(item).exists()
     job = confirm_and_import(item, carol)
