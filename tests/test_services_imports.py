@@ -7,7 +7,7 @@ from screening.formats import open_export
 from screening.models import Import, Job, Record
 from screening.services import imports, jobs
 
-from .imports_helpers import ENTREZ, EMBASE_RIS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
+from .imports_helpers import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,87 @@ def test_an_import_that_fails_on_its_last_record_leaves_nothing_and_says_why(rev
     assert "Check the file again" in job.error
     assert item.status == Import.Status.FAILED and item.error
     assert Record.objects.count() == 0
+
+
+ODD_CHARACTERS_RIS = (
+    # Backslashes, quotes, accents, CRLF line ends in the raw text and no year: escaped by the
+    # quick path, a run of fields at a time.
+    'TY  - JOUR\r\nTI  - C:\\temp\\N and "quotes" in a caf\u00e9\r\nAU  - M\u00fcller, J\\rg\r\n'
+    "KW  - back\\slash\r\nUR  - https://example.org/a\\b\r\nER  - \r\n"
+    # A tab inside the raw text: escaped field by field.
+    "TY  - JOUR\nTI  - A tab\tinside\nPY  - 2020\nN1  - note\twith tab\nER  - \n"
+)
+
+
+def test_every_character_of_a_record_reaches_the_database(review, carol):
+    [item] = upload_and_check(review, carol, upload_text("odd.ris", ODD_CHARACTERS_RIS))
+    confirm_and_import(item, carol)
+    parsed = list(open_export(io.BytesIO(ODD_CHARACTERS_RIS.encode()), filename="odd.ris").records())
+    stored = list(Record.objects.filter(source_import=item).order_by("source_index"))
+    assert len(stored) == len(parsed) == 2
+    for record, source in zip(stored, parsed):
+        assert (record.title, record.raw) == (source.title, source.raw)
+        assert (record.authors, record.keywords, record.urls) == (
+            list(source.authors), list(source.keywords), list(source.urls))
+        assert record.year == source.year
+    assert stored[0].raw.count("\r\n") == 6 and "\t" in stored[1].raw
+    assert stored[0].authors == ["M\u00fcller, J\\rg"] and stored[0].year is None
+
+
+def check_staged(item, monkeypatch, *, in_parts):
+    """Check `item` again, in two processes or in one; return its report and the text its
+    import would send to COPY."""
+    monkeypatch.setattr(imports, "CHECK_IN_PARTS_FROM", 0 if in_parts else 1 << 40)
+    item = imports.import_check(item=item)
+    if not imports.staged_rows_path(item).exists():
+        return item.check_report, None
+    return item.check_report, b"".join(buffer for buffers in imports._copy_batches(item) for buffer in buffers)
+
+
+@pytest.mark.parametrize("name", [
+    "psycinfo-ebsco/CiteSource__gambling-harms_psycinfo_124.ris",
+    "pubmed-medline/revtools__restoration_pubmed.nbib",
+    "pubmed-medline/RefLib__blue-light.nbib",  # CRLF
+    "embase-ris/asreview__embase.ris",  # BOM
+])
+def test_a_file_checked_in_two_processes_gets_the_report_and_rows_of_one(review, carol, monkeypatch, name):
+    [item] = upload_and_check(review, carol, upload(EXPORTS / name))
+    whole = check_staged(item, monkeypatch, in_parts=False)
+    spawned, popen = [], imports.subprocess.Popen
+    monkeypatch.setattr(imports.subprocess, "Popen", lambda *args, **kw: spawned.append(args) or popen(*args, **kw))
+    assert check_staged(item, monkeypatch, in_parts=True) == whole
+    assert len(spawned) == 1 and imports.later_rows_path(item).exists()
+    job = confirm_and_import(item, carol)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    indexes = list(Record.objects.filter(source_import=item).order_by("id").values_list("source_index", flat=True))
+    assert indexes == list(range(item.record_count))
+    assert not imports.later_rows_path(item).exists()
+
+
+def test_rows_left_by_a_killed_check_are_never_imported(review, carol, monkeypatch):
+    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    leftover = imports.later_rows_path(item).with_suffix(".partial")
+    leftover.write_text("a row of another check\n", encoding="utf-8")
+    imports.import_check(item=item)
+    assert not leftover.exists() and not imports.later_rows_path(item).exists()
+    job = confirm_and_import(item, carol)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+
+
+def test_the_check_reads_the_second_half_itself_when_its_child_process_fails(review, carol, monkeypatch):
+    [item] = upload_and_check(review, carol, upload(EXPORTS / "pubmed-medline/revtools__restoration_pubmed.nbib"))
+    whole = check_staged(item, monkeypatch, in_parts=False)
+    monkeypatch.setattr(imports.sys, "executable", "/bin/false")
+    assert check_staged(item, monkeypatch, in_parts=True) == whole
+
+
+def test_an_error_in_the_second_half_names_its_line(review, carol, monkeypatch):
+    [item] = upload_and_check(review, carol, upload(EXPORTS / "pubmed-medline/revtools__restoration_pubmed.nbib"))
+    monkeypatch.setattr(imports, "_child_outcome", lambda child, output: ("error", ("an odd line", 4242)))
+    report, _ = check_staged(item, monkeypatch, in_parts=True)
+    assert report["state"] == "error"
+    assert report["error"] == "revtools__restoration_pubmed.nbib, line 4242: an odd line"
+    assert not list(imports.staged_rows_path(item).parent.glob(f"import-{item.pk}.*"))
 
 
 def test_the_same_content_uploaded_again_is_flagged(review, carol):

@@ -12,8 +12,9 @@ Pure Python: nothing here imports Django.
 from __future__ import annotations
 
 import importlib
+import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -72,9 +73,20 @@ def parser_for(format_name: str) -> Callable[..., Iterator[ParsedRecord]]:
     return getattr(module, function_name)
 
 
+# Formats whose files can be read in parts, and what starts a line that certainly starts a
+# record: the reader of a part starting there reads what the reader of the whole would.
+_PART_STARTS = {"ris": b"\nTY  - ", "medline": b"\nPMID- "}
+# Encodings in which a line end is a single ASCII byte that no other character contains.
+_BYTE_LINE_ENDS = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1"})
+
+
 @dataclass(frozen=True)
 class ExportReader:
-    """An export whose format and encoding are known; ``records()`` streams it from the start."""
+    """An export whose format and encoding are known; ``records()`` streams it from the start.
+
+    A reader of a part of the export (see ``split``) reads from byte ``start`` to ``end``, and
+    numbers lines from ``first_line``.
+    """
 
     binary_file: BinaryIO = field(repr=False)
     filename: str
@@ -83,6 +95,8 @@ class ExportReader:
     declared_count: int | None = None
     column_map: dict[str, str] | None = None
     start: int = 0
+    end: int | None = None
+    first_line: int = 1
 
     def records(self) -> Iterator[ParsedRecord]:
         """Return a fresh iterator over the records, re-reading the file from its start.
@@ -90,7 +104,7 @@ class ExportReader:
         Every failure, whatever the input, surfaces as ImportFormatError naming the file.
         """
         self.binary_file.seek(self.start)
-        stream = decode_stream(self.binary_file, filename=self.filename, encoding=self.encoding)
+        stream = decode_stream(self.binary_file, filename=self.filename, encoding=self.encoding, end=self.end)
         return _guarded(self._parse(stream), self.filename)
 
     def _parse(self, stream: TextIO) -> Iterator[ParsedRecord]:
@@ -98,7 +112,43 @@ class ExportReader:
         if self.format in ("csv", "tsv"):
             delimiter = "\t" if self.format == "tsv" else ","
             return parse(stream, filename=self.filename, column_map=self.column_map, delimiter=delimiter)
+        if self.first_line != 1:
+            return parse(stream, filename=self.filename, first_line=self.first_line)
         return parse(stream, filename=self.filename)
+
+    def split(self, at: int | None = None) -> tuple[ExportReader, ExportReader] | None:
+        """Return readers of two consecutive parts that, one after the other, read the same
+        records as this reader, the second from ``split_point(at)``; None where there is none."""
+        offset = self.split_point(at)
+        if offset is None:
+            return None
+        return self.part(self.start, offset), self.part(offset)
+
+    def split_point(self, at: int | None = None) -> int | None:
+        """Return the byte offset of the first record at or after byte ``at`` (by default
+        the middle of the file) from which a reader reads the rest of the records as this
+        reader would. Return None where the export cannot be split so: another format or
+        encoding, or no record on one side."""
+        marker = _PART_STARTS.get(self.format)
+        if marker is None or self.encoding not in _BYTE_LINE_ENDS or self.end is not None:
+            return None
+        file = self.binary_file
+        size = file.seek(0, io.SEEK_END)
+        at = self.start + (size - self.start) // 2 if at is None else at
+        second = _find(file, marker, max(self.start, at - 1))
+        if second is None:
+            return None
+        file.seek(self.start)
+        first_line_of_file = file.read(len(marker) + 2).removeprefix(b"\xef\xbb\xbf")
+        if not first_line_of_file.startswith(marker[1:]) and _find(file, marker, self.start, second) is None:
+            return None  # no record before the split point
+        return second + 1
+
+    def part(self, start: int, end: int | None = None) -> ExportReader:
+        """Return the reader of the bytes from ``start`` (a split point, or this reader's
+        start) to ``end``, its lines numbered on from this reader's."""
+        lines_before = _count_lines(self.binary_file, self.start, start) if start > self.start else 0
+        return replace(self, start=start, end=end, first_line=self.first_line + lines_before)
 
 
 def _guarded(records: Iterator[ParsedRecord], filename: str) -> Iterator[ParsedRecord]:
@@ -112,6 +162,42 @@ def _guarded(records: Iterator[ParsedRecord], filename: str) -> Iterator[ParsedR
             RecursionError, OverflowError) as error:
         raise ImportFormatError(f"the file could not be read ({type(error).__name__}: {error})",
                                 filename=filename) from error
+
+
+def _find(file: BinaryIO, needle: bytes, start: int, end: int | None = None) -> int | None:
+    """The offset of the first ``needle`` in ``file`` between ``start`` and ``end``, or None."""
+    file.seek(start)
+    position, carry = start, b""
+    while end is None or position < end:
+        block = file.read(1 << 20 if end is None else min(1 << 20, end - position))
+        if not block:
+            return None
+        text = carry + block
+        found = text.find(needle)
+        if found != -1:
+            offset = position - len(carry) + found
+            return offset if end is None or offset + len(needle) <= end else None
+        position += len(block)
+        carry = text[-(len(needle) - 1):]
+    return None
+
+
+def _count_lines(file: BinaryIO, start: int, end: int) -> int:
+    """The number of line ends between two offsets, CRLF, LF or a lone CR each ending a line
+    as when the text stream is iterated."""
+    file.seek(start)
+    count, position, after_cr = 0, start, False
+    buffer = bytearray(1 << 20)  # reused: a new megabyte per read costs more than the counting
+    while position < end and (size := file.readinto(memoryview(buffer)[:min(len(buffer), end - position)])):
+        block = buffer if size == len(buffer) else buffer[:size]
+        count += block.count(b"\n")
+        if b"\r" in block:
+            count += block.count(b"\r") - block.count(b"\r\n")
+        if after_cr and block.startswith(b"\n"):
+            count -= 1  # a CRLF cut by the blocks
+        after_cr = block.endswith(b"\r")
+        position += size
+    return count
 
 
 def open_export(

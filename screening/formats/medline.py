@@ -29,13 +29,14 @@ _MAPPED = frozenset(
 )
 
 
-def parse_medline(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
+def parse_medline(stream: TextIO, *, filename: str = "", first_line: int = 1) -> Iterator[ParsedRecord]:
     """Yield one ParsedRecord per ``PMID-`` record of a MEDLINE/.nbib stream.
 
-    Raise ImportFormatError when the stream holds no ``PMID-`` line.
+    Raise ImportFormatError when the stream holds no ``PMID-`` line. ``first_line`` is the
+    line number of the stream's first line: more than 1 when it is a later part of a file.
     """
     found = False
-    for start_line, fields, raw in _read_records(stream):
+    for start_line, fields, raw in _read_records(stream, first_line):
         found = True
         yield _build_record(start_line, fields, raw)
     if not found:
@@ -54,7 +55,7 @@ def _split_tag(text: str) -> tuple[str, str] | None:
     return tag, text[6:].strip()
 
 
-def _read_records(stream: TextIO) -> Iterator[tuple[int, list[tuple[str, str]], list[str]]]:
+def _read_records(stream: TextIO, first_line: int = 1) -> Iterator[tuple[int, list[tuple[str, str]], list[str]]]:
     # This loop runs once per line (about 85 lines a record), so it is kept flat. The two
     # usual lines are recognised by slicing: a value wrapped onto a six-space indent, whose
     # pieces are joined once the field is complete (``wrapped``), and "TAG - value" with a
@@ -63,7 +64,7 @@ def _read_records(stream: TextIO) -> Iterator[tuple[int, list[tuple[str, str]], 
     fields: list[tuple[str, str]] = []
     raw: list[str] = []
     wrapped: list[str] = []  # the stripped, non-empty continuation lines of fields[-1]
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(stream, start=first_line):
         if line[:6] == "      ":  # never a tag: the fifth character is not "-"
             if start_line:
                 raw.append(line)

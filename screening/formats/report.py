@@ -57,54 +57,85 @@ def build_check_report(records: Iterable[ParsedRecord], *, declared_count: int |
     file, a count that disagrees with ``declared_count`` (what the file says about itself),
     tags the parser did not recognise, and warnings the parser attached to records.
     """
-    record_count = 0
-    coverage = Counter()
-    untitled: list[int] = []
-    lines_by_doi: dict[str, list[int]] = {}
-    lines_by_pmid: dict[str, list[int]] = {}
-    unknown_tags: Counter[str] = Counter()
-    parser_warnings: list[CheckWarning] = []
+    tally = CheckTally()
+    tally.add_all(records)
+    return tally.report(declared_count=declared_count)
 
-    for record in records:
-        record_count += 1
-        for field_name in COVERAGE_FIELDS:
-            if getattr(record, field_name):
-                coverage[field_name] += 1
-        if not record.title:
-            untitled.append(record.line)
-        if record.doi:
-            lines_by_doi.setdefault(record.doi, []).append(record.line)
-        if record.pmid:
-            lines_by_pmid.setdefault(record.pmid, []).append(record.line)
-        for key, value in record.extra:
-            if key == "unknown_tag":
-                unknown_tags[value] += 1
-            elif key == "warning":
-                parser_warnings.append(CheckWarning("parser", value, (record.line,)))
 
-    warnings: list[CheckWarning] = []
-    if declared_count is not None and declared_count != record_count:
-        warnings.append(CheckWarning(
-            "count_mismatch",
-            f"the file says it holds {declared_count} records, {record_count} were read",
-        ))
-    if untitled:
-        warnings.append(CheckWarning(
-            "no_title", f"{len(untitled)} record(s) without a title{_at_lines(untitled)}", tuple(untitled)
-        ))
-    warnings += _repeats("repeated_doi", "DOI", lines_by_doi)
-    warnings += _repeats("repeated_pmid", "PMID", lines_by_pmid)
-    for tag, count in sorted(unknown_tags.items()):
-        warnings.append(CheckWarning(
-            "unknown_tag", f"tag {tag!r} is not a standard tag of this format; kept as is in {count} record(s)"
-        ))
-    warnings += parser_warnings
-    return CheckReport(
-        record_count=record_count,
-        declared_count=declared_count,
-        coverage=tuple((field_name, coverage[field_name]) for field_name in COVERAGE_FIELDS),
-        warnings=tuple(warnings),
-    )
+class CheckTally:
+    """What the check report needs from records, gathered as they stream past.
+
+    Two tallies of consecutive parts of a file merge into the tally of the whole, so that
+    the parts can be read by separate processes (the tally pickles).
+    """
+
+    def __init__(self) -> None:
+        self.record_count = 0
+        self.coverage: Counter[str] = Counter()
+        self.untitled: list[int] = []
+        self.lines_by_doi: dict[str, list[int]] = {}
+        self.lines_by_pmid: dict[str, list[int]] = {}
+        self.unknown_tags: Counter[str] = Counter()
+        self.parser_warnings: list[CheckWarning] = []
+
+    def add_all(self, records: Iterable[ParsedRecord]) -> None:
+        coverage, untitled = self.coverage, self.untitled
+        lines_by_doi, lines_by_pmid = self.lines_by_doi, self.lines_by_pmid
+        count = self.record_count
+        for record in records:
+            count += 1
+            for field_name in COVERAGE_FIELDS:
+                if getattr(record, field_name):
+                    coverage[field_name] += 1
+            if not record.title:
+                untitled.append(record.line)
+            if record.doi:
+                lines_by_doi.setdefault(record.doi, []).append(record.line)
+            if record.pmid:
+                lines_by_pmid.setdefault(record.pmid, []).append(record.line)
+            for key, value in record.extra:
+                if key == "unknown_tag":
+                    self.unknown_tags[value] += 1
+                elif key == "warning":
+                    self.parser_warnings.append(CheckWarning("parser", value, (record.line,)))
+        self.record_count = count
+
+    def merge(self, later: CheckTally) -> None:
+        """Add the tally of the records that follow this tally's in the file."""
+        self.record_count += later.record_count
+        self.coverage.update(later.coverage)
+        self.untitled += later.untitled
+        for mine, theirs in ((self.lines_by_doi, later.lines_by_doi), (self.lines_by_pmid, later.lines_by_pmid)):
+            for value, lines in theirs.items():
+                mine.setdefault(value, []).extend(lines)
+        self.unknown_tags.update(later.unknown_tags)
+        self.parser_warnings += later.parser_warnings
+
+    def report(self, *, declared_count: int | None = None) -> CheckReport:
+        record_count, untitled = self.record_count, self.untitled
+        warnings: list[CheckWarning] = []
+        if declared_count is not None and declared_count != record_count:
+            warnings.append(CheckWarning(
+                "count_mismatch",
+                f"the file says it holds {declared_count} records, {record_count} were read",
+            ))
+        if untitled:
+            warnings.append(CheckWarning(
+                "no_title", f"{len(untitled)} record(s) without a title{_at_lines(untitled)}", tuple(untitled)
+            ))
+        warnings += _repeats("repeated_doi", "DOI", self.lines_by_doi)
+        warnings += _repeats("repeated_pmid", "PMID", self.lines_by_pmid)
+        for tag, count in sorted(self.unknown_tags.items()):
+            warnings.append(CheckWarning(
+                "unknown_tag", f"tag {tag!r} is not a standard tag of this format; kept as is in {count} record(s)"
+            ))
+        warnings += self.parser_warnings
+        return CheckReport(
+            record_count=record_count,
+            declared_count=declared_count,
+            coverage=tuple((field_name, self.coverage[field_name]) for field_name in COVERAGE_FIELDS),
+            warnings=tuple(warnings),
+        )
 
 
 def _repeats(kind: str, label: str, lines_by_value: dict[str, list[int]]) -> list[CheckWarning]:

@@ -67,14 +67,15 @@ class _Block:
     closed: bool = False
 
 
-def parse_ris(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
+def parse_ris(stream: TextIO, *, filename: str = "", first_line: int = 1) -> Iterator[ParsedRecord]:
     """Yield one ParsedRecord per ``TY`` ... ``ER`` record of an RIS stream.
 
     Raise ImportFormatError when the stream holds no RIS record at all. A last record
-    without its ``ER`` line is still yielded, with a warning in ``extra``.
+    without its ``ER`` line is still yielded, with a warning in ``extra``. ``first_line`` is
+    the line number of the stream's first line: more than 1 when it is a later part of a file.
     """
     found = False
-    for block in _read_blocks(stream):
+    for block in _read_blocks(stream, first_line):
         found = True
         yield _build_record(block)
     if not found:
@@ -83,14 +84,14 @@ def parse_ris(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
         )
 
 
-def _read_blocks(stream: TextIO) -> Iterator[_Block]:
+def _read_blocks(stream: TextIO, first_line: int = 1) -> Iterator[_Block]:
     # This loop runs once per line (about 27 lines a record), so it is kept flat: the usual
     # "XY  - value" line is recognised by a slice and a set lookup, with no call at all, and
     # its value keeps the line ending until .strip() drops it with the padding.
     block: _Block | None = None
     fields: list[tuple[str, str]] = []
     raw: list[str] = []
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(stream, start=first_line):
         tag = line[:2]
         if line[2:6] == "  - " and tag in _PLAIN_TAGS:
             value = line[6:]

@@ -62,20 +62,22 @@ def _decodes_fully(binary_file: BinaryIO, encoding: str) -> bool:
     return True
 
 
-def decode_stream(binary_file: BinaryIO, *, filename: str = "", encoding: str | None = None) -> TextIO:
+def decode_stream(binary_file: BinaryIO, *, filename: str = "", encoding: str | None = None,
+                  end: int | None = None) -> TextIO:
     """Open ``binary_file`` as a text stream with ``newline=""`` in its sniffed encoding.
 
     ``newline=""`` makes iteration split on CR, LF and CRLF while returning line endings
     untranslated, which the csv module needs and which keeps bare CRs inside fields visible.
     The chosen encoding is on the stream's ``.encoding``; pass ``encoding`` to skip the
-    sniffing when it is already known. The binary file must be seekable.
+    sniffing when it is already known. The stream ends at byte offset ``end`` when given.
+    The binary file must be seekable.
     """
     if not binary_file.seekable():
         raise ImportFormatError("the upload cannot be re-read (not seekable)", filename=filename)
     encoding = encoding or sniff_encoding(binary_file)
     # The wrapper chain must not close the caller's file when it is garbage collected: the
     # caller (an upload handler, a test) owns binary_file and closes it itself.
-    buffered = io.BufferedReader(_Unclosable(binary_file), buffer_size=_CHUNK_SIZE)
+    buffered = io.BufferedReader(_Unclosable(binary_file, end), buffer_size=_CHUNK_SIZE)
     stream = io.TextIOWrapper(buffered, encoding=encoding, newline="")
     # Decode 64 KiB at a time rather than the default 8 KiB: fewer decoder calls when the
     # parsers iterate over millions of lines (about a tenth of the reading time).
@@ -84,10 +86,12 @@ def decode_stream(binary_file: BinaryIO, *, filename: str = "", encoding: str | 
 
 
 class _Unclosable(io.RawIOBase):
-    """Let a TextIOWrapper read a caller-owned file without closing it when the wrapper dies."""
+    """Let a TextIOWrapper read a caller-owned file without closing it when the wrapper dies,
+    up to byte offset ``end`` when given."""
 
-    def __init__(self, inner: BinaryIO):
+    def __init__(self, inner: BinaryIO, end: int | None = None):
         self._inner = inner
+        self._end = end
 
     def readable(self) -> bool:
         return True
@@ -102,7 +106,8 @@ class _Unclosable(io.RawIOBase):
         return self._inner.tell()
 
     def readinto(self, buffer) -> int:
-        data = self._inner.read(len(buffer))
+        size = len(buffer) if self._end is None else max(0, min(len(buffer), self._end - self._inner.tell()))
+        data = self._inner.read(size)
         buffer[: len(data)] = data
         return len(data)
 
