@@ -84,6 +84,15 @@ def open_pilot(review, stage):
     return Pilot.objects.filter(review=review, stage=stage, closed_at__isnull=True).first()
 
 
+# What every statement that hands a record (rs, r) to a reviewer requires of it: not merged
+# into another record, not removed before screening, from a finished import, and not already
+# claimed or decided by this reviewer.
+_OPEN_TO_ME = """AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+          AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
+          AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
+                          AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)"""
+
+
 def _claim_sql(order_column, with_cursor):
     # The index recordstage_queue (or recordstage_review_record for import order) serves the
     # walk; with the cursor the first pending row is almost always free for this reviewer.
@@ -105,10 +114,7 @@ def _claim_sql(order_column, with_cursor):
           AND rs.claims < %(needed)s
           AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
           {cursor_condition}
-          AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
-          AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
-          AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
-                          AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
+          {_OPEN_TO_ME}
         ORDER BY rs.{order_column}
         LIMIT 1
         FOR UPDATE OF rs SKIP LOCKED
@@ -119,14 +125,11 @@ _PILOT_SQL = """
     SELECT r.*, rs.id AS record_stage_id FROM screening_recordstage rs
     JOIN screening_record r ON r.id = rs.record_id
     WHERE rs.pilot_id = %(open_pilot)s
-      AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
-      AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
-      AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
-                      AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
+      {open_to_me}
     ORDER BY rs.order_key
     LIMIT 1
     FOR UPDATE OF rs
-"""
+""".format(open_to_me=_OPEN_TO_ME)
 
 
 def queue_order(review):
@@ -151,13 +154,11 @@ _PRIORITY_SQL = """
     WHERE pr.ranking_id = %(ranking)s AND rs.review_id = %(review)s AND rs.outcome = 'pending'
       AND rs.claims < %(needed)s
       AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
-      AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
-      AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
-                      AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
+      {open_to_me}
     ORDER BY pr.position
     LIMIT 1
     FOR UPDATE OF rs SKIP LOCKED
-"""
+""".format(open_to_me=_OPEN_TO_ME)
 
 
 class QueueState:
@@ -281,10 +282,7 @@ _TAKE_OVER_SQL = """
         WHERE stale.review_id = %(review)s AND stale.stage = %(stage)s AND stale.verdict IS NULL
           AND stale.claimed_at < %(stale_before)s AND stale.reviewer_id <> %(reviewer)s
           AND rs.outcome = 'pending' AND (rs.pilot_id IS NULL OR rs.pilot_id <> %(open_pilot)s)
-          AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
-          AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
-          AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
-                          AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)
+          {open_to_me}
         ORDER BY stale.claimed_at, stale.id
         LIMIT 1
         FOR UPDATE OF rs, stale SKIP LOCKED),
@@ -296,7 +294,7 @@ _TAKE_OVER_SQL = """
         INSERT INTO screening_decision (review_id, record_id, stage, reviewer_id, reason, note, claimed_at)
         SELECT %(review)s, record_id, %(stage)s, %(reviewer)s, '', '', %(now)s FROM released)
     SELECT pick.*, EXISTS (SELECT 1 FROM released) AS claimed FROM pick
-"""
+""".format(open_to_me=_OPEN_TO_ME)
 
 
 def _take_over_stale_claim(params):
