@@ -30,6 +30,11 @@ class DedupRecord:
     abstract: str = ""
     database: str = ""
     is_new: bool = True
+    # For notices (errata, comments, retractions ...): the record's publication type as the
+    # file gives it, and the fields that cite another article, as (tag, value) pairs in file
+    # order (MEDLINE EIN/EFR, CIN/CON, RIN/ROF, ...).
+    publication_type: str = ""
+    related: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +72,30 @@ class DuplicateGroup:
     pairs: tuple[CandidatePair, ...] = ()
 
 
+NOTICE_KINDS = ("erratum", "comment", "reply", "retraction", "expression_of_concern")
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeLink:
+    """A notice (erratum, comment, reply, retraction notice, expression of concern) and the
+    article it is about. A notice is linked to its article, never merged with it.
+
+    ``kind`` is one of ``NOTICE_KINDS``; ``evidence`` says in words why the link was made
+    (the kind's evidence and the reference's, e.g. "title starts 'Erratum'", "cites its DOI").
+    """
+
+    notice_id: str
+    article_id: str
+    kind: str
+    evidence: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class DedupResult:
     groups: list[DuplicateGroup] = field(default_factory=list)
     maybe_pairs: list[CandidatePair] = field(default_factory=list)
+    notices: list[NoticeLink] = field(default_factory=list)
+    # Ids of records flagged as retracted (publication type, a "RETRACTED" title, or a
+    # linked retraction notice).
+    retracted: frozenset[str] = frozenset()
     candidate_pairs: int = 0  # pairs produced by blocking, for the benchmark
