@@ -2,7 +2,13 @@
 
 - Without DATABASE_URL an embedded PostgreSQL (the pgserver wheel) runs with its data under
   ./var/pgdata, and its URL is written to ./var/embedded-database-url for settings.py.
-- Without CELERY_BROKER_URL settings.py uses kombu's filesystem transport under ./var/broker.
+- Without CELERY_BROKER_URL settings.py uses kombu's filesystem transport; its folders under
+  ./var/broker are made here.
+- DEBUG=1 unless DEBUG is set: this is the development entry point.
+- Without SECRET_KEY (or SECRET_KEY_FILE) a random key is kept in ./var/secret_key and passed
+  on as SECRET_KEY_FILE, so sessions survive a restart.
+
+settings.py itself only reads: everything that writes a file or a folder for development is here.
 
 Usage: python -m reviewapp.launcher run|test|db [extra args]
 """
@@ -47,6 +53,21 @@ def start_embedded_postgres():
     return url
 
 
+def prepare_development():
+    """Set the environment the app's processes inherit, and make the folders it names."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DEBUG", "1")
+    if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
+        key_file = VAR_DIR / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        os.environ["SECRET_KEY_FILE"] = str(key_file)
+    if not os.environ.get("CELERY_BROKER_URL"):
+        for folder in ("queue", "processed", "control"):
+            (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
+
+
 def ensure_database():
     if os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_URL_FILE"):
         return os.environ.get("DATABASE_URL", "")
@@ -80,7 +101,6 @@ def ensure_admin():
 
 def run(argv):
     ensure_database()
-    os.environ.setdefault("DEBUG", "1")
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     manage("migrate", "--no-input", "-v", "0")
@@ -127,7 +147,6 @@ def run(argv):
 
 def test(argv):
     ensure_database()
-    os.environ.setdefault("DEBUG", "1")
     return subprocess.call([sys.executable, "-m", "pytest", *argv], cwd=BASE_DIR)
 
 
@@ -141,7 +160,6 @@ def manage_command(argv):
 
 def bench(argv):
     ensure_database()
-    os.environ.setdefault("DEBUG", "1")
     manage("migrate", "--no-input", "-v", "0")
     return subprocess.call([sys.executable, *argv], cwd=BASE_DIR)
 
@@ -153,7 +171,7 @@ def db(argv):
 
 def main():
     command, *argv = sys.argv[1:] or ["run"]
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    prepare_development()
     commands = {"run": run, "test": test, "db": db, "manage": manage_command, "bench": bench}
     if command not in commands:
         sys.exit(f"usage: python -m reviewapp.launcher {'|'.join(commands)} [args]")

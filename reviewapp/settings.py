@@ -2,6 +2,12 @@
 
 Every variable is listed in .env.example. Helpers fail loudly on a value they cannot read, so a
 typo in production stops the process at start instead of running with a surprising default.
+
+Importing this module only reads: it writes no file and creates no folder (the development
+launcher, reviewapp/launcher.py, prepares ./var). A value that is missing, not wrong, stops only
+what needs it: commands that read a file (inspect_export, dedup_file, simulate_screening) run
+with nothing configured, while the web server and `manage.py check` refuse to start without a
+database or, in production, a secret key (reviewapp/checks.py).
 """
 import os
 import secrets
@@ -95,29 +101,25 @@ def _database_url():
     embedded = VAR_DIR / "embedded-database-url"
     if embedded.exists():
         return embedded.read_text().strip()
-    raise ImproperlyConfigured(
-        "DATABASE_URL is not set. Set it to a postgres:// URL, or start the app with `make run`, "
-        "which starts an embedded PostgreSQL under ./var/."
-    )
+    return None
 
 
 def _secret_key():
     key = envsecret("SECRET_KEY")
     if key:
         return key
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
-    # Development only: one random key per checkout, kept so sessions survive restarts.
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+    if DEBUG:
+        # Development without a key: one per process. `make run` passes its web server and
+        # worker a key kept under ./var (SECRET_KEY_FILE), so sessions survive restarts there.
+        return secrets.token_urlsafe(50)
+    # Production without a key: empty, so whatever signs (sessions, CSRF, password resets)
+    # fails, and the web server and `manage.py check` refuse to start (reviewapp/checks.py).
+    return ""
 
 
-# Development is the default only for the embedded set-up (`make run`, no DATABASE_URL):
-# a production deployment always names its database, and then DEBUG must be asked for.
-DEBUG = envbool("DEBUG", not (os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_URL_FILE")))
+# Production unless development is asked for (DEBUG=1, as the launcher behind `make run` and
+# `make test` does): the safe settings are the ones a forgotten variable leaves.
+DEBUG = envbool("DEBUG", False)
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -168,7 +170,11 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": database_from_url(_database_url())}
+# Without a database the app still loads, for the commands that read only files; any query
+# stops with a message that says which variable to set (reviewapp/unset_database).
+UNSET_DATABASE = {"ENGINE": "reviewapp.unset_database"}
+_url = _database_url()
+DATABASES = {"default": database_from_url(_url) if _url else UNSET_DATABASE}
 # A second connection to the same database for job progress: an import runs in one long
 # transaction, and its progress must be visible to the page that polls it before it commits.
 DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
@@ -241,19 +247,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reviewapp@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery. Without CELERY_BROKER_URL a broker that needs no server (kombu's filesystem
-# transport under ./var/broker) lets `make run` work on a bare machine.
+# transport under ./var/broker, whose folders the launcher creates) lets `make run` work on a
+# bare machine.
+BROKER_FOLDER = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 if not CELERY_BROKER_URL:
-    _broker_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed", "control"):
-        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "processed_folder": str(BROKER_FOLDER / "processed"),
         "store_processed": False,
-        "control_folder": str(_broker_dir / "control"),
+        "control_folder": str(BROKER_FOLDER / "control"),
     }
 # A separate queue name lets a test run its own worker beside a running `make run`.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class ScreeningConfig(AppConfig):
@@ -7,5 +8,6 @@ class ScreeningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Importing the service modules registers their job handlers.
-        from .services import dedup, imports, jobs, priority, pubmed, reviews  # noqa: F401
+        from reviewapp.checks import required_settings
+
+        checks.register(required_settings)

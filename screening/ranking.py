@@ -21,12 +21,14 @@ import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
+# NumPy, SciPy and scikit-learn take seconds to import; each function imports what it uses, so
+# starting the app (or any command) does not pay for them until a ranking is trained.
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 SVM_C = 0.11
 EXCLUDE_RATIO = 9.8
@@ -70,6 +72,7 @@ def featurize(texts: Sequence[str]) -> Features:
 
     Raise ValueError if no text has a single word.
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer
     texts = list(texts)
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_df=0.95)
     try:
@@ -113,6 +116,7 @@ class Model:
 
     def ranking(self) -> Ranking:
         """Return the unlabelled records, most likely include first."""
+        import numpy as np
         labelled = {index for index, _ in self.labels}
         unlabelled = np.array([i for i in range(len(self.scores)) if i not in labelled], dtype=int)
         order = _order_by_score(self.scores, unlabelled)
@@ -139,10 +143,12 @@ class Ranking:
 
 def _order_by_score(scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     # Highest score first; ties go to the lower row index so the order is reproducible.
+    import numpy as np
     return candidates[np.lexsort((candidates, -scores[candidates]))]
 
 
 def _sample_weights(y: np.ndarray) -> np.ndarray:
+    import numpy as np
     n_includes = int(y.sum())
     n_excludes = len(y) - n_includes
     weights = np.where(y == 1, 1.0, n_includes / (EXCLUDE_RATIO * n_excludes))
@@ -150,12 +156,14 @@ def _sample_weights(y: np.ndarray) -> np.ndarray:
 
 
 def _fit(matrix: sparse.csr_matrix, indices: np.ndarray, y: np.ndarray, seed: int):
+    from sklearn.svm import LinearSVC
     classifier = LinearSVC(C=SVM_C, loss="squared_hinge", random_state=seed)
     classifier.fit(matrix[indices], y, sample_weight=_sample_weights(y))
     return classifier.coef_.ravel(), float(classifier.intercept_[0])
 
 
 def _check_labels(labels: Mapping[int, bool], n_records: int) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
     if not can_rank(labels):
         raise ValueError("Ranking needs at least one include and one exclude.")
     indices = np.array(sorted(labels), dtype=int)
@@ -173,6 +181,7 @@ def train(
     ``labels`` maps a row index of ``texts_or_features`` to True (include) or False
     (exclude). Raise ValueError unless can_rank(labels) is True.
     """
+    import numpy as np
     features = _as_features(texts_or_features)
     indices, y = _check_labels(labels, len(features))
     coef, intercept = _fit(features.matrix, indices, y, seed)
@@ -214,6 +223,7 @@ def explain_rows(model: Model, rows: Sequence[int], k: int = 3) -> list[list[str
     """Return, for each row index in ``rows``, up to k terms of that record that pushed its
     score up most, largest first: explain() for records already featurized, without the
     vectorizer (the model's features must carry ``terms``)."""
+    import numpy as np
     if model.features.terms is None:
         raise ValueError("These features do not name their terms.")
     matrix = model.features.matrix
@@ -262,6 +272,8 @@ def estimate_remaining_includes(decisions: Sequence[bool], n_records: int) -> Re
 
     Return None until there is at least one include and one exclude, or when nothing is left.
     """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
     y = np.array([1 if d else 0 for d in decisions], dtype=int)
     n_unscreened = n_records - len(y)
     if n_unscreened <= 0 or y.sum() in (0, len(y)):
@@ -333,6 +345,7 @@ def stopping_hint(
 
 
 def _screened_labels(order: Sequence[int], labels: Sequence[bool], n_priors: int) -> np.ndarray:
+    import numpy as np
     if sorted(order) != list(range(len(labels))):
         raise ValueError("The order must list every row index exactly once.")
     found = np.array([bool(labels[i]) for i in order[n_priors:]], dtype=int)
@@ -349,6 +362,7 @@ def wss(
     N counts the records after the priors; n_r is how many of them were screened when the
     share of includes found first reached ``recall``.
     """
+    import numpy as np
     found = _screened_labels(order, labels, n_priors)
     n = len(found)
     needed = math.ceil(recall * found.sum() - 1e-9)
@@ -374,6 +388,7 @@ def atd(order: Sequence[int], labels: Sequence[bool], *, n_priors: int = 0) -> f
     Each include's time to discovery is its 1-based position after the priors; ATD is their
     mean divided by N, the number of records after the priors.
     """
+    import numpy as np
     found = _screened_labels(order, labels, n_priors)
     positions = np.flatnonzero(found) + 1
     return float(positions.mean() / len(found))
@@ -398,6 +413,7 @@ class SimulationResult:
 
 def choose_priors(labels: Sequence[bool], seed: int) -> tuple[int, int]:
     """Return one include and one exclude row index chosen at random by ``seed``."""
+    import numpy as np
     rng = np.random.default_rng(seed)
     labels = np.asarray(labels, dtype=bool)
     includes = np.flatnonzero(labels)
@@ -428,6 +444,7 @@ def simulate(
     ASReview does), always screen the top-scored unscreened record and retrain on all
     decisions so far. Retraining follows retrain_due() unless ``every_decision`` is True.
     """
+    import numpy as np
     features = _as_features(texts_or_features)
     labels = [bool(v) for v in labels]
     if len(labels) != len(features):
@@ -507,6 +524,7 @@ def run_simulation_cli(path, seeds: int = 5, first_seed: int = 0, order_out=None
     With ``order_out``, also write the first seed's screening order there: one 0-based row
     index per line, priors first.
     """
+    import numpy as np
     texts, labels = read_screening_csv(path)
     features = featurize(texts)
     results = [simulate(features, labels, seed=s) for s in range(first_seed, first_seed + seeds)]

@@ -78,6 +78,18 @@ def review(carol, alice, bob):
     return review
 
 
+@pytest.fixture
+def test_job_kinds(monkeypatch):
+    """The job kinds that exist only in tests (tests/job_kinds.py), known to this process; a
+    worker started by tests/worker.py knows them too."""
+    from screening.services.jobs import JOB_KINDS
+
+    from .job_kinds import TEST_JOB_KINDS
+
+    for kind, path in TEST_JOB_KINDS.items():
+        monkeypatch.setitem(JOB_KINDS, kind, path)
+
+
 def password_of(user):
     return "pw-" + user.username + "-9Xq!"
 

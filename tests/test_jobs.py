@@ -4,15 +4,19 @@ from django.utils import timezone
 from screening.models import Job
 from screening.services import jobs
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_job_kinds")]
 
 
-@jobs.job_handler("test_boom")
-def _boom(job, progress):
+def failing_job(job, progress):
     raise jobs.JobError("The file ended in the middle of a record (line 12).")
 
 
-def make_job(kind="worker_check", **params):
+@pytest.fixture(autouse=True)
+def _failing_job_kind(monkeypatch):
+    monkeypatch.setitem(jobs.JOB_KINDS, "test_boom", f"{__name__}.failing_job")
+
+
+def make_job(kind="count_to", **params):
     return Job.objects.create(kind=kind, params=params or {"steps": 3, "delay": 0})
 
 
@@ -56,12 +60,12 @@ def test_creating_a_job_enqueues_it_after_commit(django_capture_on_commit_callba
     sent = []
     monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.job_create(kind="worker_check", params={"steps": 1})
+        job = jobs.job_create(kind="count_to", params={"steps": 1})
     assert sent == [job.pk]
 
 
 def test_the_progress_partial_stops_polling_once_the_job_ends(client, review, carol):
-    job = Job.objects.create(kind="worker_check", review=review, status=Job.Status.RUNNING, done=1, total=4)
+    job = Job.objects.create(kind="count_to", review=review, status=Job.Status.RUNNING, done=1, total=4)
     client.force_login(carol)
     url = f"/reviews/{review.pk}/jobs/{job.pk}/progress/"
     running = client.get(url, headers={"HX-Request": "true"})
@@ -70,3 +74,13 @@ def test_the_progress_partial_stops_polling_once_the_job_ends(client, review, ca
     finished = client.get(url, headers={"HX-Request": "true"})
     assert finished.status_code == 286
     assert b"hx-trigger" not in finished.content
+
+
+def test_every_job_kind_names_a_function_that_exists():
+    for kind in jobs.JOB_KINDS:
+        assert callable(jobs.job_handler(kind)), kind
+
+
+def test_an_unknown_job_kind_is_refused():
+    with pytest.raises(ValueError, match="no handler for job kind 'print_money'"):
+        jobs.job_create(kind="print_money")

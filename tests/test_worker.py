@@ -7,7 +7,8 @@ from screening.services import jobs
 
 from .worker import IN_CI, broker_is_redis, celery_worker, wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("test_job_kinds")]
 
 
 def test_ci_runs_the_worker_against_redis():
@@ -17,7 +18,7 @@ def test_ci_runs_the_worker_against_redis():
 
 def test_a_real_worker_runs_a_job_and_reports_progress_on_the_row(carol):
     with celery_worker():
-        job = jobs.job_create(kind="worker_check", created_by=carol, params={"steps": 5, "delay": 0.4})
+        job = jobs.job_create(kind="count_to", created_by=carol, params={"steps": 5, "delay": 0.4})
 
         def progressing():
             row = Job.objects.get(pk=job.pk)

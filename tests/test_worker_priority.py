@@ -11,7 +11,8 @@ from screening.services import jobs
 from .screening_records import fast_password_hashing, make_records
 from .worker import celery_worker, wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("test_job_kinds")]
 fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -48,7 +49,7 @@ def test_a_real_worker_retrains_my_ranking_after_my_decisions(client, review, al
         # A redelivered task finds the job finished and changes nothing. The worker runs tasks
         # in order, so once a later job has finished the redelivered one has been handled.
         tasks.run_job.delay(job.pk)
-        check = jobs.job_create(kind="worker_check", created_by=alice, params={"steps": 1, "delay": 0})
+        check = jobs.job_create(kind="count_to", created_by=alice, params={"steps": 1, "delay": 0})
         wait_for(lambda: Job.objects.get(pk=check.pk).is_finished, timeout=60)
         again = PriorityRanking.objects.get(pk=ranking.pk)
         assert (again.job_id, again.trained_at) == (job.pk, ranking.trained_at)

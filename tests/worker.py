@@ -32,7 +32,7 @@ def celery_worker():
     env.pop("TEST_DATABASE_NAME", None)
     log = open(REPO_ROOT / "var" / f"worker-{queue}.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "reviewapp", "worker", "--pool", "solo",
+        [sys.executable, "-m", "celery", "-A", "tests.worker_app", "worker", "--pool", "solo",
          "--concurrency", "1", "-Q", queue, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

@@ -25,7 +25,7 @@ from ..dedup import DedupRecord, choose_primary, fill_missing, find_duplicates
 from ..dedup.engine import completeness
 from ..dedup.normalise import split_author_field
 from ..models import DuplicateCandidate, Import, Job, Merge, Record
-from .jobs import job_create, job_handler
+from .jobs import job_create
 
 FILL_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
                "issn", "abstract")
@@ -479,7 +479,6 @@ def dedup_enqueue(*, review, created_by=None):
                       message="Waiting to look for duplicates…")
 
 
-@job_handler("dedup")
 def dedup_job(job, progress):
     summary = dedup_review(review=job.review, job=job, progress=progress)
     return {"message": summary.message(), "new_records": summary.new_records, "merged": summary.merged,

@@ -27,7 +27,7 @@ from ..formats.report import CheckTally
 from ..models import Import, Job, Record, Source
 from .decisions import record_stages_add_import
 from .dedup import dedup_enqueue
-from .jobs import JobError, job_create, job_handler
+from .jobs import JobError, job_create
 from .staging import COPY_COLUMNS, copy_line, staged
 
 logger = logging.getLogger(__name__)
@@ -181,7 +181,6 @@ def csv_headers(export):
     return next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
 
 
-@job_handler("import_check")
 def import_check_job(job, progress):
     ids = job.params["import_ids"]
     progress(0, total=len(ids), force=True)
@@ -431,7 +430,6 @@ def copy_records(*, item, numbered_records):
     return count
 
 
-@job_handler("import_records")
 def import_records_job(job, progress):
     item = Import.objects.get(pk=job.params["import_id"])
     item = import_records(item=item, progress=progress)

@@ -1,7 +1,7 @@
 """Background jobs: create, claim, report progress, finish.
 
-A job's handler is a plain function `handler(job, progress)` registered under the job's kind.
-The Celery task only passes the id; everything else is on the row.
+A job's handler is a plain function `handler(job, progress)`, named in JOB_KINDS under the
+job's kind. The Celery task only passes the id; everything else is on the row.
 """
 import logging
 import time
@@ -10,12 +10,22 @@ import traceback
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from ..models import Job
 
 logger = logging.getLogger(__name__)
 
-HANDLERS = {}
+# Every kind of background job and the function that runs it. A handler's module is imported
+# only when a job of its kind is created or run, so starting the web app or a command does not
+# import what the jobs need (scikit-learn for the ranking, the dedup engine, the PubMed client).
+JOB_KINDS = {
+    "import_check": "screening.services.imports.import_check_job",
+    "import_records": "screening.services.imports.import_records_job",
+    "dedup": "screening.services.dedup.dedup_job",
+    "pubmed_import": "screening.services.pubmed.pubmed_import_job",
+    "priority_retrain": "screening.services.priority.priority_retrain",
+}
 
 
 class JobError(Exception):
@@ -23,18 +33,15 @@ class JobError(Exception):
 
 
 def job_handler(kind):
-    def register(function):
-        HANDLERS[kind] = function
-        return function
-
-    return register
+    """Return the function that runs jobs of `kind`."""
+    return import_string(JOB_KINDS[kind])
 
 
 def job_create(*, kind, review=None, created_by=None, params=None, total=None, message=""):
     """Create a job and enqueue it once the surrounding transaction commits."""
     from .. import tasks
 
-    if kind not in HANDLERS:
+    if kind not in JOB_KINDS:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job.objects.create(
         kind=kind, review=review, created_by=created_by, params=params or {}, total=total,
@@ -92,7 +99,7 @@ def job_run(*, job_id):
     job = job_claim(job_id=job_id)
     if job is None:
         return None
-    handler = HANDLERS[job.kind]
+    handler = job_handler(job.kind)
     progress = Progress(job)
     try:
         result = handler(job, progress) or {}
@@ -123,15 +130,3 @@ def job_fail(*, job, error, detail=""):
     )
     job.refresh_from_db()
     return job
-
-
-@job_handler("worker_check")
-def worker_check(job, progress):
-    """Count to `steps`, reporting progress: shows that a worker is alive and reporting."""
-    steps = int(job.params.get("steps", 5))
-    delay = float(job.params.get("delay", 0.2))
-    progress(0, total=steps, message="Counting…", force=True)
-    for step in range(1, steps + 1):
-        time.sleep(delay)
-        progress(step, total=steps, message=f"Step {step} of {steps}", force=True)
-    return {"message": f"The worker counted to {steps}.", "steps": steps}

@@ -34,7 +34,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -42,7 +41,7 @@ from django.utils import timezone
 from .. import ranking as ranker
 from ..models import (RESOLVED_OUTCOMES, Decision, Import, Outcome, PriorityRank, PriorityRanking, Record, RecordStage,
                       Review, Stage, Verdict)
-from .jobs import JobError, job_create, job_handler
+from .jobs import JobError, job_create
 
 RETRAIN = "priority_retrain"
 # Positions that get their explaining words stored: a reviewer screens
@@ -137,6 +136,8 @@ def features_folder(review):
 def _fingerprint(review, record_ids):
     # The imports' creation times go in too: a database restored or recreated (tests) reuses
     # record ids for other texts, and must not pick up an old file.
+    import numpy as np
+
     imports = Import.objects.filter(review=review).order_by("id").values_list("id", "created_at")
     digest = hashlib.md5(np.asarray(record_ids, dtype=np.int64).tobytes())
     digest.update(repr(list(imports)).encode())
@@ -196,7 +197,6 @@ def _featurize_and_store(review, records, folder, path):
 
 # --- The retrain job -----------------------------------------------------------------------
 
-@job_handler(RETRAIN)
 def priority_retrain(job, progress):
     """Train the reviewer's model on their labels, rank the records they have not screened
     and store the ranking with its estimates. Idempotent: a job superseded by a newer request,

@@ -22,7 +22,7 @@ from ..models import Import, PubMedRun, PubMedSearch, PubMedSkip, Record, Source
 from ..pubmed import PubMedClient, PubMedError, SearchPlan, check_query
 from ..pubmed.plan import parse_date
 from .imports import copy_records, import_finished
-from .jobs import JobError, job_create, job_handler
+from .jobs import JobError, job_create
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,6 @@ def pubmed_run_discard(*, run):
 
 # The job
 
-@job_handler("pubmed_import")
 def pubmed_import_job(job, progress):
     run = PubMedRun.objects.get(pk=job.params["run_id"])
     run = pubmed_run_execute(run=run, progress=progress)

@@ -36,6 +36,8 @@ class Command(BaseCommand):
     help = ("Find duplicates in one export file without a database: write the automatic groups "
             "(one row per group, column merged_ids, ids joined by ';') and, optionally, the pairs "
             "for human review.")
+    # Reads only files: runs with no database or secret key configured.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("path")

@@ -10,6 +10,8 @@ from screening.formats.report import build_check_report
 
 class Command(BaseCommand):
     help = "Print the pre-import check report of an export file (or, with --json, its records)."
+    # Reads only files: runs with no database or secret key configured.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("path")

@@ -1,0 +1,15 @@
+"""The Celery app as the tests' worker process runs it: the app itself, plus the job kinds that
+exist only in tests (tests/job_kinds.py)."""
+import django
+
+from reviewapp.celery import app  # also names the settings module
+
+django.setup()
+
+from screening.services.jobs import JOB_KINDS  # noqa: E402 - needs the apps loaded
+
+from tests.job_kinds import TEST_JOB_KINDS  # noqa: E402
+
+JOB_KINDS.update(TEST_JOB_KINDS)
+
+__all__ = ["app"]
