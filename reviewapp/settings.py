@@ -269,6 +269,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# The cache, shared by every process of the app (web workers and the Celery worker): a count
+# cached by one and deleted by another when it changes (records entering screening after an
+# import, in the worker) must be fresh in all. Redis when there is one (REDIS_URL, or a redis://
+# broker; Django's keys carry their own prefix beside Celery's). Otherwise the set-up is a single
+# machine (as the filesystem broker already is), and files under ./var/cache are shared by its
+# processes without adding a database query per cache read.
+REDIS_URL = envsecret("REDIS_URL") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+                                       else "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    } if REDIS_URL else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+# Entries of one database apart from another's that shares the Redis (several instances).
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX") or DATABASES["default"].get("NAME", "")
+
 # NCBI E-utilities (PubMed search).
 NCBI_API_KEY = envsecret("NCBI_API_KEY", "")
 NCBI_EMAIL = os.environ.get("NCBI_EMAIL", "")

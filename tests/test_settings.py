@@ -199,3 +199,18 @@ def test_the_launcher_keeps_a_development_key_and_makes_the_broker_folders(tmp_p
                        "launcher.prepare_development(); print(os.environ['DEBUG'], 'SECRET_KEY_FILE' in os.environ)")
     assert given.stdout.split() == ["0", "False"], given.stderr
     assert list((tmp_path / "other" / "var").iterdir()) == []
+
+
+@pytest.mark.parametrize("variables, backend, location", [
+    ({"CELERY_BROKER_URL": "redis://redis:6379/0"}, "RedisCache", "redis://redis:6379/0"),
+    ({"CELERY_BROKER_URL": "redis://redis:6379/0", "REDIS_URL": "redis://cache:6379/2"}, "RedisCache",
+     "redis://cache:6379/2"),
+    ({"REDIS_URL": "rediss://cache:6380/1"}, "RedisCache", "rediss://cache:6380/1"),
+    ({"CELERY_BROKER_URL": "amqp://rabbit//"}, "FileBasedCache", "{var}/cache"),
+    ({}, "FileBasedCache", "{var}/cache"),
+], ids=["redis broker", "REDIS_URL wins", "only REDIS_URL", "other broker", "nothing configured"])
+def test_every_process_shares_one_cache(tmp_path, variables, backend, location):
+    env = bare_env(tmp_path, **variables)
+    configured = settings_value(env, "(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])")
+    assert configured == repr((f"django.core.cache.backends.{'redis' if backend == 'RedisCache' else 'filebased'}."
+                               f"{backend}", location.format(var=tmp_path / "var")))
