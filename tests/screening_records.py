@@ -21,9 +21,10 @@ SAMPLES = [
 ]
 
 
-def make_records(review, count=10, *, database="MEDLINE"):
+def make_records(review, count=10, *, database="MEDLINE", in_screening=True):
     """Create `count` records in `review` (cycling through real-looking samples, each title
-    made unique) and return them in import order."""
+    made unique) and return them in import order. Like a finished import, this puts them into
+    title/abstract screening, unless `in_screening` is False."""
     source = Import.objects.create(review=review, database=database, platform="PubMed",
                                    status=Import.Status.IMPORTED, record_count=count)
     records = []
@@ -35,7 +36,12 @@ def make_records(review, count=10, *, database="MEDLINE"):
             abstract=abstract, authors=authors, journal=journal, year=year,
             doi=f"10.1000/sleep.{review.pk}.{i}", pmid=str(30000000 + i),
         ))
-    return Record.objects.bulk_create(records)
+    records = Record.objects.bulk_create(records)
+    if in_screening:
+        from screening.services.decisions import record_stages_add_import
+
+        record_stages_add_import(item=source)
+    return records
 
 
 def fast_password_hashing(settings):

@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from screening.models import Job
+from screening.models import Import, Job
 from screening.services import jobs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_job_kinds")]
@@ -84,3 +84,23 @@ def test_every_job_kind_names_a_function_that_exists():
 def test_an_unknown_job_kind_is_refused():
     with pytest.raises(ValueError, match="no handler for job kind 'print_money'"):
         jobs.job_create(kind="print_money")
+
+
+
+def crashing_job(job, progress):
+    raise OSError("No space left on device")
+
+
+def test_an_import_whose_job_fails_outright_is_marked_failed_with_the_jobs_error(review, monkeypatch):
+    monkeypatch.setitem(jobs.JOB_KINDS, "test_crash", f"{__name__}.crashing_job")
+    job = make_job("test_crash")
+    crashed = Import.objects.create(review=review, filename="embase.ris", status=Import.Status.IMPORTING, job=job)
+    own_error = Import.objects.create(review=review, filename="scopus.csv", status=Import.Status.QUEUED, job=job,
+                                      error="Line 4: a quote is never closed.")
+    done = Import.objects.create(review=review, filename="ovid.ris", status=Import.Status.IMPORTED, job=job)
+    with pytest.raises(OSError):
+        jobs.job_run(job_id=job.pk)
+    crashed.refresh_from_db(), own_error.refresh_from_db(), done.refresh_from_db()
+    assert (crashed.status, crashed.error) == (Import.Status.FAILED, "Unexpected error: OSError: No space left on device")
+    assert (own_error.status, own_error.error) == (Import.Status.FAILED, "Line 4: a quote is never closed.")
+    assert done.status == Import.Status.IMPORTED

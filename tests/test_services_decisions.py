@@ -197,8 +197,8 @@ def test_the_history_refuses_update_and_delete_in_the_database(review, alice):
     assert event.new_verdict == "include"
 
 
-def test_sync_adds_only_new_records_and_later_imports_reach_the_queue(review, alice):
-    make_records(review, 2)
+def test_sync_adds_only_missing_records_and_a_later_import_reaches_the_queue_when_it_finishes(review, alice):
+    make_records(review, 2, in_screening=False)
     assert services.record_stages_sync(review=review) == 2
     assert services.record_stages_sync(review=review) == 0
     screen_all(alice, review, "include")

@@ -74,7 +74,7 @@ class RecordStageQuerySet(models.QuerySet):
 class RecordStage(models.Model):
     """One record at one stage: its position in the screening order, how many reviewers have
     claimed it, and its outcome. Created for every record of the review (in_screening or not;
-    the queue filters) by `record_stages_sync`."""
+    the queue filters) when its import finishes (`record_stages_add_import`)."""
 
     class Resolution(models.TextChoices):
         NONE = "", "Not resolved"

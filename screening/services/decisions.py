@@ -212,7 +212,7 @@ def _next_record(reviewer, review, stage, ranking=None, *, hints=None):
     params["start_offset"] = 0 if order_column == "record_id" else _start_offset(review, reviewer, stage)
     for attempt in range(3):
         record = _claim_first(_claim_sql(order_column, with_cursor=attempt == 0), params)
-        if record is None and attempt == 1 and record_stages_sync(review=review, stage=stage) == 0:
+        if record is None and attempt > 0:
             break
         if record is not None and record.claimed:
             return record, QueueState.READY

@@ -474,13 +474,3 @@ def record_to_parsed(record) -> ParsedRecord:
         language=record.language, publication_type=record.publication_type, urls=tuple(record.urls),
         database=record.database, source_id=str(record.pk), line=record.line,
     )
-
-
-def review_mark_job_stale_imports(*, review):
-    """Imports left QUEUED/IMPORTING by a job that failed outright are shown as failed."""
-    for item in review.imports.filter(status__in=[Import.Status.QUEUED, Import.Status.IMPORTING]).select_related("job"):
-        if item.job and item.job.status == Job.Status.FAILED:
-            item.status = Import.Status.FAILED
-            item.error = item.error or item.job.error
-            item.save(update_fields=["status", "error"])
-

@@ -8,11 +8,11 @@ import time
 import traceback
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from ..models import Job
+from ..models import Import, Job
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,12 @@ def job_fail(*, job, error, detail=""):
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.FAILED, finished_at=timezone.now(), error=error[:5000],
         message="Failed.",
+    )
+    # An import whose job failed (its own transaction rolled back) failed too, with the job's
+    # error unless it recorded one of its own.
+    Import.objects.filter(job=job, status__in=[Import.Status.QUEUED, Import.Status.IMPORTING]).update(
+        status=Import.Status.FAILED,
+        error=Case(When(error="", then=Value(error[:5000])), default=F("error"), output_field=TextField()),
     )
     job.refresh_from_db()
     return job

@@ -50,7 +50,6 @@ class ReadAsForm(forms.Form):
 
 @review_view("import")
 def import_list(request, review):
-    import_services.review_mark_job_stale_imports(review=review)
     form = UploadForm()
     imports = review.imports.exclude(status=Import.Status.CANCELLED).select_related("job", "created_by", "pubmed_run")
     per_database = import_summary(review)["per_database"]

@@ -123,8 +123,6 @@ def screen(request, review, stage=TA):
         target = step.record if step else None
     if target is not None:
         return _render_card(request, review, _card_context(request, review, target, stage=stage, revisit=True))
-    if not wants_partial(request):
-        decision_services.record_stages_sync(review=review, stage=stage)
     ranking = _my_ranking(request, review, stage)
     record, state = decision_services.screening_next(reviewer=user, review=review, stage=stage, ranking=ranking)
     return _render_card(request, review, _card_context(request, review, record, stage=stage, state=state,
@@ -310,7 +308,6 @@ def resolve(request, review, record_id, stage=TA):
 @review_view("resolve")
 def lead_records(request, review, stage=TA):
     """Every record with its outcome, for the lead to open any one and decide alone."""
-    decision_services.record_stages_sync(review=review, stage=stage)
     stages = RecordStage.objects.for_stage(review, stage).in_screening().select_related("record").order_by("record_id")
     outcome = request.GET.get("outcome", "")
     if outcome in Outcome.values:
@@ -338,7 +335,6 @@ def screening_dashboard(review, membership):
     (review-wide counts such as open conflicts move when their partner votes, and would tell
     them how); for a lead, everything, with agreement per reviewer pair."""
     user = membership.user
-    decision_services.record_stages_sync(review=review, stage=TA)  # records imported since
     total = decision_services.records_in_stage_count(review, TA)
     if membership.role != Role.LEAD:
         return {"screening": {"total": total, "progress": _my_progress(user, review, membership.role)}}
