@@ -10,7 +10,7 @@ TEST_DEPS := $(VENV)/.deps-test
 DEPS_OF = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	print('\n'.join(p['dependencies'] if sys.argv[1] == 'run' else p['optional-dependencies'][sys.argv[1]]))"
 
-.PHONY: run test install manage bench bench-import bench-dedup bench-ranking bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
+.PHONY: run test lint install manage bench bench-import bench-dedup bench-ranking bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
 
 # uv installs the same pinned packages as pip, several times faster (8 s instead of 60 s here).
 INSTALL = $(VENV)/bin/uv pip install --quiet --python $(PY)
@@ -37,6 +37,10 @@ run: $(RUN_DEPS)
 ## Run the whole test suite (embedded PostgreSQL unless DATABASE_URL is set).
 test: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher test $(ARGS)
+
+## The linter (settings in pyproject.toml); CI runs it before the tests.
+lint: $(TEST_DEPS)
+	$(VENV)/bin/ruff check .
 
 ## Any manage.py command against the same database, e.g. make manage cmd="seed_demo"
 manage: $(RUN_DEPS)

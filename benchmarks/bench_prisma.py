@@ -32,8 +32,10 @@ SELECT %(review)s, (%(imports)s)[1 + i %% 5], i, 'Record ' || i || ' on blue lig
     '', '', '', 0, CASE WHEN i %% 50 = 1 THEN 'Retracted' ELSE '' END, i %% 100 = 1
 FROM generate_series(0, %(count)s - 1) AS i;
 UPDATE screening_record r SET duplicate_of_id = (SELECT min(id) FROM screening_record WHERE review_id = %(review)s)
-WHERE review_id = %(review)s AND id %% 5 = 0 AND id > (SELECT min(id) FROM screening_record WHERE review_id = %(review)s);
-INSERT INTO screening_recordstage (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
+WHERE review_id = %(review)s AND id %% 5 = 0
+  AND id > (SELECT min(id) FROM screening_record WHERE review_id = %(review)s);
+INSERT INTO screening_recordstage
+    (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
 SELECT %(review)s, r.id, 'title_abstract', 0, 0, CASE WHEN r.id %% 10 = 3 THEN 'included' ELSE 'excluded' END,
     'agreement', ''
 FROM screening_record r JOIN screening_import i ON i.id = r.source_import_id AND i.source IN ('database', 'register')
@@ -45,9 +47,12 @@ FROM screening_record r JOIN screening_import i ON i.id = r.source_import_id
 LEFT JOIN screening_recordstage ta ON ta.record_id = r.id AND ta.stage = 'title_abstract'
 WHERE r.review_id = %(review)s AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
   AND (ta.outcome = 'included' OR i.source = 'citation');
-INSERT INTO screening_recordstage (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
-SELECT %(review)s, rep.record_id, 'full_text', 0, 0, CASE WHEN rep.record_id %% 3 = 0 THEN 'included' ELSE 'excluded' END,
-    'agreement', CASE WHEN rep.record_id %% 3 = 1 THEN 'Wrong population' WHEN rep.record_id %% 3 = 2 THEN 'Wrong outcome' ELSE '' END
+INSERT INTO screening_recordstage
+    (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
+SELECT %(review)s, rep.record_id, 'full_text', 0, 0,
+    CASE WHEN rep.record_id %% 3 = 0 THEN 'included' ELSE 'excluded' END, 'agreement',
+    CASE WHEN rep.record_id %% 3 = 1 THEN 'Wrong population' WHEN rep.record_id %% 3 = 2 THEN 'Wrong outcome'
+         ELSE '' END
 FROM screening_report rep WHERE rep.review_id = %(review)s AND rep.status = 'retrieved';
 """
 

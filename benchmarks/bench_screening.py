@@ -29,7 +29,6 @@ import runpy
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -118,7 +118,8 @@ def run(argv):
     say(f"Web server:  http://{host}:{port}/   (Celery worker running, broker: {broker})")
     if password:
         say(f"Sign in as  admin  with password  {password}")
-        say("(shown once; change it under your name at the top right, or with `make manage cmd='changepassword admin'`)")
+        say("(shown once; change it under your name at the top right, "
+            "or with `make manage cmd='changepassword admin'`)")
     else:
         say("Sign in with your existing account. Forgot it? `make manage cmd='changepassword admin'`")
     say("Press Ctrl-C to stop the web server and the worker.")

@@ -89,7 +89,8 @@ class ChangeRoleForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     name = forms.CharField(label="Your name", max_length=200)
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password again",
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, email="", **kwargs):
         self.email = email

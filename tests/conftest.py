@@ -90,6 +90,15 @@ def test_job_kinds(monkeypatch):
         monkeypatch.setitem(JOB_KINDS, kind, path)
 
 
+@pytest.fixture
+def ncbi(settings, monkeypatch):
+    """The fake NCBI E-utilities server, with the app's clients on its fake clock
+    (tests/pubmed_helpers.py)."""
+    from .pubmed_helpers import fake_ncbi
+
+    yield from fake_ncbi(settings, monkeypatch)
+
+
 def password_of(user):
     return "pw-" + user.username + "-9Xq!"
 

@@ -1,12 +1,11 @@
 """The fake E-utilities server wired into the app, for service, view and command tests.
 
-`ncbi` starts tests/pubmed/fake_eutils.py on 127.0.0.1, points NCBI_EUTILS_URL at it, and
+`fake_ncbi` (the `ncbi` fixture of tests/conftest.py) starts tests/pubmed/fake_eutils.py on
+127.0.0.1, points NCBI_EUTILS_URL at it, and
 makes every client the app builds sleep on a fake clock: retries and the rate limit cost
 no real time, and the server logs each request at the fake time it was sent.
 """
 from datetime import date, timedelta
-
-import pytest
 
 from screening.services import pubmed
 
@@ -19,8 +18,7 @@ def days(first: date, last: date, per_day: int) -> dict[date, int]:
     return {first + timedelta(n): per_day for n in range((last - first).days + 1)}
 
 
-@pytest.fixture
-def ncbi(settings, monkeypatch):
+def fake_ncbi(settings, monkeypatch):
     clock = FakeClock()
     server = FakeEutils(clock=clock, stall=3.0).start()
     settings.NCBI_EUTILS_URL = server.base_url

@@ -43,8 +43,3 @@ def make_records(review, count=10, *, database="MEDLINE", in_screening=True):
         record_stages_add_import(item=source)
     return records
 
-
-def fast_password_hashing(settings):
-    """Creating the four personas with the production hasher takes about two seconds per test;
-    these tests are not about passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

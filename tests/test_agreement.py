@@ -5,7 +5,7 @@ from hypothesis import given, strategies as st
 
 from screening.agreement import agreement, agreement_from_table
 
-I, E, M = "include", "exclude", "maybe"
+I, E, M = "include", "exclude", "maybe"  # noqa: E741 - the verdicts' initials keep the tables readable
 
 
 def pairs_from_table(table, categories):

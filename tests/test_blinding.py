@@ -21,10 +21,9 @@ from screening.models import Decision, Membership, Record
 from screening.services import decisions as services
 from screening.services import fulltext
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 MARKERS = ("ALICE-REASON-7Q3", "ALICE-NOTE-K9Z")
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -83,7 +82,8 @@ def scene(review, alice, bob, carol, make_user):
         record, _ = services.screening_next(reviewer=bob, review=review)
         services.decision_record(reviewer=bob, review=review, record=record, verdict=verdict, reason="Wrong population")
     services.screening_next(reviewer=bob, review=review)
-    assert set(Decision.objects.filter(reviewer=alice).values_list("record_id", flat=True)) == {records[0].pk, records[1].pk}
+    assert set(Decision.objects.filter(reviewer=alice).values_list("record_id", flat=True)) == {records[0].pk,
+                                                                                                records[1].pk}
     return {"review": review, "records": records, "other": other_review_records}
 
 
@@ -145,7 +145,7 @@ def test_bob_never_sees_alices_votes_reasons_or_notes_anywhere(client, full_text
                     for marker in MARKERS:
                         assert marker not in content, (path + query, headers)
     # Posts Bob can make: votes, undo, and everything a lead could (refused).
-    for route, entry in all_routes():
+    for route, _entry in all_routes():
         if not route.startswith("reviews/"):
             continue
         for path, _ in concrete_paths(route, review_ids, record_ids):
@@ -293,7 +293,8 @@ def test_a_vote_on_a_record_bob_does_not_hold_answers_the_same_whether_alice_vot
     for record in (voted, unseen):
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
-            response = client.post(f"/reviews/{review.pk}/screen/records/{record.pk}/decide/", {"verdict": "include"}, **HTMX)
+            response = client.post(f"/reviews/{review.pk}/screen/records/{record.pk}/decide/", {"verdict": "include"},
+                                   **HTMX)
         seen.append((response.status_code, normalise(body(response), record.pk), len(queries)))
     assert seen[0][0] == 200 and "Your vote was not recorded" in seen[0][1]
     assert MARKERS[0] not in seen[0][1] and MARKERS[1] not in seen[0][1]

@@ -10,7 +10,8 @@ KITCHENHAM = SHARED / "data" / "screening" / "kitchenham_2010" / "Kitchenham_201
 def test_simulate_screening_prints_each_seed_and_the_mean_and_writes_the_order(tmp_path):
     out = io.StringIO()
     order = tmp_path / "order.txt"
-    call_command("simulate_screening", str(KITCHENHAM), "--seeds", "2", "--seed", "3", "--order-out", str(order), stdout=out)
+    call_command("simulate_screening", str(KITCHENHAM), "--seeds", "2", "--seed", "3", "--order-out", str(order),
+                 stdout=out)
     lines = out.getvalue().splitlines()
     assert [line.split()[0] for line in lines[-3:]] == ["3", "4", "mean"]
     wss = float(lines[-1].split()[1].rstrip("%"))

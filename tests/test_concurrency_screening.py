@@ -10,10 +10,9 @@ from django.db import connection
 from screening.models import Decision, DecisionEvent, Membership, RecordStage, Role
 from screening.services import decisions as services
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db(transaction=True)
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def run_together(workers):
@@ -103,7 +102,8 @@ def test_a_double_submitted_vote_and_next_keeps_one_vote_and_serves_one_next_rec
     assert len(served) == 2 and len(set(served)) == 1 and first.pk not in served
     assert Decision.objects.filter(reviewer=alice, record=first).count() == 1
     assert DecisionEvent.objects.filter(record=first).count() == 1
-    assert list(Decision.objects.filter(reviewer=alice, verdict__isnull=True).values_list("record_id", flat=True)) == served[:1]
+    assert list(Decision.objects.filter(reviewer=alice, verdict__isnull=True).values_list("record_id",
+                                                                                          flat=True)) == served[:1]
     assert RecordStage.objects.get(record_id=served[0]).claims == 1
 
 

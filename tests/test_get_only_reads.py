@@ -73,7 +73,8 @@ def busy_review(review, carol, alice):
     records = make_records(review, 6)
     make_records(review, 2, database="Embase", in_screening=False)
     check = Job.objects.create(kind="import_check", review=review, created_by=carol, status=Job.Status.SUCCEEDED)
-    waiting = Import.objects.create(review=review, created_by=carol, filename="embase.ris", status=Import.Status.CHECKED,
+    waiting = Import.objects.create(review=review, created_by=carol, filename="embase.ris",
+                                    status=Import.Status.CHECKED,
                                     check_report={"state": "ok", "record_count": 0}, job=check)
     check.params = {"import_ids": [waiting.pk]}
     check.save()

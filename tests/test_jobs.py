@@ -101,6 +101,7 @@ def test_an_import_whose_job_fails_outright_is_marked_failed_with_the_jobs_error
     with pytest.raises(OSError):
         jobs.job_run(job_id=job.pk)
     crashed.refresh_from_db(), own_error.refresh_from_db(), done.refresh_from_db()
-    assert (crashed.status, crashed.error) == (Import.Status.FAILED, "Unexpected error: OSError: No space left on device")
+    assert (crashed.status, crashed.error) == (Import.Status.FAILED,
+                                               "Unexpected error: OSError: No space left on device")
     assert (own_error.status, own_error.error) == (Import.Status.FAILED, "Line 4: a quote is never closed.")
     assert done.status == Import.Status.IMPORTED

@@ -11,10 +11,8 @@ from screening.prisma import check_sums
 from screening.services import decisions, fulltext
 
 from .prisma_review import EXPECTED, add_import, screen_all, walk_review
-from .screening_records import fast_password_hashing
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 @pytest.fixture

@@ -11,10 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from screening.models import Import, Record, RecordStage, Report, Review, Study
 from screening.prisma import check_sums
 
-from .screening_records import fast_password_hashing
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 DBR = ("database", "register")
 OTHER = ("website", "organisation", "citation")

@@ -44,7 +44,8 @@ def test_starting_points_are_evenly_spaced_over_the_records():
 def test_fulltext_outcome_needs_one_shared_reason_to_exclude():
     from screening.rules import fulltext_outcome
 
-    assert fulltext_outcome([("exclude", "Wrong outcome"), ("exclude", "Wrong outcome")], 2) == ("excluded", "Wrong outcome")
+    assert fulltext_outcome([("exclude", "Wrong outcome"), ("exclude", "Wrong outcome")], 2) == ("excluded",
+                                                                                                 "Wrong outcome")
     assert fulltext_outcome([("exclude", "Wrong outcome"), ("exclude", "Wrong population")], 2) == ("conflict", "")
     assert fulltext_outcome([("include", ""), ("include", "")], 2) == ("included", "")
     assert fulltext_outcome([("exclude", "Wrong outcome"), (None, "")], 2) == ("pending", "")

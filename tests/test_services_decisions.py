@@ -8,11 +8,10 @@ from screening.models import Decision, DecisionEvent, Membership, RecordStage, R
 from screening.services import decisions as services
 from screening.services.decisions import QueueState
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db
 TA = "title_abstract"
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def screen_all(reviewer, review, verdicts):

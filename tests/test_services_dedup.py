@@ -57,7 +57,8 @@ def test_the_unsure_pair_goes_to_the_queue_with_its_differences(review, two_data
     [candidate] = review.duplicate_candidates.queue()
     assert candidate.rule == "similar_title" and 0.8 < candidate.score < 0.9
     assert candidate.difference_fields == {"title"}
-    assert {candidate.record_a.source_import.database, candidate.record_b.source_import.database} == {"MEDLINE", "Embase"}
+    assert {candidate.record_a.source_import.database, candidate.record_b.source_import.database} == {"MEDLINE",
+                                                                                                      "Embase"}
 
 
 def test_running_again_changes_nothing(review, two_databases):

@@ -8,10 +8,9 @@ from screening.models import Decision, DecisionEvent, Record, RecordStage, Repor
 from screening.services import decisions, fulltext, records as record_services
 
 from .prisma_review import PDF, add_import
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 FT = "full_text"
 
 

@@ -3,11 +3,11 @@ import re
 
 import pytest
 
-from screening.formats import open_export
+from screening.formats import ImportFormatError, open_export
 from screening.models import Import, Job, Record
 from screening.services import imports, jobs
 
-from .imports_helpers import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
+from .imports_helpers import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, upload, upload_text
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +192,7 @@ def test_an_unreadable_file_gets_a_clear_message_in_its_report(review, carol):
     [item] = upload_and_check(review, carol, upload_text("paper.pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj\n"))
     assert item.check_report["state"] == "error"
     assert "paper.pdf" in item.check_report["error"]
-    with pytest.raises(Exception):
+    with pytest.raises(ImportFormatError, match="could not be read"):
         imports.import_confirm(item=item, database="Embase", confirmed_by=carol)
     assert Record.objects.count() == 0
 

@@ -66,5 +66,6 @@ def test_removing_a_member_keeps_the_row(review, bob):
 
 def test_re_adding_a_removed_member_restores_them(review, bob, carol):
     services.member_remove(membership=review.memberships.get(user=bob))
-    outcome, membership = services.member_add_by_email(review=review, email=bob.email, role=Role.REVIEWER, added_by=carol)
+    outcome, membership = services.member_add_by_email(review=review, email=bob.email, role=Role.REVIEWER,
+                                                       added_by=carol)
     assert outcome == "added" and membership.removed_at is None

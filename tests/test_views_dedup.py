@@ -69,14 +69,16 @@ def test_an_unknown_verdict_is_refused(client, carol, deduplicated):
 
 def test_bulk_accept_merges_pairs_above_the_score(client, carol, deduplicated):
     client.force_login(carol)
-    response = client.post(f"/reviews/{deduplicated.pk}/duplicates/queue/accept-above/", {"min_score": "0.8"}, follow=True)
+    response = client.post(f"/reviews/{deduplicated.pk}/duplicates/queue/accept-above/", {"min_score": "0.8"},
+                           follow=True)
     assert "1 pair scoring 0.80 or more merged" in response.content.decode()
     assert DuplicateCandidate.objects.get().status == "same"
 
 
 def test_bulk_accept_refuses_a_score_outside_0_to_1(client, carol, deduplicated):
     client.force_login(carol)
-    response = client.post(f"/reviews/{deduplicated.pk}/duplicates/queue/accept-above/", {"min_score": "5"}, follow=True)
+    response = client.post(f"/reviews/{deduplicated.pk}/duplicates/queue/accept-above/", {"min_score": "5"},
+                           follow=True)
     assert "between 0 and 1" in response.content.decode()
     assert DuplicateCandidate.objects.get().status == "pending"
 

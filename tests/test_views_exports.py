@@ -9,10 +9,8 @@ from screening.formats.ris import parse_ris
 from screening.services import decisions
 
 from .prisma_review import add_import, walk_review
-from .screening_records import fast_password_hashing
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 @pytest.fixture
@@ -97,7 +95,8 @@ def test_the_agreement_table_has_a_row_per_stage_pair_and_reading_of_maybe(clien
     client.force_login(carol)
     table = list(csv.DictReader(io.StringIO(text(client.get(f"/reviews/{review.pk}/exports/agreement.csv")))))
     assert [(r["stage"], r["reviewer_a"], r["reviewer_b"]) for r in table] == [
-        ("title_abstract", "Alice Reviewer", "Bob Reviewer")] * 2 + [("full_text", "Alice Reviewer", "Bob Reviewer")] * 2
+        ("title_abstract", "Alice Reviewer", "Bob Reviewer")] * 2 + [("full_text", "Alice Reviewer",
+                                                                      "Bob Reviewer")] * 2
     assert table[0]["records"] == "13" and table[2]["records"] == "6"
 
 

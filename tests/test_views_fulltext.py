@@ -7,10 +7,9 @@ from screening.models import Record, RecordStage, Report
 from screening.services import decisions, fulltext
 
 from .prisma_review import PDF
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -46,7 +45,8 @@ def test_a_reviewer_marks_a_report_not_retrieved_with_a_note(client, review, sou
                            {"note": "Library has no access"}, follow=True)
     assert "marked as not retrieved" in response.content.decode()
     assert Report.objects.get().status == "not_retrieved"
-    assert "Library has no access" in client.get(f"/reviews/{review.pk}/fulltext/?status=not_retrieved").content.decode()
+    not_retrieved = client.get(f"/reviews/{review.pk}/fulltext/?status=not_retrieved")
+    assert "Library has no access" in not_retrieved.content.decode()
 
 
 def test_full_text_screening_shows_the_full_text_and_requires_a_reason(client, review, sought, alice):

@@ -69,7 +69,8 @@ def test_unticked_files_are_not_imported(client, review, carol):
     check_url = upload_files(client, review, upload(EMBASE_RIS), upload(PUBMED_NBIB))["Location"]
     run_pending_jobs()
     ris, nbib = Import.objects.order_by("pk")
-    client.post(check_url, {f"i{ris.pk}-include": "on", f"i{ris.pk}-database": "Embase", f"i{ris.pk}-source": "database",
+    client.post(check_url, {f"i{ris.pk}-include": "on", f"i{ris.pk}-database": "Embase",
+                            f"i{ris.pk}-source": "database",
                             f"i{nbib.pk}-database": "MEDLINE", f"i{nbib.pk}-source": "database"})
     nbib.refresh_from_db()
     assert nbib.status == Import.Status.CANCELLED

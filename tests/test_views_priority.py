@@ -9,10 +9,9 @@ from screening.models import PriorityRank, PriorityRanking, Review
 from screening.services import decisions as services
 from screening.services import priority
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -12,10 +12,8 @@ from screening.prisma.counts import LIST_FIELDS
 from screening.prisma.template_csv import TEMPLATE_ROWS
 
 from .prisma_review import EXPECTED, add_import, walk_review
-from .screening_records import fast_password_hashing
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 @pytest.fixture
@@ -47,7 +45,8 @@ def test_the_lead_sees_the_diagram_and_that_every_sum_adds_up(client, review, wa
     html = client.get(f"/reviews/{review.pk}/prisma/").content.decode()
     assert "<svg" in html and "PRISMA 2020 flow diagram" in html
     assert "Every sum of the diagram adds up." in html
-    for reason in ("Wrong population", "Wrong study design", "Wrong outcome", "MEDLINE", "Embase", "ClinicalTrials.gov"):
+    for reason in ("Wrong population", "Wrong study design", "Wrong outcome", "MEDLINE", "Embase",
+                   "ClinicalTrials.gov"):
         assert reason in html
     for fmt in ("svg", "png", "pdf", "csv", "json"):
         assert f"/prisma/diagram.{fmt}" in html

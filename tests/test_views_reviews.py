@@ -29,7 +29,8 @@ def test_a_signed_in_user_creates_a_review_and_leads_it(client, mallory):
 
 def test_a_lead_adds_an_unknown_email_and_sees_the_invitation_link(client, review, carol):
     client.force_login(carol)
-    response = client.post(f"/reviews/{review.pk}/members/", {"email": "dan@example.org", "role": "reviewer"}, follow=True)
+    response = client.post(f"/reviews/{review.pk}/members/", {"email": "dan@example.org", "role": "reviewer"},
+                           follow=True)
     invitation = Invitation.objects.get(email="dan@example.org")
     assert f"/invitations/{invitation.token}/".encode() in response.content
 

@@ -8,10 +8,9 @@ from django.urls import reverse
 from screening.models import Decision, DecisionEvent, RecordStage
 from screening.services import decisions as services
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -77,7 +76,8 @@ def test_a_vote_by_htmx_returns_the_next_card_and_announces_it(client, review, r
 def test_without_javascript_a_vote_redirects_back_to_the_screen(client, review, records, alice):
     client.force_login(alice)
     first = current_record_id(client.get(reverse("screen", args=[review.pk])))
-    response = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude", "reason": "Wrong population"})
+    response = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude",
+                                                                        "reason": "Wrong population"})
     assert response.status_code == 302 and response["Location"] == reverse("screen", args=[review.pk])
     assert Decision.objects.get(reviewer=alice, record_id=first).reason == "Wrong population"
 

@@ -8,12 +8,11 @@ from screening.models import Job, PriorityRank, PriorityRanking, Record
 from screening.services import decisions as services
 from screening.services import jobs
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 from .worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("test_job_kinds")]
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -1,8 +1,9 @@
 """Web of Science "Plain text" export: ``FN``/``VR`` header, ``PT ... ER`` records, final ``EF``.
 
-Every record starts with its ``PT`` (publication type) line. Tags are two characters and a space; a multi-valued field (AU, AF, CR ...) puts each further
-value on its own line indented three spaces. The same shape comes from every database on the
-Web of Science platform (Core Collection, Zoological Record, MEDLINE ...).
+Every record starts with its ``PT`` (publication type) line. Tags are two characters and a space;
+a multi-valued field (AU, AF, CR ...) puts each further value on its own line indented three
+spaces. The same shape comes from every database on the Web of Science platform (Core Collection,
+Zoological Record, MEDLINE ...).
 """
 from __future__ import annotations
 

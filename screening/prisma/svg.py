@@ -206,7 +206,7 @@ class _Diagram:
         columns = self.columns()
         width = columns["end"][0]
         wrapped = {}
-        for row, cells in self.GRID.items():
+        for cells in self.GRID.values():
             for column, box in cells.items():
                 if box in self.texts and column in columns:
                     wrapped[box] = _wrap_lines(self.texts[box], columns[column][1] - 2 * PADDING)

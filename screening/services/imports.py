@@ -24,7 +24,7 @@ from django.db import DatabaseError, connection, transaction
 
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import CheckTally
-from ..models import Import, Job, Record, Source
+from ..models import Import, Record, Source
 from .decisions import record_stages_add_import
 from .dedup import dedup_enqueue
 from .jobs import JobError, job_create

@@ -171,7 +171,8 @@ def records_export(request, review, file_format):
     records = review.records.imported().order_by("source_import_id", "source_index")
     name = slugify(review.title)[:50] or f"review-{review.pk}"
     if file_format == "ris":
-        response = StreamingHttpResponse(stream_records_ris(records), content_type="application/x-research-info-systems")
+        response = StreamingHttpResponse(stream_records_ris(records),
+                                         content_type="application/x-research-info-systems")
     else:
         response = StreamingHttpResponse(stream_records_csv(records), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-records.{file_format}"'

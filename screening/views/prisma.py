@@ -36,7 +36,8 @@ def prisma(request, review):
     counts = Review.objects.prisma_counts(review)
     return render(request, "screening/prisma.html", {
         "review": review, "counts": counts, "mismatches": check_sums(counts),
-        "open_work": Review.objects.prisma_open_work(review), "svg": _inline(render_svg(counts, id_prefix="prisma-page")),
+        "open_work": Review.objects.prisma_open_work(review), "svg": _inline(render_svg(counts,
+                                                                                        id_prefix="prisma-page")),
         "previous_form": PreviousVersionForm(instance=review), "formats": list(DOWNLOADS),
         "rows": _rows(counts),
         "nav": "prisma",
@@ -66,8 +67,9 @@ def prisma_previous(request, review):
     form = PreviousVersionForm(request.POST, instance=review)
     if form.is_valid():
         form.save()
-        messages.success(request, "Saved. " + ("The diagram shows an updated review: only records from search "
-                                               "updates are new." if review.is_update else "The diagram shows a new review."))
+        messages.success(request, "Saved. " + (
+            "The diagram shows an updated review: only records from search updates are new." if review.is_update
+            else "The diagram shows a new review."))
     else:
         messages.error(request, "Enter whole numbers of 0 or more, or leave both empty.")
     return redirect("prisma", review_id=review.pk)

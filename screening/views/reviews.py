@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from ..access import review_view
 from ..forms import AcceptInvitationForm, AddMemberForm, ChangeRoleForm, ReviewForm, ReviewSettingsForm
-from ..models import Invitation, Membership, Review, Role
+from ..models import Invitation, Membership, Role
 from ..services import reviews as review_services
 
 
@@ -78,7 +78,8 @@ def member_list(request, review):
             added_by=request.user,
         )
         if outcome == "added":
-            messages.success(request, f"{obj.user.email or obj.user.username} is now a {obj.get_role_display().lower()} of this review.")
+            messages.success(request, f"{obj.user.email or obj.user.username} is now a "
+                                      f"{obj.get_role_display().lower()} of this review.")
         else:
             messages.info(request, f"No account uses {obj.email} yet. Send them the invitation link below.")
         return redirect("member_list", review_id=review.pk)
@@ -87,7 +88,8 @@ def member_list(request, review):
     return render(request, "screening/member_list.html", {
         "review": review, "form": form, "memberships": memberships, "invitations": invitations,
         "role_choices": Role.choices,
-        "invitation_base": request.build_absolute_uri(reverse("invitation_accept", args=["TOKEN"])).replace("TOKEN/", ""),
+        "invitation_base": request.build_absolute_uri(reverse("invitation_accept", args=["TOKEN"])).replace("TOKEN/",
+                                                                                                            ""),
     })
 
 

@@ -62,7 +62,8 @@ def _card_context(request, review, record, *, stage=TA, state=None, revisit=Fals
     keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
     context["title_html"] = highlight(record.title, compiled=keywords)
     context["abstract_html"] = highlight(record.abstract, compiled=keywords)
-    context["keywords_html"] = [highlight(k, compiled=keywords) for k in (record.keywords or []) + (record.subject_terms or [])]
+    context["keywords_html"] = [highlight(k, compiled=keywords)
+                                for k in (record.keywords or []) + (record.subject_terms or [])]
     if revisit:
         context["mine"] = Decision.objects.visible_to(user, review, role=role).filter(
             reviewer=user, record=record, stage=stage).first()

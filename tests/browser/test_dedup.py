@@ -18,8 +18,8 @@ def queue_of_two(review, tmp_path):
         path.write_text(text, encoding="utf-8")
         imports.import_file_now(review=review, path=path, database=database)
     dedup.dedup_review(review=review)
-    a, b = sorted(Record.objects.filter(title__startswith="Evening") | Record.objects.filter(title__startswith="Mindfulness"),
-                  key=lambda r: r.pk)
+    pair = Record.objects.filter(title__startswith="Evening") | Record.objects.filter(title__startswith="Mindfulness")
+    a, b = sorted(pair, key=lambda r: r.pk)
     weak = DuplicateCandidate.objects.create(review=review, record_a=a, record_b=b, score=0.61, rule="similar_title",
                                              differences=[["title", a.title, b.title]])
     amber = DuplicateCandidate.objects.exclude(pk=weak.pk).get()

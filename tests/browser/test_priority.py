@@ -6,13 +6,12 @@ import pytest
 from screening.models import PriorityRanking, Review
 
 from ..conftest import password_of
-from ..screening_records import fast_password_hashing, make_records
+from ..screening_records import make_records
 from ..worker import celery_worker, wait_for
 from .conftest import sign_in
-from .test_screening import current_id, press_and_wait
+from .test_screening import press_and_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def eligible(title):

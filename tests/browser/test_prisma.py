@@ -11,11 +11,10 @@ from screening.services import decisions
 
 from ..conftest import password_of
 from ..prisma_review import walk_review
-from ..screening_records import fast_password_hashing, make_records
+from ..screening_records import make_records
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def test_the_lead_opens_the_prisma_page_sees_the_diagram_and_downloads_svg_and_csv(

@@ -5,11 +5,10 @@ import pytest
 from screening.models import Decision, RecordStage
 
 from ..conftest import password_of
-from ..screening_records import fast_password_hashing, make_records
+from ..screening_records import make_records
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def current_id(page):

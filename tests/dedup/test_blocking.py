@@ -35,7 +35,8 @@ def pairs_for(a, b, new=(True, True)):
     replace(BASE, id="b", title="Totally different wording", authors=(), pages="", pmid=""),  # DOI
     replace(BASE, id="b", title="Totally different wording", authors=(), pages="", doi=""),  # PMID
     replace(BASE, id="b", title=BASE.title + " revisited", authors=(), pages="", doi="", pmid=""),  # prefix
-    replace(BASE, id="b", title="Revisiting " + BASE.title.lower(), authors=(), pages="", doi="", pmid=""),  # suffix / rare words
+    replace(BASE, id="b", title="Revisiting " + BASE.title.lower(), authors=(), pages="", doi="", pmid=""),
+    # suffix / rare words
     replace(BASE, id="b", title="Another title", authors=("Adeli, K.",), pages="", doi="", pmid=""),  # author + year
     replace(BASE, id="b", title="Another title", authors=(), doi="", pmid="", year=None),  # volume + page
 ])

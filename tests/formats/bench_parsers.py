@@ -22,7 +22,8 @@ from screening.formats import open_export  # noqa: E402
 EXPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "exports"
 SOURCES = {
     "ris": ("scopus-ris/revtools__restoration_scopus.ris", re.compile(r"^TY  - .*?^ER  - *\n", re.M | re.S)),
-    "medline": ("pubmed-medline/revtools__restoration_pubmed.nbib", re.compile(r"^PMID- .*?(?=^PMID- |\Z)", re.M | re.S)),
+    "medline": ("pubmed-medline/revtools__restoration_pubmed.nbib", re.compile(r"^PMID- .*?(?=^PMID- |\Z)",
+                                                                               re.M | re.S)),
     "wos_plaintext": ("wos-plaintext/revtools__restoration_WoS.ciw", re.compile(r"^PT .*?^ER\n", re.M | re.S)),
 }
 

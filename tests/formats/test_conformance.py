@@ -109,7 +109,8 @@ RAW_RULES = {
             "abstract": re.compile(r"^(?:AB|N2) {1,2}- +(?!Copyright of )\S", _M),
             "pmid": lambda chunk: bool(
                 re.search(r"\d \[PMID\]|^C3 {1,2}- +PUBMED \d|^N1  - (?:.*\. )?PMID: \d", chunk, _M)
-                or re.search(r"^(?:UR|L1|L2|LK) {1,2}- .*(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)\d", chunk, _M)
+                or re.search(r"^(?:UR|L1|L2|LK) {1,2}- .*"
+                             r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)\d", chunk, _M)
                 or (re.search(r"^DB  - Embase", chunk, _M) and re.search(r"^C5  - \d+$", chunk, _M))
                 or (re.search(r"^DP  - NLM", chunk, _M) and re.search(r"^AN  - \d+$", chunk, _M))
             ),

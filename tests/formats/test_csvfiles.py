@@ -191,7 +191,8 @@ def test_it_does_not_treat_a_leading_quote_in_a_wos_cell_as_csv_quoting(parse_te
          {"title": "Article Title", "authors": "Author", "year": "Publication Year", "journal": "Source title"}),
         (["TI", "AB", "AU", "PY", "DI", "SO"],
          {"title": "TI", "abstract": "AB", "authors": "AU", "year": "PY", "doi": "DI", "journal": "SO"}),
-        (["\ufeffrecord_id", "title", "abstract"], {"source_id": "record_id", "title": "title", "abstract": "abstract"}),
+        (["\ufeffrecord_id", "title", "abstract"], {"source_id": "record_id", "title": "title",
+                                                    "abstract": "abstract"}),
         (["ID", "Journal", "Page start", "Page end"],
          {"source_id": "ID", "journal": "Journal", "page_start": "Page start", "page_end": "Page end"}),
         (["Title", "Document Title"], {"title": "Title"}),
@@ -203,7 +204,8 @@ def test_it_guesses_the_column_map_from_common_header_spellings(headers, expecte
 
 
 def test_it_reads_a_generic_csv_with_a_guessed_column_map(parse_text):
-    text = "record_id,title,abstract,authors,year,doi,keywords\r\n1,A,Text,\"Doe, J; Roe, R\",2020,https://doi.org/10.1000/X,a; b\r\n"
+    text = ("record_id,title,abstract,authors,year,doi,keywords\r\n"
+            "1,A,Text,\"Doe, J; Roe, R\",2020,https://doi.org/10.1000/X,a; b\r\n")
     [record] = parse_text(parse_generic_csv, text)
     assert (record.source_id, record.title, record.abstract, record.year) == ("1", "A", "Text", 2020)
     assert record.authors == ("Doe, J", "Roe, R")

@@ -94,7 +94,8 @@ def test_it_draws_an_arm_only_when_it_is_switched_on(previous, other_methods, pr
 
 def test_it_wraps_long_names_inside_their_box():
     long_name = "A remarkably long database name " * 6
-    svg = render_svg(dataclasses.replace(EXAMPLE, database_specific_results=((long_name.strip(), 911), ("Embase", 612))))
+    svg = render_svg(dataclasses.replace(EXAMPLE, database_specific_results=((long_name.strip(), 911), ("Embase",
+                                                                                                        612))))
     root = ET.fromstring(svg.encode("utf-8"))
     lines = [element.text for element in root.iter(f"{SVG}text") if element.text and "remarkably" in element.text]
     assert len(lines) >= 4

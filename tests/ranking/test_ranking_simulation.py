@@ -5,7 +5,8 @@ import pytest
 
 from screening.ranking import choose_priors, featurize, read_screening_csv, run_simulation_cli, simulate
 
-JEYARAMAN = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "screening" / "jeyaraman_2020" / "Jeyaraman_2020.csv"
+SCREENING_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "screening"
+JEYARAMAN = SCREENING_DATA / "jeyaraman_2020" / "Jeyaraman_2020.csv"
 
 
 

@@ -96,7 +96,8 @@ class Command(BaseCommand):
             if files:
                 for path in files:
                     item = import_file_now(review=review, path=path, database="", imported_by=lead)
-                    self.stdout.write(f"Imported {item.record_count} records from {item.filename} ({item.database or 'database not named'}).")
+                    database = item.database or "database not named"
+                    self.stdout.write(f"Imported {item.record_count} records from {item.filename} ({database}).")
             else:
                 self._import_synthetic(review, lead)
         except ImportFormatError as error:
@@ -123,7 +124,8 @@ class Command(BaseCommand):
             a.write_text(as_ris(shared + only_a, "Synthetic Embase (demo)"), encoding="utf-8")
             b = Path(folder) / "synthetic-pubmed-demo.nbib"
             b.write_text(as_medline(shared + only_b), encoding="utf-8")
-            for path, database, platform in ((a, "Synthetic Embase (demo)", "Demo"), (b, "Synthetic MEDLINE (demo)", "Demo")):
+            for path, database, platform in ((a, "Synthetic Embase (demo)", "Demo"), (b, "Synthetic MEDLINE (demo)",
+                                                                                      "Demo")):
                 item = import_file_now(review=review, path=path, database=database, platform=platform, imported_by=lead)
                 self.stdout.write(f"Imported {item.record_count} synthetic records as {database}.")
         self.stdout.write("These records are SYNTHETIC (made up for the demo); 20 appear in both files.")
