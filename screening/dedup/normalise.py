@@ -24,7 +24,6 @@ GREEK = {
 }
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _NON_ALNUM = re.compile(r"[\W_]+")
-_SPACES = re.compile(r"\s+")
 
 
 def strip_markup(text: str) -> str:

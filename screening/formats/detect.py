@@ -29,7 +29,6 @@ _NOT_AN_EXPORT = (
 
 _RIS_START = re.compile(r"^TY {1,2}- ", re.M)
 _MEDLINE_START = re.compile(r"^PMID- ?\d", re.M)
-_WOS_HEADER = re.compile(r"^FN .*\n(?:VR .*\n)?", re.M)
 _WOS_RECORD = re.compile(r"^PT [A-Z]\s*$", re.M)
 _BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M)
 _XML_ROOT = re.compile(r"<(?!\?|!)([A-Za-z_][\w.:-]*)")

@@ -27,8 +27,6 @@ from ..dedup.normalise import split_author_field
 from ..models import DuplicateCandidate, Import, Job, Merge, Record
 from .jobs import job_create
 
-FILL_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
-               "issn", "abstract")
 JSON_FIELDS = {"authors", "issn"}
 # The engine reads no more of an abstract than this; loading whole abstracts of 100,000
 # records would cost memory for nothing.

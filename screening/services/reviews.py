@@ -127,11 +127,3 @@ def member_remove(*, membership):
 
     decision_claims_release(review=membership.review, reviewer=membership.user)
     return membership
-
-
-def review_update_settings(*, review, **fields):
-    for name, value in fields.items():
-        setattr(review, name, value)
-    review.full_clean()
-    review.save(update_fields=list(fields))
-    return review
