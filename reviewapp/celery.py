@@ -1,4 +1,5 @@
-"""The Celery app. Tasks live in screening/tasks.py and are found by autodiscovery."""
+"""The Celery app. Tasks live in screening/tasks.py and are found by autodiscovery; `celery -A reviewapp`
+finds this module by its name."""
 import os
 
 from celery import Celery
