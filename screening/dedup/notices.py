@@ -167,7 +167,7 @@ _CITED_VOLUME_PAGE = re.compile(
 )
 
 
-_NOTICE_WORD = re.compile(r"errat|corrig|correct|retract|reply|respon|comment|concern|\bre\b|\(", re.IGNORECASE)
+_NOTICE_WORD = re.compile(r"errat|corrig|correct|retract|reply|respon|comment|concern|\bre\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,8 @@ class TitleNotice:
 def title_notice(title: str) -> TitleNotice | None:
     """Return what a title says about being a notice, or None for an ordinary title."""
     text = n.strip_markup(title or "").strip()
-    if not text or not _NOTICE_WORD.search(text):
+    # Most titles name no notice: two cheap tests settle them.
+    if not text or not (_NOTICE_WORD.search(text) or text.rstrip(" .").endswith(")")):
         return None
     cited = _CITED_VOLUME_PAGE.search(text)
     if cited:

@@ -105,6 +105,11 @@ def pages_relation(a: RecordKeys, b: RecordKeys) -> str:
         return ""
     if a.page_start == b.page_start:
         return "same"
+    # A parser that lost the volume shifts the rest by one: volume "" issue "26" pages "9"
+    # for volume 26, issue 9. Such pages say nothing.
+    for x, y in ((a, b), (b, a)):
+        if not x.volume and x.issue and x.issue == y.volume and x.page_start == y.issue:
+            return ""
     # An online-first record often restarts at page 1 before it has a volume, and an
     # electronic article number ("e12724") cannot be compared with printed pages.
     if ("1" in (a.page_start, b.page_start)) and (not a.volume or not b.volume):
