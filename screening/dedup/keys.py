@@ -49,6 +49,7 @@ def record_keys(record: DedupRecord) -> RecordKeys:
     start, end = n.normalise_pages(record.pages)
     dois = n.normalise_dois(record.doi)
     conference_venue = n.is_conference_venue(record.journal)
+    generic = n.is_generic_title(title)
     notice = notice_facts(record.title, record.publication_type, record.related, record.abstract)
     first_initial = ""
     for name in record.authors:
@@ -64,8 +65,8 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         # A notice's kind keeps it from merging with its article; the publication type
         # and MEDLINE's fields can say so when the title does not.
         kind=n.title_kind(record.title) or notice.kind,
-        generic=n.is_generic_title(title),
-        recurring=n.is_recurring_title(title),
+        generic=generic,
+        recurring=n.is_recurring_title(title, generic),
         translated=n.is_translated_title(record.title),
         surnames=n.author_surnames(record.authors),
         first_initial=first_initial,

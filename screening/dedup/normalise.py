@@ -285,14 +285,18 @@ def is_translated_title(title: str) -> bool:
     """Return True for a title marked as translated: MEDLINE's "[...]", an "<ORIGINAL>"
     part, or a trailing language tag ("[Chinese]")."""
     text = strip_markup(title or "").strip().lstrip('"').strip()
-    return text.startswith("[") or "<original>" in text.casefold() or bool(_LANGUAGE_TAG.search(text[-60:]))
+    if text.startswith("[") or "<original>" in text.casefold():
+        return True
+    return text.rstrip(" .").endswith(("]", ")")) and bool(_LANGUAGE_TAG.search(text[-60:]))
 
 
-def is_recurring_title(normalised_title: str) -> bool:
+def is_recurring_title(normalised_title: str, generic: bool | None = None) -> bool:
     """Return True for the framing pieces that recur issue after issue or year after year
     ("Introduction to the minitrack on ...", "Editorial to the special issue on ..."),
     generic titles included."""
-    return is_generic_title(normalised_title) or bool(_RECURRING_PREFIX.match(normalised_title))
+    if generic is None:
+        generic = is_generic_title(normalised_title)
+    return generic or bool(_RECURRING_PREFIX.match(normalised_title))
 
 
 # --- identifiers -------------------------------------------------------------------
@@ -551,12 +555,14 @@ VENUE_NOISE = frozenset({"proceedings", "proc", "annual", "th", "st", "nd", "rd"
                          "part", "digital", "library", "ais", "electronic", "elibrary"})
 
 
+@lru_cache(maxsize=65536)
 def is_conference_venue(value: str) -> bool:
     """Return True when a venue names a conference or its proceedings (or carries a year or
     an edition number, as proceedings titles do)."""
     return bool(_CONFERENCE_WORDS.search(value or ""))
 
 
+@lru_cache(maxsize=65536)
 def venue_edition(value: str) -> tuple[str, str]:
     """Return the (edition number, year) a venue names, "" where it names none:
     "Proceedings of the 54th Hawaii International Conference" -> ("54", "")."""
@@ -569,6 +575,7 @@ def venue_edition(value: str) -> tuple[str, str]:
     return (ordinal.group(1) if ordinal else "", year_text)
 
 
+@lru_cache(maxsize=65536)
 def venue_core(value: str) -> tuple[str, ...]:
     """Return a conference venue's naming words: no years, edition numbers, "Proceedings",
     theme after a colon kept (it may hold the acronym), stop words dropped."""
@@ -617,8 +624,12 @@ def is_preprint(journal: str, dois: tuple[str, ...], publication_type: str = "")
     """Return True for a record from a preprint server or a working-paper series."""
     if any(_PREPRINT_DOI.match(d) for d in dois):
         return True
-    text = fold_text(f"{journal} {publication_type}")
-    return bool(PREPRINT_SERVERS.search(text))
+    return _is_preprint_venue(journal) or bool(publication_type and _is_preprint_venue(publication_type))
+
+
+@lru_cache(maxsize=65536)
+def _is_preprint_venue(text: str) -> bool:
+    return bool(PREPRINT_SERVERS.search(fold_text(text)))
 
 
 # --- authors -----------------------------------------------------------------------

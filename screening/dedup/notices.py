@@ -112,6 +112,8 @@ _RETRACTED_TYPE = re.compile(r"^retracted(?: publication| article)?$")
 
 def type_kind(publication_type: str) -> str:
     """Return the notice kind that a publication type states, or ""."""
+    if not publication_type:
+        return ""
     for part in re.split(r"[;,|\n]\s*|\s+/\s+", publication_type or ""):
         text = n.fold_text(part)
         if not text:
@@ -167,6 +169,11 @@ _CITED_VOLUME_PAGE = re.compile(
 )
 
 
+# Gates before the full patterns: a notice's title starts or ends with its kind word.
+_STARTS_KIND = re.compile(r"^\W*(?:errat|corrig|correct|retract|reply|in reply|respon|comment|re\b|expression|"
+                          r"editorial|notice|authors?|the authors?|publisher)", re.IGNORECASE)
+_ENDS_KIND = re.compile(r"(?:errat\w*|corrig\w*|corrections?|retraction\w*|reply|response|comments?|commentary|"
+                        r"concern)\W*$", re.IGNORECASE)
 _NOTICE_WORD = re.compile(r"errat|corrig|correct|retract|reply|respon|comment|concern|\bre\b", re.IGNORECASE)
 
 
@@ -182,16 +189,17 @@ class TitleNotice:
 def title_notice(title: str) -> TitleNotice | None:
     """Return what a title says about being a notice, or None for an ordinary title."""
     text = n.strip_markup(title or "").strip()
-    # Most titles name no notice: two cheap tests settle them.
-    if not text or not (_NOTICE_WORD.search(text) or text.rstrip(" .").endswith(")")):
+    if not text:
         return None
-    cited = _CITED_VOLUME_PAGE.search(text)
+    cited = _CITED_VOLUME_PAGE.search(text[-120:]) if text.rstrip(" .").endswith(")") else None
     if cited:
-        rest = text[: cited.start()]
+        rest = text[: len(text) - 120 + cited.start()] if len(text) > 120 else text[: cited.start()]
         volume = cited.group("v1") or cited.group("v2")
         page = (cited.group("p1") or cited.group("p2") or "").lstrip("0")
         return TitleNotice("erratum", _cited(rest), volume, page,
                            "title cites the corrected article's volume and page")
+    if not _NOTICE_WORD.search(text):
+        return None  # most titles: one cheap test settles them
     # Notes that a database appends ("[Erratum appears in ...]") describe other records.
     cleaned = n.clean_title(text)
     if n.fold_text(cleaned) == "":
@@ -199,13 +207,13 @@ def title_notice(title: str) -> TitleNotice | None:
     for kind, pattern in _ALONE:
         if pattern.match(cleaned):
             return TitleNotice(kind, "", evidence=f"title is {cleaned.strip(' .')!r}")
-    for patterns in (_PREFIX_SEPARATED, _PREFIX_PHRASES):
+    for patterns in (_PREFIX_SEPARATED, _PREFIX_PHRASES) if _STARTS_KIND.match(cleaned) else ():
         for kind, pattern in patterns:
             match = pattern.match(cleaned)
             if match and len(n.fold_text(match.group("rest"))) >= 3:
                 head = cleaned[: match.start("rest")].strip(" :.-–—" + _QUOTE)
                 return TitleNotice(kind, _cited(match.group("rest")), evidence=f"title starts {head!r}")
-    for kind, pattern in _SUFFIX:
+    for kind, pattern in _SUFFIX if _ENDS_KIND.search(cleaned[-40:]) else ():
         match = pattern.match(cleaned)
         if match:
             tail = cleaned[match.end("rest"):].strip(" :.-–—")
@@ -262,6 +270,10 @@ def notice_facts(title: str, publication_type: str = "", related=(), abstract: s
     the title, then from a MEDLINE field naming what the record is about.
     """
     related = tuple(related)
+    if not publication_type and not related:
+        by_title = title_notice(title)
+        if by_title is None:
+            return NoticeFacts(retracted=retraction_flag(title, "") if _RETRACT_WORD.search(title or "") else "")
     about = [(ABOUT_TAGS[tag], value) for tag, value in related if tag in ABOUT_TAGS]
     notice_pmids = tuple(
         (pmid, NOTICE_IN_TAGS[tag]) for tag, value in related if tag in NOTICE_IN_TAGS
