@@ -436,7 +436,7 @@ JOURNAL_STOPWORDS = frozenset({"the", "of", "and", "for", "in", "on", "de", "la"
                                "der", "die", "das", "und", "et", "a", "an", "y", "del", "des",
                                "fur", "i", "e"})
 _JOURNAL_SUFFIXES = re.compile(
-    r"\s*(?:\.\s*conference\s*:.*|\((?:[a-z .]+)\)\s*$)", re.IGNORECASE
+    r"\s*(?:\.\s*conference\s*:.*|\((?:[a-z .,]+)\)\s*$)", re.IGNORECASE
 )
 VARIANTS_FILE = Path(__file__).parent / "data" / "journal_variants.csv"
 
@@ -458,7 +458,7 @@ def journal_variants() -> dict[str, str]:
 
 
 def _fold_journal(text: str) -> str:
-    text = _JOURNAL_SUFFIXES.sub("", strip_markup(text or ""))
+    text = _JOURNAL_SUFFIXES.sub("", strip_markup(text or "").strip().strip('"').strip())
     text = fold_text(text.replace("&", " and "))
     if text.startswith("the "):
         text = text[4:]
@@ -510,6 +510,8 @@ def journals_compatible(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> b
         return False
     if _is_acronym_of(words_a, words_b) or _is_acronym_of(words_b, words_a):
         return True
+    if _acronym_expands(words_a, words_b) or _acronym_expands(words_b, words_a):
+        return True
     short, long = sorted((words_a, words_b), key=lambda w: (len(w), w))
     if len(short) < 2 and len(long) >= 2:
         return False  # "Diabetes" is not "Diabetes Care"
@@ -521,6 +523,22 @@ def journals_compatible(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> b
             return False
         i += 1
     return True
+
+
+def _acronym_expands(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> bool:
+    """Return True when ``words_a`` is ``words_b`` with a run of words written as their
+    initials: "mis quarterly" / "management information systems quarterly", "journal ais"
+    / "journal association information systems"."""
+    for i, token in enumerate(words_a):
+        k = len(token)
+        if not (2 <= k <= 8 and token.isalpha()) or len(words_b) < k or len(words_a) - 1 != len(words_b) - k:
+            continue
+        rest = words_a[:i] + words_a[i + 1:]
+        for start in range(len(words_b) - k + 1):
+            window = words_b[start:start + k]
+            if "".join(w[0] for w in window) == token and words_b[:start] + words_b[start + k:] == rest:
+                return True
+    return False
 
 
 def _is_subsequence(small: str, big: str) -> bool:

@@ -155,7 +155,9 @@ def journal_relation(a: RecordKeys, b: RecordKeys) -> str:
         return "conflict"  # the 54th and the 55th meeting of one conference
     if a.journal == b.journal or n.journals_compatible(a.journal_words, b.journal_words):
         return "same"
-    if fuzz.token_set_ratio(a.journal, b.journal) >= 90:
+    # Word order and spelling may differ; an extra word may not ("Diabetes" is not
+    # "Diabetes Care").
+    if fuzz.token_sort_ratio(a.journal, b.journal) >= 90:
         return "same"
     # "J Thromb Haemost.Conference: 23rd ISTH Congress" against the congress itself.
     for x, y in ((a.conference, b.journal), (b.conference, a.journal)):

@@ -10,6 +10,8 @@ from dataclasses import replace
 import pytest
 
 from screening.dedup import DedupRecord, find_duplicates
+from screening.dedup.keys import record_keys
+from screening.dedup.scoring import journal_relation
 
 
 def groups(records):
@@ -189,6 +191,10 @@ def test_a_conference_paper_and_the_later_journal_paper_are_not_merged():
     ("Journal of the Association for Information Systems", "J. Assoc. Inf. Syst."),
     ("Research Policy", "RESEARCH POLICY"),
     ("Transportation Research Part C: Emerging Technologies", "Transportation Research Part C - Emerging Technologies"),
+    ("MIS Quarterly", "Management Information Systems Quarterly"),
+    ("Journal of the AIS", "Journal of the Association for Information Systems"),
+    ("Communications of the Association for Information Systems", "CAIS"),
+    ("Social Science & Medicine", "Social Science and Medicine"),
 ])
 def test_journal_written_with_ampersand_or_abbreviated_is_the_same_journal(a, b):
     first = DedupRecord(id="r1", title="Trust and distrust in peer-to-peer accommodation platforms",
@@ -196,6 +202,16 @@ def test_journal_written_with_ampersand_or_abbreviated_is_the_same_journal(a, b)
                         issue="2", pages="62-73")
     second = replace(first, id="r2", journal=b, pages="", authors=("Ert, E.", "Fleischer, A."))
     assert groups([first, second]) == [("r1", "r2")]
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Diabetes", "Diabetes Care"),
+    ("Information Systems Research", "Information Systems Journal"),
+    ("American Sociological Review", "American Journal of Sociology"),
+])
+def test_a_journal_whose_title_another_extends_is_another_journal(a, b):
+    first = DedupRecord(id="r1", journal=a)
+    assert journal_relation(record_keys(first), record_keys(replace(first, id="r2", journal=b))) == "conflict"
 
 
 # --- do merge: a preprint and its published version -------------------------------------
