@@ -262,6 +262,11 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
             return result(DUPLICATE, "preprint_and_version")
         if title >= 0.9 and authors is not None and authors >= 0.8 and in_order:
             return result(MAYBE, "preprint_similar")
+    if (a.recurring or b.recurring) and (
+        (year_gap is not None and year_gap > 0) or issue == "conflict" or journal == "conflict"
+    ):
+        # "Introduction to the minitrack on X" comes back with each year's conference.
+        return result(DISTINCT, "veto_recurring")
     if pmid == "conflict":
         return result(soft, "veto_pmid")
     if doi == "conflict":
@@ -274,11 +279,6 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
             return result(DUPLICATE, "generic_title_same_identifier")
         if not (pages == "same" and volume == "same" and issue != "conflict"):
             return result(MAYBE if title == 1.0 and same_id else DISTINCT, "veto_generic_title")
-    if (a.recurring or b.recurring) and (
-        (year_gap is not None and year_gap > 0) or issue == "conflict" or journal == "conflict"
-    ):
-        # "Introduction to the minitrack on X" comes back with each year's conference.
-        return result(DISTINCT, "veto_recurring")
     if a.supplement and b.supplement and journal == "conflict":
         # The same abstract printed in two journals' supplements is two records; when
         # title, authors and year agree a human may still want to see it.
