@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import normalise as n
+from .notices import NoticeFacts, notice_facts
 from .records import DedupRecord
 
 
@@ -15,12 +16,18 @@ class RecordKeys:
     title_numbers: tuple[str, ...]
     kind: str
     generic: bool
+    translated: bool
+    recurring: bool
     surnames: tuple[str, ...]
     first_initial: str
     year: int | None
     journal: str
     journal_words: tuple[str, ...]
     conference: str
+    conference_venue: bool
+    venue_core: tuple[str, ...]
+    venue_edition: tuple[str, str]
+    preprint: bool
     issns: tuple[str, ...]
     volume: str
     issue: str
@@ -32,6 +39,7 @@ class RecordKeys:
     dois: tuple[str, ...]
     pmid: str
     abstract: str
+    notice: NoticeFacts
 
 
 def record_keys(record: DedupRecord) -> RecordKeys:
@@ -39,6 +47,10 @@ def record_keys(record: DedupRecord) -> RecordKeys:
     title = n.normalise_title(record.title)
     journal = n.normalise_journal(record.journal)
     start, end = n.normalise_pages(record.pages)
+    dois = n.normalise_dois(record.doi)
+    conference_venue = n.is_conference_venue(record.journal)
+    generic = n.is_generic_title(title)
+    notice = notice_facts(record.title, record.publication_type, record.related, record.abstract)
     first_initial = ""
     for name in record.authors:
         surname, initials = n.parse_author(name)
@@ -50,14 +62,22 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         title_nospace=title.replace(" ", ""),
         title_short=n.collapse_acronyms(record.title),
         title_numbers=n.title_numbers(title),
-        kind=n.title_kind(record.title),
-        generic=n.is_generic_title(title),
+        # A notice's kind keeps it from merging with its article; the publication type
+        # and MEDLINE's fields can say so when the title does not.
+        kind=n.title_kind(record.title) or notice.kind,
+        generic=generic,
+        recurring=n.is_recurring_title(title, generic),
+        translated=n.is_translated_title(record.title),
         surnames=n.author_surnames(record.authors),
         first_initial=first_initial,
         year=n.normalise_year(record.year),
         journal=journal,
         journal_words=n.journal_words(journal),
         conference=n.conference_name(record.journal),
+        conference_venue=conference_venue,
+        venue_core=n.venue_core(record.journal) if conference_venue else (),
+        venue_edition=n.venue_edition(record.journal) if conference_venue else ("", ""),
+        preprint=n.is_preprint(record.journal, dois, record.publication_type),
         issns=n.normalise_issns(record.issn),
         volume=n.normalise_volume(record.volume),
         issue=n.normalise_volume(record.issue),
@@ -66,7 +86,8 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         article_number=n.is_article_number(record.pages),
         supplement=n.is_supplement(record.volume, record.issue, record.pages),
         supplement_number=n.supplement_number(record.volume, record.issue),
-        dois=n.normalise_dois(record.doi),
+        dois=dois,
         pmid=n.normalise_pmid(record.pmid),
         abstract=n.fold_text(record.abstract[:600])[:500],
+        notice=notice,
     )

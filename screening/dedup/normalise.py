@@ -130,7 +130,7 @@ def clean_title(title: str) -> str:
 
 _KIND_PREFIX = re.compile(
     r"^(?:erratum|errata|corrigendum|correction|retraction(?: notice)?|notice of retraction|"
-    r"reply|in reply|response|comment)(?:\s+(?:to|for|of|on))?\s*[:.\-–]\s*",
+    r"reply|in reply|response|comment|(?:editorial )?expression of concern)(?:\s+(?:to|for|of|on))?\s*[:.\-–]\s*",
     re.IGNORECASE,
 )
 _KIND_SUFFIX = re.compile(r"\s*[-–:.]\s*(?:reply|authors?'? reply|response)\s*$", re.IGNORECASE)
@@ -200,6 +200,7 @@ KIND_PATTERNS = (
                            r"^notice of correction|\berratum\s*$|\bcorrigendum\s*$")),
     ("retraction", re.compile(r"^(?:retraction|notice of retraction|retraction notice)\b|"
                               r"\bretraction (?:of|notice|note)\b|\bretraction\s*$")),
+    ("expression_of_concern", re.compile(r"\bexpression of concern\b")),
     ("reply", re.compile(r"^(?:reply|in reply|response|authors reply|author reply|the authors reply)\b|"
                          r"\b(?:reply|response) to\b|\bauthors? reply\b|\breply\s*$")),
     ("comment", re.compile(r"^(?:comment|commentary|comments) (?:on|to|about|regarding)\b|"
@@ -207,11 +208,12 @@ KIND_PATTERNS = (
 )
 
 
-_KIND_WORDS = re.compile(r"errat|corrig|correct|retract|reply|respon|comment|^re\b")
+_KIND_WORDS = re.compile(r"errat|corrig|correct|retract|reply|respon|comment|concern|^re\b")
 
 
 def title_kind(title: str) -> str:
-    """Return "erratum", "retraction", "reply", "comment" or "" for an ordinary work.
+    """Return "erratum", "retraction", "expression_of_concern", "reply", "comment" or ""
+    for an ordinary work.
 
     The kind is read from the raw title after removing the notes that databases append
     ("Erratum in ...", "Comment in ..."), which describe other records, and the
@@ -244,9 +246,56 @@ GENERIC_TITLES = frozenset({
 })
 
 
+# Words that make up the titles of recurring items (columns, editorials, introductions to
+# an issue or a track): a title made only of these names no particular work.
+COLUMN_WORDS = frozenset({
+    "a", "an", "and", "the", "of", "to", "from", "for", "in", "on", "at", "by", "our", "this", "these", "with",
+    "s", "editor", "editors", "editorial", "editorials", "chief", "in-chief", "desk", "comments", "comment",
+    "remarks", "note", "notes", "message", "messages", "letter", "letters", "word", "words", "welcome", "preface",
+    "foreword", "introduction", "introductory", "special", "issue", "issues", "section", "sections", "track",
+    "tracks", "minitrack", "minitracks", "volume", "year", "new", "book", "books", "review", "reviews",
+    "reviewed", "information", "announcement", "announcements", "news", "call", "papers", "reviewers",
+    "acknowledgement", "acknowledgements", "acknowledgment", "acknowledgments", "thanks", "obituary", "memoriam",
+    "index", "contents", "table", "front", "back", "matter", "cover", "masthead", "president", "presidents",
+    "chair", "chairs", "general", "program", "committee", "conference", "guest", "overview", "summary",
+    "highlights", "statement", "perspective", "column", "corner", "forum", "errata", "erratum", "correction",
+    "corrigendum"
+})
+# Recurring framing pieces whose titles also name a topic: "Introduction to the minitrack on
+# X" comes back every year with the same words.
+_RECURRING_PREFIX = re.compile(
+    r"^(?:introduction|introductory|preface|foreword|editorial|welcome|message|overview|guest editorial)"
+    r"(?: note| remarks| message)? (?:to|for|of|on|from) (?:the |this )?"
+    r"(?:special issue|special section|minitrack|mini track|track|workshop|symposium|issue|section|"
+    r"focus issue|forum|volume|editors?|chairs?|program chairs|conference)\b"
+)
+
+
 def is_generic_title(normalised_title: str) -> bool:
-    """Return True for titles that many different works share ("Editorial")."""
-    return normalised_title in GENERIC_TITLES or len(normalised_title) < 12
+    """Return True for titles that many different works share ("Editorial", "Editor's
+    Comments", "Remarks from the Editor"): short, or made only of column words."""
+    if normalised_title in GENERIC_TITLES or len(normalised_title) < 12:
+        return True
+    words = normalised_title.split()
+    return all(w in COLUMN_WORDS or w.isdigit() for w in words)
+
+
+def is_translated_title(title: str) -> bool:
+    """Return True for a title marked as translated: MEDLINE's "[...]", an "<ORIGINAL>"
+    part, or a trailing language tag ("[Chinese]")."""
+    text = strip_markup(title or "").strip().lstrip('"').strip()
+    if text.startswith("[") or "<original>" in text.casefold():
+        return True
+    return text.rstrip(" .").endswith(("]", ")")) and bool(_LANGUAGE_TAG.search(text[-60:]))
+
+
+def is_recurring_title(normalised_title: str, generic: bool | None = None) -> bool:
+    """Return True for the framing pieces that recur issue after issue or year after year
+    ("Introduction to the minitrack on ...", "Editorial to the special issue on ..."),
+    generic titles included."""
+    if generic is None:
+        generic = is_generic_title(normalised_title)
+    return generic or bool(_RECURRING_PREFIX.match(normalised_title))
 
 
 # --- identifiers -------------------------------------------------------------------
@@ -386,7 +435,7 @@ JOURNAL_STOPWORDS = frozenset({"the", "of", "and", "for", "in", "on", "de", "la"
                                "der", "die", "das", "und", "et", "a", "an", "y", "del", "des",
                                "fur", "i", "e"})
 _JOURNAL_SUFFIXES = re.compile(
-    r"\s*(?:\.\s*conference\s*:.*|\((?:[a-z .]+)\)\s*$)", re.IGNORECASE
+    r"\s*(?:\.\s*conference\s*:.*|\((?:[a-z .,]+)\)\s*$)", re.IGNORECASE
 )
 VARIANTS_FILE = Path(__file__).parent / "data" / "journal_variants.csv"
 
@@ -408,7 +457,7 @@ def journal_variants() -> dict[str, str]:
 
 
 def _fold_journal(text: str) -> str:
-    text = _JOURNAL_SUFFIXES.sub("", strip_markup(text or ""))
+    text = _JOURNAL_SUFFIXES.sub("", strip_markup(text or "").strip().strip('"').strip())
     text = fold_text(text.replace("&", " and "))
     if text.startswith("the "):
         text = text[4:]
@@ -460,6 +509,8 @@ def journals_compatible(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> b
         return False
     if _is_acronym_of(words_a, words_b) or _is_acronym_of(words_b, words_a):
         return True
+    if _acronym_expands(words_a, words_b) or _acronym_expands(words_b, words_a):
+        return True
     short, long = sorted((words_a, words_b), key=lambda w: (len(w), w))
     if len(short) < 2 and len(long) >= 2:
         return False  # "Diabetes" is not "Diabetes Care"
@@ -471,6 +522,22 @@ def journals_compatible(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> b
             return False
         i += 1
     return True
+
+
+def _acronym_expands(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> bool:
+    """Return True when ``words_a`` is ``words_b`` with a run of words written as their
+    initials: "mis quarterly" / "management information systems quarterly", "journal ais"
+    / "journal association information systems"."""
+    for i, token in enumerate(words_a):
+        k = len(token)
+        if not (2 <= k <= 8 and token.isalpha()) or len(words_b) < k or len(words_a) - 1 != len(words_b) - k:
+            continue
+        rest = words_a[:i] + words_a[i + 1:]
+        for start in range(len(words_b) - k + 1):
+            window = words_b[start:start + k]
+            if "".join(w[0] for w in window) == token and words_b[:start] + words_b[start + k:] == rest:
+                return True
+    return False
 
 
 def _is_subsequence(small: str, big: str) -> bool:
@@ -490,6 +557,96 @@ def _is_acronym_of(words_a: tuple[str, ...], words_b: tuple[str, ...]) -> bool:
         and _is_subsequence(t, "".join(words))
         for t in words_a
     )
+
+
+# --- venues: conferences and preprint servers --------------------------------------------
+
+_CONFERENCE_WORDS = re.compile(
+    r"\b(?:conference|conf|proceedings|proc|symposium|symp|workshop|congress|colloquium|meeting|"
+    r"summit|convention)\b|\b(?:19|20)\d\d\b|\b\d+(?:st|nd|rd|th)\b|'\d\d\b", re.IGNORECASE)
+_EDITION_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_EDITION_YEAR = re.compile(r"\b((?:19|20)\d\d)\b|'(\d\d)\b")
+# Words that say where a venue's proceedings appear, not which venue it is.
+VENUE_NOISE = frozenset({"proceedings", "proc", "annual", "th", "st", "nd", "rd", "ed", "edition",
+                         "papers", "paper", "full", "research", "track", "companion", "vol", "volume",
+                         "part", "digital", "library", "ais", "electronic", "elibrary"})
+
+
+@lru_cache(maxsize=65536)
+def is_conference_venue(value: str) -> bool:
+    """Return True when a venue names a conference or its proceedings (or carries a year or
+    an edition number, as proceedings titles do)."""
+    return bool(_CONFERENCE_WORDS.search(value or ""))
+
+
+@lru_cache(maxsize=65536)
+def venue_edition(value: str) -> tuple[str, str]:
+    """Return the (edition number, year) a venue names, "" where it names none:
+    "Proceedings of the 54th Hawaii International Conference" -> ("54", "")."""
+    text = value or ""
+    ordinal = _EDITION_ORDINAL.search(text)
+    year = _EDITION_YEAR.search(text)
+    year_text = ""
+    if year:
+        year_text = year.group(1) or ("20" + year.group(2))
+    return (ordinal.group(1) if ordinal else "", year_text)
+
+
+@lru_cache(maxsize=65536)
+def venue_core(value: str) -> tuple[str, ...]:
+    """Return a conference venue's naming words: no years, edition numbers, "Proceedings",
+    theme after a colon kept (it may hold the acronym), stop words dropped."""
+    text = fold_text((value or "").replace("&", " and "))
+    return tuple(
+        w for w in text.split()
+        if w not in JOURNAL_STOPWORDS and w not in VENUE_NOISE and not any(c.isdigit() for c in w)
+    )
+
+
+@lru_cache(maxsize=65536)
+def venues_compatible(core_a: tuple[str, ...], core_b: tuple[str, ...]) -> bool:
+    """Return True when two conference venues name the same conference: one's words are
+    all in the other's ("ICIS" and "ICIS: Transforming Society"), one is an acronym of
+    the other ("ICSE" and "International Conference on Software Engineering"), or one
+    abbreviates the other."""
+    if not core_a or not core_b:
+        return False
+    short, long = sorted((core_a, core_b), key=len)
+    if set(short) <= set(long):
+        return True
+    if journals_compatible(core_a, core_b):
+        return True
+    # The acronym may stand for a run of the long name's words, with a place or a theme
+    # around it ("International Conference on Information Systems, Munich").
+    for acronym_side, name in ((core_a, core_b), (core_b, core_a)):
+        for start in range(len(name)):
+            for end in range(start + 3, len(name) + 1):
+                if _is_acronym_of(acronym_side, name[start:end]):
+                    return True
+    return False
+
+
+PREPRINT_SERVERS = re.compile(
+    r"\b(?:arxiv|biorxiv|medrxiv|chemrxiv|techrxiv|psyarxiv|socarxiv|edarxiv|eartharxiv|engrxiv|"
+    r"ssrn|research square|preprints org|osf preprints|preprint|preprints|working paper|"
+    r"nber working|repec)\b"
+)
+_PREPRINT_DOI = re.compile(
+    r"^10\.(?:48550/|2139/ssrn|21203/rs\.|36227/techrxiv|31234/|31235/|31219/|20944/preprints|"
+    r"26434/chemrxiv|1101/(?:\d{4}\.\d{2}\.\d{2}\.|\d{6,}$))"
+)
+
+
+def is_preprint(journal: str, dois: tuple[str, ...], publication_type: str = "") -> bool:
+    """Return True for a record from a preprint server or a working-paper series."""
+    if any(_PREPRINT_DOI.match(d) for d in dois):
+        return True
+    return _is_preprint_venue(journal) or bool(publication_type and _is_preprint_venue(publication_type))
+
+
+@lru_cache(maxsize=65536)
+def _is_preprint_venue(text: str) -> bool:
+    return bool(PREPRINT_SERVERS.search(fold_text(text)))
 
 
 # --- authors -----------------------------------------------------------------------

@@ -70,6 +70,16 @@ def title_similarity(a: RecordKeys, b: RecordKeys) -> float:
     return best / 100
 
 
+def title_contains_other(a: RecordKeys, b: RecordKeys, min_words: int = 3) -> bool:
+    """Return True when one title is the other's main title or subtitle: the other holds it
+    whole, word for word ("Unilateral neglect in stroke" and "... in stroke: a comparative
+    study")."""
+    short, long = sorted((a.title, b.title), key=len)
+    if len(short.split()) < min_words or short == long:
+        return short == long and bool(short)
+    return long.startswith(short + " ") or long.endswith(" " + short)
+
+
 def author_similarity(a: RecordKeys, b: RecordKeys) -> float | None:
     """Return 0..1 for the author lists, or None when either side has none.
 
@@ -95,6 +105,11 @@ def pages_relation(a: RecordKeys, b: RecordKeys) -> str:
         return ""
     if a.page_start == b.page_start:
         return "same"
+    # A parser that lost the volume shifts the rest by one: volume "" issue "26" pages "9"
+    # for volume 26, issue 9. Such pages say nothing.
+    for x, y in ((a, b), (b, a)):
+        if not x.volume and x.issue and x.issue == y.volume and x.page_start == y.issue:
+            return ""
     # An online-first record often restarts at page 1 before it has a volume, and an
     # electronic article number ("e12724") cannot be compared with printed pages.
     if ("1" in (a.page_start, b.page_start)) and (not a.volume or not b.volume):
@@ -136,15 +151,30 @@ def journal_relation(a: RecordKeys, b: RecordKeys) -> str:
         return "same"
     if not a.journal or not b.journal:
         return ""
+    if a.conference_venue and b.conference_venue and editions_conflict(a.venue_edition, b.venue_edition):
+        return "conflict"  # the 54th and the 55th meeting of one conference
     if a.journal == b.journal or n.journals_compatible(a.journal_words, b.journal_words):
         return "same"
-    if fuzz.token_set_ratio(a.journal, b.journal) >= 90:
+    # Word order and spelling may differ; an extra word may not ("Diabetes" is not
+    # "Diabetes Care").
+    if fuzz.token_sort_ratio(a.journal, b.journal) >= 90:
         return "same"
     # "J Thromb Haemost.Conference: 23rd ISTH Congress" against the congress itself.
     for x, y in ((a.conference, b.journal), (b.conference, a.journal)):
         if x and len(y) >= 20 and fuzz.ratio(x, y) >= 90:
             return "same"
+    # Proceedings go by many names: "ICIS 2019 Proceedings", "International Conference on
+    # Information Systems", "ICIS: Transforming Society with Digital Innovation".
+    if (a.conference_venue or b.conference_venue) and n.venues_compatible(
+        a.venue_core or a.journal_words, b.venue_core or b.journal_words
+    ):
+        return "same"
     return "conflict"
+
+
+def editions_conflict(x: tuple[str, str], y: tuple[str, str]) -> bool:
+    """Return True when two venues name different editions (numbers or years)."""
+    return any(p and q and p != q for p, q in zip(x, y))
 
 
 def identifier_relation(x: tuple[str, ...], y: tuple[str, ...]) -> str:
@@ -160,6 +190,7 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
     pmid = _relation(a.pmid, b.pmid)
     pages = pages_relation(a, b)
     volume = volume_relation(a, b)
+    issue = _relation(a.issue, b.issue) if volume == "same" else ""
     if title < 0.6 and "same" not in (doi, pmid) and not (pages == volume == "same"):
         # Most candidate pairs end here; nothing below could rescue them.
         return Comparison(DISTINCT, "low_title", round(0.55 * title, 4), (("title", round(title, 4)),))
@@ -221,20 +252,50 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
         1 for v in (pages, volume, journal) if v == "conflict"
     )
     soft = MAYBE if strong_match and conflicts <= 1 else DISTINCT
+    if a.preprint or b.preprint:
+        # A preprint and its published version: another DOI, venue and year are expected;
+        # the same title and the same authors make them one work.
+        preprint_year, other_year = (a.year, b.year) if a.preprint else (b.year, a.year)
+        in_order = not (preprint_year and other_year) or -1 <= other_year - preprint_year <= 5
+        if (title >= 0.95 and authors is not None and authors >= 0.9 and in_order
+                and pmid != "conflict" and not (a.preprint and b.preprint and doi == "conflict")):
+            return result(DUPLICATE, "preprint_and_version")
+        if title >= 0.9 and authors is not None and authors >= 0.8 and in_order:
+            return result(MAYBE, "preprint_similar")
+    if (a.recurring or b.recurring) and (
+        (year_gap is not None and year_gap > 0) or issue == "conflict" or journal == "conflict"
+    ):
+        # "Introduction to the minitrack on X" comes back with each year's conference.
+        return result(DISTINCT, "veto_recurring")
     if pmid == "conflict":
         return result(soft, "veto_pmid")
     if doi == "conflict":
         return result(soft, "veto_doi")
-    if (a.generic or b.generic) and not (pages == "same" and volume == "same"):
-        return result(MAYBE if title == 1.0 and same_id else DISTINCT, "veto_generic_title")
+    if a.generic or b.generic:
+        # "Editor's Comments" in every issue: only the same identifier or the same place
+        # (volume, issue and pages) makes two of them one.
+        if (same_id and title == 1.0 and year_gap in (None, 0) and "conflict" not in (volume, issue)
+                and (authors is None or authors >= 0.9)):
+            return result(DUPLICATE, "generic_title_same_identifier")
+        if not (pages == "same" and volume == "same" and issue != "conflict"):
+            return result(MAYBE if title == 1.0 and same_id else DISTINCT, "veto_generic_title")
     if a.supplement and b.supplement and journal == "conflict":
         # The same abstract printed in two journals' supplements is two records; when
         # title, authors and year agree a human may still want to see it.
         near = strong_match and authors is not None and (year_gap is None or year_gap <= 1)
         return result(MAYBE if near else DISTINCT, "veto_supplements")
     if same_place and both_titled and (authors is None or authors >= 0.9 or title >= 0.95):
-        if title >= 0.8 or (authors is not None and authors >= 0.9):
+        if title >= 0.8 or title_contains_other(a, b):
             return result(DUPLICATE, "same_pages_volume_year")
+        if authors is not None and authors >= 0.9:
+            # The same place and authors under another title: one title translated
+            # ("[...]" is MEDLINE's mark), or two articles of one author in issues that each
+            # start at page 1, which only a person can tell apart.
+            if a.translated or b.translated:
+                return result(DUPLICATE, "same_pages_volume_year")
+            if issue == "conflict":
+                return result(DISTINCT, "veto_other_title_other_issue")
+            return result(MAYBE, "same_pages_other_title")
     if title < 0.6 and not same_id:
         return result(DISTINCT, "low_title")
     if not both_titled:
@@ -262,6 +323,11 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
         return result(DUPLICATE, "close_title_authors_and_details")
     if title == 1.0 and authors is None and agreements >= 3:
         return result(DUPLICATE, "title_and_details")
+    # Conference papers carry few details: the same title and authors in the same venue,
+    # dated at most a year apart (meeting and proceedings years), with nothing against.
+    if (title >= 0.95 and authors is not None and authors >= 0.9 and journal == "same"
+            and (year_gap is None or year_gap <= 1)):
+        return result(DUPLICATE, "title_authors_venue")
     # With nothing known but the title and year, the title alone must nearly match.
     title_only = (authors is None and abstract is None and not same_id
                   and not (pages or volume or journal))

@@ -228,3 +228,15 @@ ABSTRACT = DedupRecord(id="a", title="Modification of the standard eculizumab do
 ])
 def test_the_same_abstract_in_two_supplements_is_never_merged(other, expected):
     assert outcome(ABSTRACT, other) == expected
+
+
+@pytest.mark.parametrize("shifted", [
+    variant(volume="", issue="19", pages="3", doi=""),  # volume lost, the rest moved up one
+    variant(volume="", issue="19", pages="3-3", doi="", year=2008),
+])
+def test_pages_shifted_into_the_issue_by_a_lost_volume_are_not_a_conflict(shifted):
+    assert outcome(ARTICLE, shifted) == (DUPLICATE, "title_authors_and_details")
+
+
+def test_other_pages_in_the_same_issue_are_still_a_conflict():
+    assert outcome(ARTICLE, variant(pages="300-310", doi=""))[1] == "veto_pages"
