@@ -16,9 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_dedup import DATA, evaluate, joined, load_gold, load_records, with_review
+from bench_dedup import DATA, evaluate, joined, load_gold, load_records, with_review  # noqa: E402
 
-from screening.dedup import find_duplicates, write_clusters_csv
+from screening.dedup import find_duplicates, write_clusters_csv  # noqa: E402
 
 
 def run(name):
