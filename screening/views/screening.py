@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
+from ..filenames import file_stem
 from ..agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
 from ..highlight import compile_keywords, highlight, parse_keywords
 from ..htmx import wants_partial
@@ -507,5 +508,6 @@ def history_export(request, review):
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-decision-history-{stamp}.csv"'
+    name = file_stem(review.title, fallback=f"review-{review.pk}")
+    response["Content-Disposition"] = f'attachment; filename="{name}-decision-history-{stamp}.csv"'
     return response
