@@ -50,10 +50,17 @@ def test_stop_db_says_so_when_nothing_runs(monkeypatch, tmp_path, capsys):
     assert calls == [] and "not running" in capsys.readouterr().out
 
 
-def test_the_worker_output_is_relayed_and_its_ready_line_noticed(capsys):
-    import io
+def test_the_worker_output_is_relayed_and_its_ready_line_noticed_at_once(capsys):
     import threading
 
-    ready = threading.Event()
-    launcher.relay_output(io.StringIO(" -------------- celery@vm v5.5\n[tasks]\ncelery@vm ready.\n"), ready)
-    assert ready.is_set() and "celery@vm ready." in capsys.readouterr().out
+    ready, ready_after_that_line = threading.Event(), []
+
+    def worker_output():
+        yield " -------------- celery@vm v5.5\n"
+        yield "celery@vm ready.\n"
+        ready_after_that_line.append(ready.is_set())  # before the worker says anything more
+        yield "Task screening.tasks.run_job received\n"
+
+    launcher.relay_output(worker_output(), ready)
+    assert ready_after_that_line == [True]
+    assert capsys.readouterr().out.splitlines()[1] == "celery@vm ready."
