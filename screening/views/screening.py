@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
-from ..filenames import file_stem
 from ..agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
+from ..filenames import file_stem
 from ..highlight import compile_keywords, highlight, parse_keywords
 from ..htmx import wants_partial
 from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Report,
