@@ -86,3 +86,20 @@ def test_a_vote_from_a_removed_member_is_a_404(client, review, records, alice):
     Membership.objects.filter(review=review, user=alice).delete()
     response = client.post(reverse("decide", args=[review.pk, shown]), {"verdict": "include"}, **HTMX)
     assert response.status_code == 404
+
+
+def test_undo_with_nothing_to_take_back_says_so_in_the_card(client, review, records, alice, bob, carol):
+    client.force_login(alice)
+    response = client.post(reverse("screen_undo", args=[review.pk]), **HTMX)
+    assert response.status_code == 409 and "Nothing to undo" in response.content.decode()
+    # Alice's last vote is on a record the lead has resolved since.
+    shown = card_record_id(response)
+    client.post(reverse("decide", args=[review.pk, shown]), {"verdict": "include"}, **HTMX)
+    services.outcome_resolve(lead=carol, review=review, record=records[0], verdict="exclude")
+    assert shown == records[0].pk
+    response = client.post(reverse("screen_undo", args=[review.pk]), **HTMX)
+    assert response.status_code == 409 and "Nothing to undo" in response.content.decode()
+    assert Decision.objects.get(reviewer=alice, record=records[0]).verdict == "include"
+    # Without htmx the message waits on the screen it redirects to.
+    response = client.post(reverse("screen_undo", args=[review.pk]), follow=True)
+    assert "Nothing to undo" in response.content.decode()

@@ -157,6 +157,8 @@ def _not_yours_any_more():
     return f"Your vote was not recorded: that record is no longer assigned to you. {passes}Here is your next record."
 
 
+NOTHING_TO_UNDO = ("Nothing to undo: you have not voted yet, or your last vote is on a record that is resolved "
+                   "now (only the lead can change it).")
 LEAD_RESOLVED_NOTICE = "The lead resolved this record meanwhile; your vote was not recorded. Here is your next one."
 
 
@@ -229,12 +231,16 @@ def decide(request, review, record_id, stage=TA):
 @review_view("screen")
 @require_POST
 def undo(request, review, stage=TA):
+    """Take back my last vote and show that record again; when there is nothing to take back,
+    say so in the card (409 under htmx: refused) with my next record."""
     record = decision_services.decision_undo_last(reviewer=request.user, review=review, stage=stage)
-    if record is None:
-        messages.info(request, "Nothing to undo: your last vote is on a record that is already resolved.")
     if not wants_partial(request):
+        if record is None:
+            messages.info(request, NOTHING_TO_UNDO)
         return redirect(stage_url_name("screen", stage), review_id=review.pk)
     ranking = _my_ranking(request, review, stage)
+    if record is None:
+        return _next_card_with_notice(request, review, stage, ranking, NOTHING_TO_UNDO, status=409)
     next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
                                                           ranking=ranking)
     return _render_card(request, review, _card_context(request, review, next_record, stage=stage, state=state,
