@@ -73,7 +73,7 @@ live-pubmed-check: $(TEST_DEPS)
 
 ## Stop the embedded PostgreSQL started by make run/test.
 stop-db:
-	-$(PY) -c "import pgserver, pathlib; pgserver.pg_ctl(['-w', 'stop'], pgdata=pathlib.Path('var/pgdata'))"
+	$(PY) -m reviewapp.launcher stop-db
 
 clean:
 	rm -rf $(VENV) staticfiles

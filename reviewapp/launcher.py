@@ -10,13 +10,15 @@
 
 settings.py itself only reads: everything that writes a file or a folder for development is here.
 
-Usage: python -m reviewapp.launcher run|test|db [extra args]
+Usage: python -m reviewapp.launcher run|test|db|manage|bench|stop-db [extra args]
 """
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -68,6 +70,25 @@ def prepare_development():
             (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
 
 
+def stop_embedded_postgres():
+    """Stop the embedded PostgreSQL, if it runs. pg_ctl refuses to run as root; as root,
+    pgserver runs the server as its own system user "pgserver", so pg_ctl runs as that user."""
+    pgdata = VAR_DIR / "pgdata"
+    if not (pgdata / "postmaster.pid").exists():
+        say("The embedded PostgreSQL is not running.")
+        return 0
+    import warnings
+
+    warnings.filterwarnings("ignore", module="platformdirs")
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR_DIR / "run"))
+    import pgserver
+
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    pgserver.pg_ctl(["-w", "stop"], pgdata=pgdata, user="pgserver" if as_root else None)
+    say("The embedded PostgreSQL is stopped.")
+    return 0
+
+
 def ensure_database():
     if os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_URL_FILE"):
         return os.environ.get("DATABASE_URL", "")
@@ -99,6 +120,36 @@ def ensure_admin():
     return password if "created" in out else None
 
 
+def framed(lines):
+    """Return `lines` in a box of # characters, for the message that must not be missed."""
+    width = max(len(line) for line in lines)
+    rule = "#" * (width + 6)
+    return "\n".join([rule, *(f"#  {line.ljust(width)}  #" for line in lines), rule])
+
+
+def relay_output(stream, ready):
+    """Copy the worker's output to ours line by line; set `ready` once Celery says it is."""
+    for line in stream:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        if " ready." in line:
+            ready.set()
+    ready.set()  # the worker ended: nothing more to wait for
+
+
+def wait_until_serving(host, port, worker_ready, web, worker, timeout=60):
+    """Wait until the web server accepts connections and the worker is ready (or either has
+    stopped, or `timeout` seconds have passed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    worker_ready.wait(max(0.0, deadline - time.monotonic()) if worker.poll() is None else 0)
+
+
 def run(argv):
     ensure_database()
     host = os.environ.get("HOST", "127.0.0.1")
@@ -109,20 +160,14 @@ def run(argv):
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "reviewapp", "worker", "--loglevel", "INFO",
          "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2")],
-        cwd=BASE_DIR,
+        cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
     )
+    worker_ready = threading.Event()
+    threading.Thread(target=relay_output, args=(worker.stdout, worker_ready), daemon=True).start()
     web = subprocess.Popen(
         [sys.executable, str(BASE_DIR / "manage.py"), "runserver", f"{host}:{port}", "--noreload"],
         cwd=BASE_DIR,
     )
-    say(f"Web server:  http://{host}:{port}/   (Celery worker running, broker: {broker})")
-    if password:
-        say(f"Sign in as  admin  with password  {password}")
-        say("(shown once; change it under your name at the top right, "
-            "or with `make manage cmd='changepassword admin'`)")
-    else:
-        say("Sign in with your existing account. Forgot it? `make manage cmd='changepassword admin'`")
-    say("Press Ctrl-C to stop the web server and the worker.")
 
     def stop(*_):
         for process in (web, worker):
@@ -137,6 +182,19 @@ def run(argv):
 
     signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
     try:
+        # The address and the password come last, once the web server answers and the worker's
+        # banner is out, so that neither scrolls them away.
+        wait_until_serving(host, port, worker_ready, web, worker)
+        worker_state = "ready" if worker.poll() is None else "stopped (see its messages above)"
+        lines = [f"reviewapp is running at  http://{host}:{port}/", f"Celery worker: {worker_state} (broker: {broker})"]
+        if password:
+            lines += [f"Sign in as  admin  with password  {password}",
+                      "(shown once; change it under your name at the top right,",
+                      " or with `make manage cmd='changepassword admin'`)"]
+        else:
+            lines.append("Sign in with your account. Forgot it? `make manage cmd='changepassword admin'`")
+        lines.append("Ctrl-C stops the web server and the worker.")
+        print("\n" + framed(lines), flush=True)
         while web.poll() is None and worker.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -173,7 +231,8 @@ def db(argv):
 def main():
     command, *argv = sys.argv[1:] or ["run"]
     prepare_development()
-    commands = {"run": run, "test": test, "db": db, "manage": manage_command, "bench": bench}
+    commands = {"run": run, "test": test, "db": db, "manage": manage_command, "bench": bench,
+                "stop-db": lambda argv: stop_embedded_postgres()}
     if command not in commands:
         sys.exit(f"usage: python -m reviewapp.launcher {'|'.join(commands)} [args]")
     sys.exit(commands[command](argv))

@@ -70,6 +70,18 @@ class RecordStageQuerySet(models.QuerySet):
         return self.filter(record__duplicate_of__isnull=True, record__removed_reason="",
                            record__source_import__status="imported")
 
+    def open_conflicts(self, review, stage=None):
+        """Open conflicts of the review, at `stage` or at every stage: the one definition the
+        conflicts page, the dashboard and the navigation count from, so their numbers agree."""
+        conflicts = self.filter(review=review, outcome=Outcome.CONFLICT).in_screening()
+        return conflicts if stage is None else conflicts.filter(stage=stage)
+
+    def open_conflict_counts(self, review):
+        """Return {stage: number of open conflicts} for every stage (0 where none)."""
+        counts = dict.fromkeys(Stage.values, 0)
+        counts.update(self.open_conflicts(review).values_list("stage").order_by().annotate(n=models.Count("id")))
+        return counts
+
 
 class RecordStage(models.Model):
     """One record at one stage: its position in the screening order, how many reviewers have

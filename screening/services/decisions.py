@@ -24,6 +24,18 @@ from ..rules import fulltext_outcome, outcome_from_verdicts, reviewer_seed, star
 _ORDER_KEY_SQL = "('x' || substr(md5(r.review_id::text || ':' || r.id::text), 1, 8))::bit(32)::int"
 
 
+class RecordResolved(ValidationError):
+    """A vote on a record whose outcome is final: only the lead can change it now."""
+
+
+REASON_MISSING = "Choose a reason to exclude"
+
+
+def _reason_error(message):
+    """A refusal about the exclusion reason: the page marks the reason field with it."""
+    return ValidationError({"reason": [message]})
+
+
 def record_stages_sync(*, review, stage=Stage.TITLE_ABSTRACT):
     """Create the RecordStage rows of records that reached `stage` since the last call, and
     return how many were created. Cheap when nothing is new: records only ever get higher ids,
@@ -401,9 +413,9 @@ def fulltext_reason_check(review, reason):
     """Raise ValidationError unless `reason` may exclude a report at full text: one of the
     review's exclusion reasons (any words when the lead has listed none)."""
     if not reason:
-        raise ValidationError("Choose the reason for excluding this report; full-text exclusions need one.")
+        raise _reason_error(f"{REASON_MISSING}: full-text exclusions need one of the review's reasons.")
     if review.exclusion_reasons and reason not in review.exclusion_reasons:
-        raise ValidationError(f"“{reason}” is not one of this review's exclusion reasons.")
+        raise _reason_error(f"“{reason}” is not one of this review's exclusion reasons; choose one of them.")
 
 
 # A vote is three statements, the same three whatever the other votes on the record are.
@@ -472,7 +484,7 @@ def _vote(reviewer, review, record_id, stage, verdict, reason, note):
     note = (note or "").strip()
     if (verdict == Verdict.EXCLUDE and not reason and stage == Stage.TITLE_ABSTRACT
             and review.reason_required_at_title_abstract):
-        raise ValidationError("Choose a reason for excluding this record.")
+        raise _reason_error(f"{REASON_MISSING}: this review asks for one at title and abstract.")
     if stage == Stage.FULL_TEXT and verdict == Verdict.EXCLUDE:
         fulltext_reason_check(review, reason)
     params = {"review": review.pk, "record": int(record_id), "stage": stage, "reviewer": reviewer.pk}
@@ -486,7 +498,7 @@ def _vote(reviewer, review, record_id, stage, verdict, reason, note):
         if resolution in (RecordStage.Resolution.LEAD_RESOLVED, RecordStage.Resolution.LEAD_ALONE) or (
             outcome in RESOLVED_OUTCOMES and old is not None
         ):
-            raise ValidationError("This record is resolved; only the lead can change its outcome now.")
+            raise RecordResolved("This record is resolved; only the lead can change its outcome now.")
         now = timezone.now()
         params.update(decision=decision_id, verdict=verdict, reason=reason, note=note, now=now)
         cursor.execute(_VOTE_STORE_SQL, params)

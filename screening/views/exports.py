@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.text import slugify
 
 from ..access import review_view
+from ..filenames import file_stem
 from ..models import Decision, Record, Stage
 from ..services.exports import (DECISION_COLUMNS, decision_notes, decision_values, stream_records_csv,
                                 stream_records_ris)
@@ -29,7 +29,7 @@ class _Echo:
 
 
 def _attachment(response, review, what, extension):
-    name = slugify(review.title)[:50] or f"review-{review.pk}"
+    name = file_stem(review.title, fallback=f"review-{review.pk}")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{what}-{stamp}.{extension}"'
     return response

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
+from ..filenames import file_stem
 from ..formats import FORMATS
 from ..formats.record import ParsedRecord
 from ..models import Import, Source
@@ -169,7 +169,7 @@ def records_export(request, review, file_format):
     if file_format not in ("ris", "csv"):
         raise Http404("Records export as .ris or .csv.")
     records = review.records.imported().order_by("source_import_id", "source_index")
-    name = slugify(review.title)[:50] or f"review-{review.pk}"
+    name = file_stem(review.title, fallback=f"review-{review.pk}")
     if file_format == "ris":
         response = StreamingHttpResponse(stream_records_ris(records),
                                          content_type="application/x-research-info-systems")

@@ -4,10 +4,10 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
+from ..filenames import file_stem
 from ..models import Review
 from ..prisma import check_sums, render_svg, svg_to_pdf, svg_to_png, to_json, to_template_csv
 from ..prisma.counts import LABELS
@@ -81,7 +81,7 @@ def prisma_download(request, review, file_format):
         raise Http404("The diagram downloads as svg, png, pdf, csv or json.")
     content_type, build = DOWNLOADS[file_format]
     response = HttpResponse(build(Review.objects.prisma_counts(review)), content_type=content_type)
-    name = slugify(review.title)[:50] or f"review-{review.pk}"
+    name = file_stem(review.title, fallback=f"review-{review.pk}")
     response["Content-Disposition"] = f'attachment; filename="{name}-prisma2020.{file_format}"'
     return response
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from ..access import review_view
 from ..agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
+from ..filenames import file_stem
 from ..highlight import compile_keywords, highlight, parse_keywords
 from ..htmx import wants_partial
 from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Report,
@@ -155,11 +156,36 @@ def _not_yours_any_more():
     return f"Your vote was not recorded: that record is no longer assigned to you. {passes}Here is your next record."
 
 
+NOTHING_TO_UNDO = ("Nothing to undo: you have not voted yet, or your last vote is on a record that is resolved "
+                   "now (only the lead can change it).")
+LEAD_RESOLVED_NOTICE = "The lead resolved this record meanwhile; your vote was not recorded. Here is your next one."
+
+
+def refusal_of(exc):
+    """Split a refusal (ValidationError) into (message for the whole form, {field: message}),
+    so the page can mark the field the refusal is about."""
+    if hasattr(exc, "error_dict"):
+        return "", {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+    return " ".join(exc.messages), {}
+
+
+def _next_card_with_notice(request, review, stage, ranking, notice, status=200):
+    record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
+                                                     ranking=ranking)
+    context = _card_context(request, review, record, stage=stage, state=state, ranking=ranking)
+    context["notice"] = notice
+    return _render_card(request, review, context, status=status)
+
+
 @review_view("screen")
 @require_POST
 def decide(request, review, record_id, stage=TA):
     """Record my verdict, then show the next record: one round trip per key press. Without
-    htmx, redirect to the screening page (post/redirect/get)."""
+    htmx, redirect to the screening page (post/redirect/get).
+
+    A refused vote says why in the card: 422 with the card again and the field marked (a
+    missing reason), 409 with the next card when the lead resolved the record meanwhile.
+    static/js/refusals.js lets htmx swap those two codes."""
     ranking = _my_ranking(request, review, stage)
     try:
         voted = decision_services.decision_record_and_next(
@@ -170,21 +196,29 @@ def decide(request, review, record_id, stage=TA):
     except Decision.DoesNotExist:
         if not wants_partial(request):
             raise Http404("This record is not in your queue.") from None
-        # Most often a card left open too long whose record passed to another reviewer (or
-        # that the lead decided meanwhile). Say so and go on, rather than a 404 inside the
-        # card. The same answer whatever the record is, so it tells nothing about its votes.
-        record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
-                                                         ranking=ranking)
-        context = _card_context(request, review, record, stage=stage, state=state, ranking=ranking)
-        context["notice"] = _not_yours_any_more()
-        return _render_card(request, review, context)
+        # Most often a card left open too long whose record passed to another reviewer, or
+        # one the lead decided alone meanwhile (which released the claim). Say so and go on,
+        # rather than a 404 inside the card. A lead's decision is public to every member; for
+        # any other record the answer is the same whatever it is, so it tells nothing about
+        # its votes.
+        lead_decided = RecordStage.objects.filter(
+            review=review, record_id=record_id, stage=stage,
+            resolution__in=(RecordStage.Resolution.LEAD_RESOLVED, RecordStage.Resolution.LEAD_ALONE)).exists()
+        return _next_card_with_notice(request, review, stage, ranking,
+                                      LEAD_RESOLVED_NOTICE if lead_decided else _not_yours_any_more())
+    except decision_services.RecordResolved:
+        if not wants_partial(request):
+            messages.warning(request, LEAD_RESOLVED_NOTICE)
+            return redirect(stage_url_name("screen", stage), review_id=review.pk)
+        return _next_card_with_notice(request, review, stage, ranking, LEAD_RESOLVED_NOTICE, status=409)
     except ValidationError as exc:
         record = get_object_or_404(Record, pk=record_id, review=review)
-        message = " ".join(exc.messages)
+        message, field_errors = refusal_of(exc)
         if not wants_partial(request):
-            messages.error(request, message)
+            messages.error(request, message or " ".join(field_errors.values()))
             return redirect(f"{reverse(stage_url_name('screen', stage), args=[review.pk])}?record={record.pk}")
         context = _card_context(request, review, record, stage=stage, revisit=True, error=message)
+        context.update(field_errors=field_errors, posted=request.POST)
         return _render_card(request, review, context, status=422)
     if not wants_partial(request):
         # its GET renders the card and checks the retrain
@@ -196,12 +230,16 @@ def decide(request, review, record_id, stage=TA):
 @review_view("screen")
 @require_POST
 def undo(request, review, stage=TA):
+    """Take back my last vote and show that record again; when there is nothing to take back,
+    say so in the card (409 under htmx: refused) with my next record."""
     record = decision_services.decision_undo_last(reviewer=request.user, review=review, stage=stage)
-    if record is None:
-        messages.info(request, "Nothing to undo: your last vote is on a record that is already resolved.")
     if not wants_partial(request):
+        if record is None:
+            messages.info(request, NOTHING_TO_UNDO)
         return redirect(stage_url_name("screen", stage), review_id=review.pk)
     ranking = _my_ranking(request, review, stage)
+    if record is None:
+        return _next_card_with_notice(request, review, stage, ranking, NOTHING_TO_UNDO, status=409)
     next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
                                                           ranking=ranking)
     return _render_card(request, review, _card_context(request, review, next_record, stage=stage, state=state,
@@ -248,18 +286,33 @@ def _votes_for(request, review, record_stages, stage=TA):
 
 
 @review_view("resolve")
-def conflicts(request, review, stage=TA):
-    """The conflicts queue: the first open conflict in full, with every vote side by side,
-    and the rest listed. At full text, different exclusion reasons are a conflict too."""
-    return _conflicts_page(request, review, stage)
+def conflicts(request, review, stage=None):
+    """The one conflicts queue, both stages: the first open conflict in full, with every
+    vote side by side, and the rest listed with their stage. At full text, different
+    exclusion reasons are a conflict too. `stage` (from the full-text URL, or ?stage=)
+    narrows the queue to one stage."""
+    return _conflicts_page(request, review, _queue_stage(stage or request.GET.get("stage")))
 
 
-def _conflicts_page(request, review, stage):
-    open_conflicts = (RecordStage.objects.for_stage(review, stage).in_screening().filter(outcome=Outcome.CONFLICT)
-                      .select_related("record").order_by("record_id"))
-    first = open_conflicts.first()
-    return _lead_record_page(request, review, first, stage=stage, queue=open_conflicts[:200],
-                             queue_count=open_conflicts.count())
+def _queue_stage(value):
+    return value if value in Stage.values else None
+
+
+def _conflicts_page(request, review, queue_stage, *, current=None, error="", field_errors=None, posted=None,
+                    status=200):
+    """Render the conflicts queue (of `queue_stage`, or of both stages). `current`: the record
+    stage to show in full instead of the first in the queue (a refused resolution, shown
+    again with the reason)."""
+    # Title/abstract first ("title_abstract" sorts after "full_text"), then import order.
+    open_conflicts = (RecordStage.objects.open_conflicts(review, queue_stage).select_related("record")
+                      .order_by("-stage", "record_id"))
+    counts = RecordStage.objects.open_conflict_counts(review)
+    queue_count = counts[queue_stage] if queue_stage else sum(counts.values())
+    first = current or open_conflicts.first()
+    return _lead_record_page(request, review, first, stage=first.stage if first else (queue_stage or TA),
+                             queue=open_conflicts[:200], queue_count=queue_count, queue_stage=queue_stage,
+                             stage_counts=counts, error=error, field_errors=field_errors, posted=posted,
+                             status=status)
 
 
 @review_view("resolve")
@@ -273,9 +326,12 @@ def lead_record(request, review, record_id, stage=TA):
     return _lead_record_page(request, review, record_stage, stage=stage)
 
 
-def _lead_record_page(request, review, record_stage, *, stage=TA, queue=None, queue_count=None, error=""):
+def _lead_record_page(request, review, record_stage, *, stage=TA, queue=None, queue_count=None, queue_stage=None,
+                      stage_counts=None, error="", field_errors=None, posted=None, status=200):
     context = {"review": review, "record_stage": record_stage, "queue": queue, "queue_count": queue_count,
-               "nav": "conflicts", "error": error, "reasons": review.exclusion_reasons, "stage": stage}
+               "queue_stage": queue_stage or "", "stage_counts": stage_counts, "nav": "conflicts", "error": error,
+               "field_errors": field_errors or {}, "posted": posted, "reasons": review.exclusion_reasons,
+               "stage": stage}
     if record_stage is not None:
         keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
         context["title_html"] = highlight(record_stage.record.title, compiled=keywords)
@@ -284,26 +340,37 @@ def _lead_record_page(request, review, record_stage, *, stage=TA, queue=None, qu
         if stage == FT:
             context["report"] = Report.objects.filter(record_id=record_stage.record_id).first()
     template = "screening/conflicts.html#conflict-card" if wants_partial(request) else "screening/conflicts.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @review_view("resolve")
 @require_POST
 def resolve(request, review, record_id, stage=TA):
+    """The lead's final decision. A refused one (no reason for a full-text exclusion …) shows
+    the same record again with the reason field marked, status 422, with or without htmx."""
     record = get_object_or_404(Record, pk=record_id, review=review)
+    from_queue = request.POST.get("then") != "record"
+    queue_stage = _queue_stage(request.POST.get("queue_stage"))
     try:
         record_stage = decision_services.outcome_resolve(
             lead=request.user, review=review, record=record, stage=stage,
             verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(stage_url_name("lead_record", stage), review_id=review.pk, record_id=record.pk)
+        message, field_errors = refusal_of(exc)
+        current = (RecordStage.objects.select_related("record", "resolved_by")
+                   .filter(record=record, stage=stage).first())
+        if from_queue:
+            return _conflicts_page(request, review, queue_stage, current=current, error=message,
+                                   field_errors=field_errors, posted=request.POST, status=422)
+        return _lead_record_page(request, review, current, stage=stage, error=message, field_errors=field_errors,
+                                 posted=request.POST, status=422)
     messages.success(request, f"“{record.title[:60]}” {record_stage.get_outcome_display().lower()}.")
-    if request.POST.get("then") == "record":
+    if not from_queue:
         return redirect(stage_url_name("lead_record", stage), review_id=review.pk, record_id=record.pk)
     if wants_partial(request):
-        return _conflicts_page(request, review, stage)
-    return redirect(stage_url_name("conflicts", stage), review_id=review.pk)
+        return _conflicts_page(request, review, queue_stage)
+    url = reverse("conflicts", args=[review.pk])
+    return redirect(f"{url}?stage={queue_stage}" if queue_stage else url)
 
 
 @review_view("resolve")
@@ -444,5 +511,6 @@ def history_export(request, review):
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-decision-history-{stamp}.csv"'
+    name = file_stem(review.title, fallback=f"review-{review.pk}")
+    response["Content-Disposition"] = f'attachment; filename="{name}-decision-history-{stamp}.csv"'
     return response
