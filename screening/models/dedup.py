@@ -1,8 +1,12 @@
-"""Deduplication: why records were merged, and the pairs a lead decides by hand.
+"""Deduplication: why records were merged, the pairs a lead decides by hand, and notices
+linked to the article they are about.
 
 Nothing here deletes a record. A duplicate points at its group's primary record
 (``Record.duplicate_of``); a ``Merge`` row says why, what it filled into the primary,
 and lets a lead undo it. A ``DuplicateCandidate`` is a pair the engine was unsure about.
+A notice (erratum, comment, reply, retraction notice, expression of concern) is not a
+duplicate: a ``NoticeLink`` ties it to its article (``Record.notice_of``), and it leaves
+screening with that article.
 """
 from django.conf import settings
 from django.db import models
@@ -129,3 +133,86 @@ class DuplicateCandidate(models.Model):
     @property
     def difference_fields(self):
         return {row[0] for row in self.differences}
+
+
+class NoticeLinkQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(undone_at__isnull=True)
+
+    def about(self, record_ids):
+        """Links in effect whose notice is about one of these records or about a duplicate
+        merged into one of them (a work's notices, whichever of its records they cite).
+        Notices that are themselves duplicates are left out: their primary is counted."""
+        return self.active().filter(Q(article_id__in=record_ids) | Q(article__duplicate_of_id__in=record_ids),
+                                    notice__duplicate_of__isnull=True)
+
+
+class NoticeLink(models.Model):
+    """A notice and the article it is about, with the evidence for the link.
+
+    The notice leaves screening with its article (``notice.notice_of`` = the article) and
+    its outcome is the article's. Made by a dedup run (``job``) or by a lead
+    (``created_by``); a lead may undo it, which returns the notice to screening and keeps
+    later runs from linking the two again.
+    """
+
+    class Kind(models.TextChoices):
+        ERRATUM = "erratum", "erratum"
+        COMMENT = "comment", "comment"
+        REPLY = "reply", "reply"
+        RETRACTION = "retraction", "retraction notice"
+        EXPRESSION_OF_CONCERN = "expression_of_concern", "expression of concern"
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="notice_links")
+    notice = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="notice_links")
+    article = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="notices_about")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # Why, in words: the kind's evidence and the reference's ("title starts 'Erratum'", "cites its DOI").
+    evidence = models.JSONField(default=list, blank=True)
+    job = models.ForeignKey("screening.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
+
+    objects = NoticeLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # A notice follows one article at a time.
+            models.UniqueConstraint(fields=["notice"], condition=Q(undone_at__isnull=True),
+                                    name="notice_one_active_link"),
+            models.CheckConstraint(condition=~Q(notice=models.F("article")), name="notice_not_its_own_article"),
+        ]
+        indexes = [
+            # The notices list (views/dedup.py notice_list), newest first.
+            models.Index(fields=["review", "-id"], name="notice_review_recent"),
+            # The card's "1 erratum, 1 comment" and the retraction flag: a work's links in effect.
+            models.Index(fields=["article"], name="notice_active_article", condition=Q(undone_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"record {self.notice_id}: {self.kind} of {self.article_id}"
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None
+
+    @property
+    def is_automatic(self):
+        return self.created_by_id is None
+
+
+def notice_summary(kinds):
+    """Return "1 erratum, 2 comments" for a list of notice kinds, in NOTICE order."""
+    plural = {"erratum": "errata", "reply": "replies", "retraction notice": "retraction notices",
+              "expression of concern": "expressions of concern"}
+    parts = []
+    for kind, label in NoticeLink.Kind.choices:
+        count = sum(1 for k in kinds if k == kind)
+        if count:
+            parts.append(f"{count} {label if count == 1 else plural.get(label, label + 's')}")
+    return ", ".join(parts)
