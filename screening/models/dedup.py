@@ -77,10 +77,12 @@ class CandidateQuerySet(models.QuerySet):
 
     def queue(self):
         """Pairs still to decide, best score first; skipped pairs come back after the rest.
-        Pairs whose records have meanwhile landed in one group are left out."""
+        Pairs whose records have meanwhile landed in one group are left out, and so are a
+        notice and the article it is linked to (undoing the link brings the pair back)."""
         return (
             self.filter(status__in=[DuplicateCandidate.Status.PENDING, DuplicateCandidate.Status.SKIPPED])
             .with_roots().exclude(root_a=models.F("root_b"))
+            .exclude(record_a__notice_of=models.F("record_b_id")).exclude(record_b__notice_of=models.F("record_a_id"))
             # "pending" sorts before "skipped".
             .order_by("status", "-score", "id")
         )
@@ -216,3 +218,19 @@ def notice_summary(kinds):
         if count:
             parts.append(f"{count} {label if count == 1 else plural.get(label, label + 's')}")
     return ", ".join(parts)
+
+
+def notices_attach(review, records):
+    """Set `is_retracted` and `notice_kinds` (see RecordQuerySet.with_notices) on these record
+    objects, in one query; none at all in a review where no notice or retraction was ever
+    found, which is most of them."""
+    from .records import Record
+
+    records = [record for record in records if record is not None]
+    if not review.has_notices or not records:
+        return records
+    found = {row[0]: row[1:] for row in Record.objects.filter(pk__in=[r.pk for r in records]).with_notices()
+             .values_list("pk", "is_retracted", "notice_kinds")}
+    for record in records:
+        record.is_retracted, record.notice_kinds = found.get(record.pk, (False, []))
+    return records

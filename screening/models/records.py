@@ -149,6 +149,19 @@ class RecordQuerySet(models.QuerySet):
             Q(article=OuterRef("pk")) | Q(article__duplicate_of=OuterRef("pk")))
         return self.annotate(is_retracted=Q(retracted=True) | Exists(flagged_duplicate) | Exists(retraction))
 
+    def with_notices(self):
+        """with_retraction(), and `notice_kinds`: the kinds of the notices in effect about the
+        record or a duplicate merged into it (notices that are duplicates themselves left
+        out: their primary counts). Record.notice_summary says them in words."""
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        from .dedup import NoticeLink
+
+        kinds = NoticeLink.objects.active().filter(
+            Q(article=OuterRef("pk")) | Q(article__duplicate_of=OuterRef("pk")), notice__duplicate_of__isnull=True,
+        ).order_by("id").values("kind")
+        return self.with_retraction().annotate(notice_kinds=ArraySubquery(kinds))
+
 
 class Record(models.Model):
     """One bibliographic record as imported. Nothing is ever deleted: a duplicate points at its
@@ -220,6 +233,13 @@ class Record(models.Model):
     @property
     def is_duplicate(self):
         return self.duplicate_of_id is not None
+
+    @property
+    def notice_summary(self):
+        """"1 erratum, 1 comment": the notices about this record, when read with with_notices()."""
+        from .dedup import notice_summary
+
+        return notice_summary(getattr(self, "notice_kinds", None) or ())
 
     @property
     def is_notice(self):

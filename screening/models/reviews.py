@@ -207,6 +207,10 @@ class Review(models.Model):
     database_preference = models.JSONField(
         default=list, blank=True, help_text="Source databases preferred for a duplicate group's primary record."
     )
+    # Set once a dedup run has linked a notice to its article or flagged a retracted record:
+    # only then do the screening card and the lead's pages look notices and retractions up,
+    # so a review without any pays no query for them.
+    has_notices = models.BooleanField(default=False, editable=False)
     # An updated review (PRISMA's "previous studies" arm): what the previous version included,
     # entered by the lead. Null for a new review.
     previous_studies = models.PositiveIntegerField(null=True, blank=True)

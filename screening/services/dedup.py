@@ -27,7 +27,7 @@ from ..dedup import DedupRecord, choose_primary, fill_missing, find_duplicates
 from ..dedup.engine import completeness
 from ..dedup.normalise import split_author_field
 from ..models import (Decision, DecisionEvent, DuplicateCandidate, Import, Job, Merge, NoticeLink, Record,
-                      RecordStage, Stage)
+                      RecordStage, Review, Stage)
 from .jobs import job_create, job_handler
 
 FILL_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
@@ -316,6 +316,9 @@ def _store_notices(*, review, job, result, groups, summary):
     flagged = [int(pk) for pk in result.retracted if int(pk) not in by_link]
     if flagged:
         Record.objects.filter(review=review, pk__in=flagged, retracted=False).update(retracted=True)
+    if (new_links or flagged) and not review.has_notices:
+        Review.objects.filter(pk=review.pk).update(has_notices=True)
+        review.has_notices = True
 
 
 def _notices_leave_screening(article_of):
