@@ -183,7 +183,9 @@ def retraction_dashboard(review, membership):
         is_retracted=True)
     counts = retracted.aggregate(
         total=Count("id"),
-        included=Count("id", filter=Q(ta_outcome="included") & ~Q(ft_outcome="excluded")),
+        # Included at title/abstract and not excluded at full text (yet, or at all).
+        included=Count("id", filter=Q(ta_outcome="included") & (Q(ft_outcome__isnull=True)
+                                                                | ~Q(ft_outcome="excluded"))),
     )
     notices = Record.objects.filter(review=review).imported().linked_notices().count()
     return {"retractions": {**counts, "notices": notices}}
