@@ -1,5 +1,6 @@
 """manage.py dedup_file: any importable file in, groups in the gold-file format out."""
 import csv
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -67,3 +68,61 @@ def test_the_demo_review_comes_with_its_cross_database_duplicates_removed():
     review = Review.objects.get(pk=int(out.getvalue().splitlines()[-1]))
     assert "Duplicates: 95 new records compared with 95: 20 merged as duplicates" in out.getvalue()
     assert review.records.duplicates().count() == 20 and review.records.in_screening().count() == 75
+
+
+NOTICES_MEDLINE = """PMID- 31000001
+TI  - Continuous glucose monitoring in adolescents with type 1 diabetes: a
+      randomised trial.
+FAU - Hartmann, Lena
+DP  - 2019 Mar
+JT  - Diabetes care
+VI  - 42
+IP  - 3
+PG  - 401-409
+PT  - Journal Article
+PT  - Randomized Controlled Trial
+EIN - Diabetes Care. 2019 Jul;42(7):1388. PMID: 31000002
+
+PMID- 31000002
+TI  - Error in Figure 2.
+DP  - 2019 Jul
+JT  - Diabetes care
+VI  - 42
+IP  - 7
+PG  - 1388
+PT  - Journal Article
+PT  - Published Erratum
+EFR - Diabetes Care. 2019 Mar;42(3):401-409. PMID: 31000001
+
+PMID- 31000004
+TI  - Insulin pump failure rates in a national registry.
+FAU - Kowalczyk, Anna
+DP  - 2018 May
+JT  - Diabetes care
+VI  - 41
+PG  - 990-997
+PT  - Journal Article
+PT  - Retracted Publication
+
+PMID- 31000005
+TI  - Notice of Retraction: Insulin pump failure rates in a national registry.
+DP  - 2020 Jan
+JT  - Diabetes care
+VI  - 43
+PG  - 250
+PT  - Retraction of Publication
+"""
+
+
+def test_it_writes_the_notices_linked_to_their_article_with_ids_as_in_the_groups(tmp_path):
+    source = tmp_path / "pubmed.nbib"
+    source.write_text(NOTICES_MEDLINE, encoding="utf-8")
+    out, notices = tmp_path / "clusters.csv", tmp_path / "notices.csv"
+    stdout = io.StringIO()
+    call_command("dedup_file", str(source), "--out", str(out), "--notices", str(notices), stdout=stdout)
+    assert read_groups(out) == []
+    # The erratum's title names nothing: its publication type and the PMID in its EFR do.
+    assert notices.read_text(encoding="utf-8").splitlines() == [
+        "notice_id,article_id,kind", "2,1,erratum", "4,3,retraction",
+    ]
+    assert "2 notices linked to their article, 1 records retracted" in stdout.getvalue()

@@ -11,7 +11,15 @@ from collections.abc import Callable, Iterable, Sequence
 from .blocking import candidate_pairs
 from .clusters import constrained_clusters
 from .keys import RecordKeys, record_keys
-from .records import CandidatePair, DedupRecord, DedupResult, DuplicateGroup, Reason
+from .notices import link_notices
+from .records import (
+    CandidatePair,
+    DedupRecord,
+    DedupResult,
+    DuplicateGroup,
+    NoticeLink,
+    Reason,
+)
 from .scoring import DUPLICATE, MAYBE, Comparison, compare
 
 Progress = Callable[[int, int], None]
@@ -26,12 +34,17 @@ def find_duplicates(
     max_group_size: int = 12,
     max_block: int = 200,
 ) -> DedupResult:
-    """Return the automatic duplicate groups and the pairs for human review.
+    """Return the automatic duplicate groups, the notice links and the pairs for human review.
 
     Only pairs with at least one ``is_new`` record are compared. A group larger than
     ``max_group_size``, or one that joins two records a veto keeps apart (a chain such
     as A~B~C where A and C have different DOIs), is not merged: its pairs go to
     ``maybe_pairs`` instead.
+
+    A notice (erratum, comment, reply, retraction notice, expression of concern) is never
+    merged with its article: with a kind and a reference to the article it is linked to
+    it (``notices``), otherwise a pair that looks related goes to ``maybe_pairs``.
+    ``retracted`` holds the records flagged as retracted, with every record merged with one.
 
     ``progress(done, total)`` is called every few thousand steps: one step per record
     while keys are computed, then one per candidate pair. ``total`` starts as an
@@ -54,6 +67,7 @@ def find_duplicates(
     accepted: dict[tuple[int, int], Comparison] = {}
     maybe: dict[tuple[int, int], Comparison] = {}
     vetoed: set[tuple[int, int]] = set()
+    notice_pairs: list[tuple[int, int]] = []
     for done, (i, j) in enumerate(pairs, 1):
         result = compare(keys[i], keys[j])
         if result.outcome == DUPLICATE:
@@ -62,6 +76,8 @@ def find_duplicates(
             maybe[(i, j)] = result
         if result.rule.startswith("veto"):
             vetoed.add((i, j))
+            if result.rule.startswith("veto_kind"):
+                notice_pairs.append((i, j))
         if progress and done % PROGRESS_EVERY == 0:
             progress(n + done, n + total)
     if progress:
@@ -93,11 +109,26 @@ def find_duplicates(
         )
         for members in clusters
     ]
+    facts = [k.notice for k in keys]
+    links = link_notices(keys, facts, notice_pairs, [r.is_new for r in ordered])
+    # A linked notice and its article are answered: no review pair between their groups.
+    answered = {frozenset((group_of.get(a, a), group_of.get(b, b))) for a, b, _, _ in links}
+    maybe = {e: c for e, c in maybe.items()
+             if frozenset((group_of.get(e[0], e[0]), group_of.get(e[1], e[1]))) not in answered}
     maybe_pairs = [
         _pair(ordered, keys, i, j, maybe[(i, j)])
         for i, j in _one_pair_per_group_pair(maybe, group_of)
     ]
-    return DedupResult(groups=groups, maybe_pairs=maybe_pairs, candidate_pairs=total)
+    flagged = {i for i, f in enumerate(facts) if f.retracted}
+    flagged.update(article for _, article, kind, _ in links if kind == "retraction")
+    # The flag belongs to the work: every record merged with a retracted one carries it.
+    members_of = {members[0]: members for members in clusters}
+    retracted = {
+        ordered[m].id for i in flagged for m in members_of.get(group_of.get(i, i), [i])
+    }
+    notices = [NoticeLink(ordered[a].id, ordered[b].id, kind, evidence) for a, b, kind, evidence in links]
+    return DedupResult(groups=groups, maybe_pairs=maybe_pairs, notices=notices,
+                       retracted=frozenset(retracted), candidate_pairs=total)
 
 
 def _one_pair_per_group_pair(maybe, group_of) -> list[tuple[int, int]]:
@@ -223,3 +254,11 @@ def write_maybe_pairs_csv(pairs: Iterable[CandidatePair], out) -> None:
             "; ".join(r.rule for r in p.reasons),
             "; ".join(f"{name}: {a} | {b}" for name, a, b in p.differences),
         ])
+
+
+def write_notices_csv(links: Iterable[NoticeLink], out) -> None:
+    """Write one row per notice linked to its article: ``notice_id,article_id,kind``."""
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerow(["notice_id", "article_id", "kind"])
+    for link in links:
+        writer.writerow([link.notice_id, link.article_id, link.kind])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import normalise as n
+from .notices import NoticeFacts, notice_facts
 from .records import DedupRecord
 
 
@@ -32,6 +33,7 @@ class RecordKeys:
     dois: tuple[str, ...]
     pmid: str
     abstract: str
+    notice: NoticeFacts
 
 
 def record_keys(record: DedupRecord) -> RecordKeys:
@@ -39,6 +41,7 @@ def record_keys(record: DedupRecord) -> RecordKeys:
     title = n.normalise_title(record.title)
     journal = n.normalise_journal(record.journal)
     start, end = n.normalise_pages(record.pages)
+    notice = notice_facts(record.title, record.publication_type, record.related, record.abstract)
     first_initial = ""
     for name in record.authors:
         surname, initials = n.parse_author(name)
@@ -50,7 +53,9 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         title_nospace=title.replace(" ", ""),
         title_short=n.collapse_acronyms(record.title),
         title_numbers=n.title_numbers(title),
-        kind=n.title_kind(record.title),
+        # A notice's kind keeps it from merging with its article; the publication type
+        # and MEDLINE's fields can say so when the title does not.
+        kind=n.title_kind(record.title) or notice.kind,
         generic=n.is_generic_title(title),
         surnames=n.author_surnames(record.authors),
         first_initial=first_initial,
@@ -69,4 +74,5 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         dois=n.normalise_dois(record.doi),
         pmid=n.normalise_pmid(record.pmid),
         abstract=n.fold_text(record.abstract[:600])[:500],
+        notice=notice,
     )

@@ -131,7 +131,7 @@ def clean_title(title: str) -> str:
 
 _KIND_PREFIX = re.compile(
     r"^(?:erratum|errata|corrigendum|correction|retraction(?: notice)?|notice of retraction|"
-    r"reply|in reply|response|comment)(?:\s+(?:to|for|of|on))?\s*[:.\-–]\s*",
+    r"reply|in reply|response|comment|(?:editorial )?expression of concern)(?:\s+(?:to|for|of|on))?\s*[:.\-–]\s*",
     re.IGNORECASE,
 )
 _KIND_SUFFIX = re.compile(r"\s*[-–:.]\s*(?:reply|authors?'? reply|response)\s*$", re.IGNORECASE)
@@ -201,6 +201,7 @@ KIND_PATTERNS = (
                            r"^notice of correction|\berratum\s*$|\bcorrigendum\s*$")),
     ("retraction", re.compile(r"^(?:retraction|notice of retraction|retraction notice)\b|"
                               r"\bretraction (?:of|notice|note)\b|\bretraction\s*$")),
+    ("expression_of_concern", re.compile(r"\bexpression of concern\b")),
     ("reply", re.compile(r"^(?:reply|in reply|response|authors reply|author reply|the authors reply)\b|"
                          r"\b(?:reply|response) to\b|\bauthors? reply\b|\breply\s*$")),
     ("comment", re.compile(r"^(?:comment|commentary|comments) (?:on|to|about|regarding)\b|"
@@ -208,11 +209,12 @@ KIND_PATTERNS = (
 )
 
 
-_KIND_WORDS = re.compile(r"errat|corrig|correct|retract|reply|respon|comment|^re\b")
+_KIND_WORDS = re.compile(r"errat|corrig|correct|retract|reply|respon|comment|concern|^re\b")
 
 
 def title_kind(title: str) -> str:
-    """Return "erratum", "retraction", "reply", "comment" or "" for an ordinary work.
+    """Return "erratum", "retraction", "expression_of_concern", "reply", "comment" or ""
+    for an ordinary work.
 
     The kind is read from the raw title after removing the notes that databases append
     ("Erratum in ...", "Comment in ..."), which describe other records, and the

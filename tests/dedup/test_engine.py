@@ -42,9 +42,19 @@ def test_it_groups_duplicates_and_says_why():
     assert dict(reason.scores)["title"] == 1.0
 
 
-def test_it_sends_an_erratum_to_review_instead_of_merging_it():
+def test_it_links_an_erratum_to_its_article_instead_of_merging_or_queueing_it():
     result = find_duplicates([PAPER, ERRATUM])
-    assert result.groups == []
+    assert result.groups == [] and result.maybe_pairs == []
+    [link] = result.notices
+    assert (link.notice_id, link.article_id, link.kind) == ("r4", "r1", "erratum")
+    assert link.evidence == ("title starts 'Erratum'", "carries its title")
+
+
+def test_it_sends_an_erratum_without_a_reference_to_review():
+    # A title this short names no single work, so the erratum's title is no reference.
+    short = replace(PAPER, title="Lipids in mice")
+    result = find_duplicates([short, replace(ERRATUM, title="Erratum: Lipids in mice")])
+    assert result.groups == [] and result.notices == []
     assert [(p.id_a, p.id_b) for p in result.maybe_pairs] == [("r1", "r4")]
     assert result.maybe_pairs[0].reasons[0].rule.startswith("veto_kind")
 
@@ -135,8 +145,9 @@ def test_write_clusters_csv_uses_the_gold_file_format():
 
 def test_write_maybe_pairs_csv_has_one_row_per_pair():
     out = io.StringIO()
-    write_maybe_pairs_csv(find_duplicates([PAPER, ERRATUM]).maybe_pairs, out)
+    other_year = replace(COPY, id="r5", year=2011, doi="")
+    write_maybe_pairs_csv(find_duplicates([PAPER, other_year]).maybe_pairs, out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "id_a,id_b,score,reasons,differences"
-    assert lines[1].startswith("r1,r4,")
+    assert lines[1].startswith("r1,r5,")
     assert len(lines) == 2

@@ -3,8 +3,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from screening.dedup import DedupRecord, find_duplicates, write_clusters_csv, write_maybe_pairs_csv
+from screening.dedup import (
+    DedupRecord,
+    find_duplicates,
+    write_clusters_csv,
+    write_maybe_pairs_csv,
+    write_notices_csv,
+)
 from screening.dedup.normalise import split_author_field
+from screening.dedup.notices import publication_types, related_fields
 from screening.formats import FORMATS, ImportFormatError, open_export
 
 
@@ -28,6 +35,10 @@ def file_records(path, format=None):
                 volume=parsed.volume, issue=parsed.issue, pages=parsed.pages, doi=parsed.doi,
                 pmid=parsed.pmid, issn=tuple(parsed.issn), abstract=parsed.abstract,
                 database=parsed.database,
+                # MEDLINE lists several types (PT) and the records it cites (EIN, CON, ...)
+                # in its raw text; other formats give their one type in the parsed record.
+                publication_type=publication_types(parsed.raw, parsed.publication_type),
+                related=related_fields(parsed.raw) or related_fields(parsed.extra),
             ))
     return records
 
@@ -35,15 +46,16 @@ def file_records(path, format=None):
 class Command(BaseCommand):
     help = ("Find duplicates in one export file without a database: write the automatic groups "
             "(one row per group, column merged_ids, ids joined by ';') and, optionally, the pairs "
-            "for human review.")
+            "for human review, and the notices (errata, comments, retractions) linked to their article.")
 
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--out", required=True, help="CSV of duplicate groups (the gold-file format)")
         parser.add_argument("--maybe", help="CSV of pairs for human review")
+        parser.add_argument("--notices", help="CSV of notices linked to their article: notice_id,article_id,kind")
         parser.add_argument("--format", choices=sorted(FORMATS), help="read as this format instead of detecting it")
 
-    def handle(self, path, out, maybe, format, **options):
+    def handle(self, path, out, maybe, notices, format, **options):
         if not Path(path).is_file():
             raise CommandError(f"{path}: no such file")
         started = time.perf_counter()
@@ -71,8 +83,13 @@ class Command(BaseCommand):
         if maybe:
             with open(maybe, "w", encoding="utf-8", newline="") as handle:
                 write_maybe_pairs_csv(result.maybe_pairs, handle)
+        if notices:
+            with open(notices, "w", encoding="utf-8", newline="") as handle:
+                write_notices_csv(sorted(result.notices, key=lambda link: order(link.notice_id)), handle)
         removed = sum(len(g.ids) - 1 for g in groups)
         self.stdout.write(
             f"{len(records):,} records: {len(groups):,} duplicate groups ({removed:,} duplicates), "
-            f"{len(result.maybe_pairs):,} pairs for review, in {time.perf_counter() - started:.1f} s. "
-            f"Groups written to {out}" + (f", pairs to {maybe}." if maybe else "."))
+            f"{len(result.maybe_pairs):,} pairs for review, {len(result.notices):,} notices linked to their "
+            f"article, {len(result.retracted):,} records retracted, in {time.perf_counter() - started:.1f} s. "
+            f"Groups written to {out}" + (f", pairs to {maybe}" if maybe else "")
+            + (f", notices to {notices}" if notices else "") + ".")
