@@ -174,3 +174,21 @@ def test_prisma_breaks_down_notices_beside_records_the_lead_removed(review, dedu
     # Nothing is screened yet, so later sums are open; the breakdown itself adds up.
     assert "excluded_other_reasons" not in {m.box for m in check_sums(counts)}
     assert "records_screened" not in {m.box for m in check_sums(counts)}
+
+
+def test_the_engines_own_detection_links_the_notices_of_a_medline_file_and_flags_retractions(review, tmp_path):
+    import_notices_file(review, tmp_path)
+    summary = dedup.dedup_review(review=review)
+    assert summary.notices == 3
+    links = {(link.notice.title[:10], link.kind, link.article.title[:10]) for link in NoticeLink.objects.all()}
+    assert links == {(ERRATUM[:10], "erratum", ARTICLE[:10]), (COMMENT[:10], "comment", ARTICLE[:10]),
+                     (RETRACTION[:10], "retraction", AMBER[:10])}
+    # The MEDLINE fields (EFR, CON, ROF) and every publication type reached the engine.
+    erratum = NoticeLink.objects.get(kind="erratum")
+    assert "cites its PMID 31000001" in erratum.evidence
+    assert "publication type 'Comment; Letter'" in NoticeLink.objects.get(kind="comment").evidence
+    assert retracted_titles(review) == {"RETRACTED", "Amber lenses shorten"}
+    assert set(Record.objects.filter(retracted=True).values_list("title", flat=True)) == {
+        record(review, MELATONIN).title}
+    # Nothing about the notices is left for the lead to check by hand.
+    assert review.duplicate_candidates.queue().count() == 0

@@ -78,11 +78,13 @@ class CandidateQuerySet(models.QuerySet):
     def queue(self):
         """Pairs still to decide, best score first; skipped pairs come back after the rest.
         Pairs whose records have meanwhile landed in one group are left out, and so are a
-        notice and the article it is linked to (undoing the link brings the pair back)."""
+        notice and the article it is linked to, and two linked notices: both are out of
+        screening whatever the answer (undoing a link brings its pairs back)."""
         return (
             self.filter(status__in=[DuplicateCandidate.Status.PENDING, DuplicateCandidate.Status.SKIPPED])
             .with_roots().exclude(root_a=models.F("root_b"))
             .exclude(record_a__notice_of=models.F("record_b_id")).exclude(record_b__notice_of=models.F("record_a_id"))
+            .exclude(record_a__notice_of__isnull=False, record_b__notice_of__isnull=False)
             # "pending" sorts before "skipped".
             .order_by("status", "-score", "id")
         )

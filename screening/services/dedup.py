@@ -19,13 +19,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, TextField, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from ..dedup import DedupRecord, choose_primary, fill_missing, find_duplicates
 from ..dedup.engine import completeness
 from ..dedup.normalise import split_author_field
+from ..dedup.notices import publication_types, related_fields, retraction_flag
 from ..models import (Decision, DecisionEvent, DuplicateCandidate, Import, Job, Merge, NoticeLink, Record,
                       RecordStage, Review, Stage)
 from .jobs import job_create, job_handler
@@ -83,8 +84,24 @@ def as_dedup_record(row, *, is_new=True):
         pages=row["pages"] or "", doi=row["doi"] or "", pmid=row["pmid"] or "",
         issn=tuple(row["issn"] or ()), abstract=row.get("abstract", row.get("abstract_start")) or "",
         database=row.get("import_database") or "", is_new=is_new,
-        publication_type=row.get("publication_type") or "",
+        publication_type=row.get("publication_type") or "", related=row.get("related", ()),
     )
+
+
+# The raw text of records whose format lists every publication type and the records a record
+# cites (MEDLINE's PT, EIN, CON, RIN ...; PubMed XML's CommentsCorrections); other formats
+# give their one type in a column and cite nothing, so their raw text is not read at all.
+NOTICE_SOURCE = Case(When(Q(raw__startswith="PMID-") | Q(raw__contains="<CommentsCorrections"), then="raw"),
+                     default=Value(""), output_field=TextField())
+
+
+def _read_citations(row):
+    """Replace a row's raw text (`cites`) by what the engine reads from it: every publication
+    type and the (tag, value) pairs citing other records. The raw text is not kept."""
+    source = row.pop("cites", "")
+    row["related"] = related_fields(source) if source else ()
+    if source:
+        row["publication_type"] = publication_types(source, row["publication_type"] or "")
 
 
 def record_as_row(record):
@@ -136,12 +153,13 @@ def dedup_review(*, review, job=None, progress=None):
         if not new_imports:
             return summary
         progress(0, message="Reading records…", force=True)
-        rows = {
-            row["id"]: row for row in
-            Record.objects.filter(review=review).order_by()
-            .values(*ENGINE_COLUMNS, abstract_start=Substr("abstract", 1, ABSTRACT_CHARS),
-                    import_database=F("source_import__database")).iterator(chunk_size=5000)
-        }
+        rows = {}
+        for row in (Record.objects.filter(review=review).order_by()
+                    .values(*ENGINE_COLUMNS, abstract_start=Substr("abstract", 1, ABSTRACT_CHARS),
+                            import_database=F("source_import__database"), cites=NOTICE_SOURCE)
+                    .iterator(chunk_size=5000)):
+            _read_citations(row)
+            rows[row["id"]] = row
         records = {pk: as_dedup_record(row, is_new=row["source_import_id"] in new_imports)
                    for pk, row in rows.items()}
         summary.new_records = sum(1 for r in records.values() if r.is_new)
@@ -161,7 +179,8 @@ def dedup_review(*, review, job=None, progress=None):
         with transaction.atomic():
             _write_lock(review.pk)
             groups = _apply(review=review, job=job, rows=rows, records=records, result=result, summary=summary)
-            _store_notices(review=review, job=job, result=result, groups=groups, summary=summary)
+            _store_notices(review=review, job=job, result=result, records=records, groups=groups,
+                           summary=summary)
             Import.objects.filter(pk__in=new_imports).update(deduplicated_at=timezone.now())
         if summary.merged > 5000:
             # Tens of thousands of merges arrived at once: refresh the planner's statistics
@@ -272,15 +291,17 @@ def _apply(*, review, job, rows, records, result, summary):
     return groups
 
 
-def _store_notices(*, review, job, result, groups, summary):
+def _store_notices(*, review, job, result, records, groups, summary):
     """Store the engine's notice links and retraction flags against the review as it is now.
 
     A link is stored once: a notice already linked keeps its link (so a re-run changes
     nothing), a pair a lead unlinked is never linked again, a notice merged into the same
     group as its article is a duplicate rather than a notice, and a link that would close a
-    loop of notices is left out. Retraction flags are only ever set: a record's own
-    retraction evidence does not go away. An article flagged only because a retraction
-    notice is linked to it is not flagged here: the link flags it for as long as it holds.
+    loop of notices is left out. Retraction flags are only ever set, and only on records
+    that say so themselves (publication type, title, MEDLINE RIN): an article the engine
+    flags because a retraction notice is linked to it, or because a retracted record is
+    merged with it, is flagged through that link or merge for as long as it holds
+    (Record.objects.with_retraction).
     """
     links = NoticeLink.objects.filter(review=review)
     active = set(links.active().values_list("notice_id", flat=True))
@@ -312,13 +333,16 @@ def _store_notices(*, review, job, result, groups, summary):
         _notices_leave_screening({link.notice_id: link.article_id for link in new_links})
     summary.notices = len(new_links)
 
-    by_link = {int(link.article_id) for link in result.notices if link.kind == NoticeLink.Kind.RETRACTION}
-    flagged = [int(pk) for pk in result.retracted if int(pk) not in by_link]
+    flagged = [int(pk) for pk in result.retracted if _says_retracted(records.get(int(pk)))]
     if flagged:
         Record.objects.filter(review=review, pk__in=flagged, retracted=False).update(retracted=True)
     if (new_links or flagged) and not review.has_notices:
         Review.objects.filter(pk=review.pk).update(has_notices=True)
         review.has_notices = True
+
+
+def _says_retracted(record):
+    return record is not None and bool(retraction_flag(record.title, record.publication_type, record.related))
 
 
 def _notices_leave_screening(article_of):
