@@ -108,6 +108,9 @@ def test_the_conflict_and_full_text_pages_show_the_retracted_flag(client, carol,
 
 
 def test_the_leads_dashboard_says_how_many_included_records_are_retracted(client, carol, alice, deduplicated):
+    client.force_login(carol)
+    assert "2 retracted records in this review, none included." in client.get(
+        f"/reviews/{deduplicated.pk}/").content.decode()
     decisions.outcome_resolve(lead=carol, review=deduplicated, record=record(deduplicated, MELATONIN),
                               verdict="include")
     decisions.outcome_resolve(lead=carol, review=deduplicated, record=record(deduplicated, AMBER), verdict="exclude")
