@@ -192,3 +192,51 @@ def test_the_engines_own_detection_links_the_notices_of_a_medline_file_and_flags
         record(review, MELATONIN).title}
     # Nothing about the notices is left for the lead to check by hand.
     assert review.duplicate_candidates.queue().count() == 0
+
+
+PUBMED_XML = """<?xml version="1.0"?>
+<PubmedArticleSet>
+<PubmedArticle>
+ <MedlineCitation Status="MEDLINE">
+  <PMID Version="1">32000001</PMID>
+  <Article>
+   <Journal><Title>Chronobiology International</Title><JournalIssue><Volume>37</Volume>
+    <PubDate><Year>2020</Year></PubDate></JournalIssue></Journal>
+   <ArticleTitle>Morning bright light for delayed sleep phase in students.</ArticleTitle>
+   <Pagination><StartPage>401</StartPage><EndPage>410</EndPage></Pagination>
+   <PublicationTypeList><PublicationType>Journal Article</PublicationType></PublicationTypeList>
+  </Article>
+  <CommentsCorrectionsList>
+   <CommentsCorrections RefType="ErratumIn"><RefSource>Chronobiol Int. 2021;38(2):300</RefSource>
+    <PMID Version="1">32000002</PMID></CommentsCorrections>
+  </CommentsCorrectionsList>
+ </MedlineCitation>
+</PubmedArticle>
+<PubmedArticle>
+ <MedlineCitation Status="MEDLINE">
+  <PMID Version="1">32000002</PMID>
+  <Article>
+   <Journal><Title>Chronobiology International</Title><JournalIssue><Volume>38</Volume>
+    <PubDate><Year>2021</Year></PubDate></JournalIssue></Journal>
+   <ArticleTitle>Correction.</ArticleTitle>
+   <Pagination><StartPage>300</StartPage></Pagination>
+   <PublicationTypeList><PublicationType>Published Erratum</PublicationType></PublicationTypeList>
+  </Article>
+  <CommentsCorrectionsList>
+   <CommentsCorrections RefType="ErratumFor"><RefSource>Chronobiol Int. 2020;37:401-10</RefSource>
+    <PMID Version="1">32000001</PMID></CommentsCorrections>
+  </CommentsCorrectionsList>
+ </MedlineCitation>
+</PubmedArticle>
+</PubmedArticleSet>
+"""
+
+
+def test_a_pubmed_xml_erratum_titled_only_correction_is_linked_through_its_comments_corrections(review, tmp_path):
+    path = tmp_path / "pubmed.xml"
+    path.write_text(PUBMED_XML, encoding="utf-8")
+    imports.import_file_now(review=review, path=path, database="MEDLINE")
+    assert dedup.dedup_review(review=review).notices == 1
+    link = NoticeLink.objects.get()
+    assert (link.notice.title, link.article.pmid, link.kind) == ("Correction.", "32000001", "erratum")
+    assert any("PMID 32000001" in reason for reason in link.evidence)

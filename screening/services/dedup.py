@@ -91,8 +91,12 @@ def as_dedup_record(row, *, is_new=True):
 # The raw text of records whose format lists every publication type and the records a record
 # cites (MEDLINE's PT, EIN, CON, RIN ...; PubMed XML's CommentsCorrections); other formats
 # give their one type in a column and cite nothing, so their raw text is not read at all.
-NOTICE_SOURCE = Case(When(Q(raw__startswith="PMID-") | Q(raw__contains="<CommentsCorrections"), then="raw"),
-                     default=Value(""), output_field=TextField())
+# The test reads the first characters only (a slice, not the whole stored text).
+RAW_START = Substr("raw", 1, 7)
+NOTICE_SOURCE = Case(
+    When(Q(raw_start__startswith="PMID-") | Q(raw_start__startswith="\ufeffPMID-")
+         | Q(raw_start__startswith="<Pubmed"), then="raw"),
+    default=Value(""), output_field=TextField())
 
 
 def _read_citations(row):
@@ -154,7 +158,7 @@ def dedup_review(*, review, job=None, progress=None):
             return summary
         progress(0, message="Reading records…", force=True)
         rows = {}
-        for row in (Record.objects.filter(review=review).order_by()
+        for row in (Record.objects.filter(review=review).order_by().alias(raw_start=RAW_START)
                     .values(*ENGINE_COLUMNS, abstract_start=Substr("abstract", 1, ABSTRACT_CHARS),
                             import_database=F("source_import__database"), cites=NOTICE_SOURCE)
                     .iterator(chunk_size=5000)):
