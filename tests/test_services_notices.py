@@ -22,7 +22,7 @@ def retracted_titles(review):
 
 
 @pytest.fixture
-def deduplicated(review, tmp_path, detection):
+def deduplicated(review, tmp_path, detection):  # noqa: F811
     import_notices_file(review, tmp_path)
     summary = dedup.dedup_review(review=review)
     review.refresh_from_db()

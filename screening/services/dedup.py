@@ -602,7 +602,8 @@ def dedup_enqueue(*, review, created_by=None):
 def dedup_job(job, progress):
     summary = dedup_review(review=job.review, job=job, progress=progress)
     return {"message": summary.message(), "new_records": summary.new_records, "merged": summary.merged,
-            "candidates": summary.candidates, "notices": summary.notices, "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
+            "candidates": summary.candidates, "notices": summary.notices,
+            "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
             "next_url": f"/reviews/{job.review_id}/duplicates/"}
 
 

@@ -3,16 +3,14 @@ their article, and undo."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
 from ..htmx import wants_partial
-from django.db.models import Q
-
-from ..models import DuplicateCandidate, Job, NoticeLink, Record
+from ..models import DuplicateCandidate, Job, Record
 from ..services import dedup as dedup_services
 from ..textdiff import marked_words
 
