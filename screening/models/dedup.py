@@ -143,13 +143,6 @@ class NoticeLinkQuerySet(models.QuerySet):
     def active(self):
         return self.filter(undone_at__isnull=True)
 
-    def about(self, record_ids):
-        """Links in effect whose notice is about one of these records or about a duplicate
-        merged into one of them (a work's notices, whichever of its records they cite).
-        Notices that are themselves duplicates are left out: their primary is counted."""
-        return self.active().filter(Q(article_id__in=record_ids) | Q(article__duplicate_of_id__in=record_ids),
-                                    notice__duplicate_of__isnull=True)
-
 
 class NoticeLink(models.Model):
     """A notice and the article it is about, with the evidence for the link.
