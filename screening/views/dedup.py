@@ -164,11 +164,12 @@ def notice_list(request, review):
 def notice_undo(request, review, link_id):
     link = get_object_or_404(review.notice_links.select_related("notice", "article"), pk=link_id)
     if link.is_undone:
-        messages.info(request, f"That link was already undone: “{link.notice}” is screened as a record of its own.")
+        messages.info(request, f"That link was already undone: “{link.notice.title[:120]}” is screened as a "
+                      "record of its own.")
     else:
         dedup_services.notice_link_undo(link=link, undone_by=request.user)
-        messages.success(request, f"Unlinked: “{link.notice}” is no longer treated as a {link.get_kind_display()} "
-                         "of that article; it is a record of its own again and will be screened.")
+        messages.success(request, f"Unlinked ({link.get_kind_display()}): “{link.notice.title[:120]}” is a record "
+                         "of its own again and will be screened.")
     return redirect("notice_list", review_id=review.pk)
 
 
