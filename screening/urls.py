@@ -58,6 +58,8 @@ urlpatterns = [
     path("reviews/<int:review_id>/duplicates/queue/accept-above/", dedup.dedup_accept_above, name="dedup_accept_above"),
     path("reviews/<int:review_id>/duplicates/merges/", dedup.merge_list, name="merge_list"),
     path("reviews/<int:review_id>/duplicates/merges/<int:merge_id>/undo/", dedup.merge_undo, name="merge_undo"),
+    path("reviews/<int:review_id>/duplicates/notices/", dedup.notice_list, name="notice_list"),
+    path("reviews/<int:review_id>/duplicates/notices/<int:link_id>/undo/", dedup.notice_undo, name="notice_undo"),
     # Full text, PRISMA and exports (issue 6). Full-text screening reuses the screening views.
     path("reviews/<int:review_id>/records/removal/", records.record_removal, name="record_removal"),
     path("reviews/<int:review_id>/fulltext/", fulltext.fulltext_list, name="fulltext_list"),

@@ -103,7 +103,7 @@ EXPECTED = {
     "previous_studies": 0, "previous_reports": 0,
     "database_results": 16, "database_specific_results": (("Embase", 6), ("MEDLINE", 10)),
     "register_results": 3, "register_specific_results": (("ClinicalTrials.gov", 3),),
-    "duplicates": 3, "excluded_automatic": 2, "excluded_other": 1,
+    "duplicates": 3, "excluded_automatic": 2, "excluded_other": 1, "excluded_other_reasons": (),
     "records_screened": 13, "records_excluded": 8, "records_excluded_human": 8, "records_excluded_automation": 0,
     "dbr_sought_reports": 5, "dbr_notretrieved_reports": 1, "dbr_assessed": 4,
     "dbr_excluded": (("Wrong population", 1), ("Wrong study design", 1)), "dbr_included_reports": 2,

@@ -202,6 +202,32 @@ def test_a_record_alice_voted_on_and_one_she_never_saw_look_the_same_to_bob(clie
     assert compared >= 8
 
 
+def test_notices_and_the_retracted_flag_look_the_same_to_bob_whether_alice_voted_or_not(client, scene, bob):
+    """The card's "1 erratum" and "Retracted" come from the records, never from the votes."""
+    from screening.models import NoticeLink, Review
+
+    review = scene["review"]
+    voted, unseen = scene["records"][0], scene["records"][2]
+    errata = make_records(review, 2, database="Embase")
+    for erratum, article in zip(errata, (voted, unseen)):
+        Record.objects.filter(pk=erratum.pk).update(title=f"Erratum: {article.title}", notice_of=article)
+        NoticeLink.objects.create(review=review, notice=erratum, article=article, kind="erratum",
+                                  evidence=["title starts 'Erratum'"])
+    Record.objects.filter(pk__in=[voted.pk, unseen.pk]).update(retracted=True)
+    Review.objects.filter(pk=review.pk).update(has_notices=True)
+    client.force_login(bob)
+    for headers in ({}, HTMX):
+        seen = []
+        for record in (voted, unseen):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"/reviews/{review.pk}/screen/?record={record.pk}", **headers)
+            seen.append((response.status_code, normalise(body(response), record.pk), len(queries)))
+        assert seen[0][0] == 200
+        assert "1 erratum" in seen[0][1] and ">Retracted<" in seen[0][1]
+        assert seen[0] == seen[1], (headers, difference(seen[0][1], seen[1][1]))
+
+
 def test_a_conflict_shows_as_open_to_bob_exactly_like_a_record_awaiting_alice(client, scene, bob):
     client.force_login(bob)
     html = client.get(f"/reviews/{scene['review'].pk}/screen/mine/").content.decode()

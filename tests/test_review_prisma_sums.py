@@ -9,6 +9,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from screening.models import Import, Record, RecordStage, Report, Review, Study
+from screening.models.reviews import NOTICES_LINKED
 from screening.prisma import check_sums
 
 
@@ -17,10 +18,10 @@ pytestmark = pytest.mark.django_db
 DBR = ("database", "register")
 OTHER = ("website", "organisation", "citation")
 REASONS = ("Wrong population", "Wrong outcome", "Wrong study design")
-FATES_DBR = ("duplicate", "removed_auto", "removed_other", "ta_excluded", "ta_open", "retrieval_open",
+FATES_DBR = ("duplicate", "removed_auto", "removed_other", "notice", "ta_excluded", "ta_open", "retrieval_open",
              "not_retrieved", "ft_excluded", "ft_included", "ft_open")
-FATES_OTHER = ("duplicate", "removed_other", "retrieval_open", "not_retrieved", "ft_excluded", "ft_included",
-               "ft_open")
+FATES_OTHER = ("duplicate", "removed_other", "notice", "retrieval_open", "not_retrieved", "ft_excluded",
+               "ft_included", "ft_open")
 OPEN = {"ta_open", "retrieval_open", "ft_open"}
 
 
@@ -62,13 +63,14 @@ def write_history(carol, records, previous):
         Record(review=review, source_import=imports[(r["source"], r["database"], r["is_update"])], source_index=i,
                title=f"record {i}", duplicate_of=anchor if r["fate"] == "duplicate" else None,
                removed_reason=r["fate"].startswith("removed") and "tool says no" or "",
-               removed_by_automation=r["fate"] == "removed_auto")
+               removed_by_automation=r["fate"] == "removed_auto",
+               notice_of=anchor if r["fate"] == "notice" else None)
         for i, r in enumerate(records))
     studies = [Study.objects.create(review=review, label=f"Study {i}", created_by=carol) for i in range(2)]
     stages, reports = [], []
     for i, (record, r) in enumerate(zip(rows, records)):
         fate = r["fate"]
-        if fate in ("duplicate", "removed_auto", "removed_other"):
+        if fate in ("duplicate", "removed_auto", "removed_other", "notice"):
             continue
         if fate == "ta_open" and i % 2:
             continue  # imported since the last sync: no title/abstract row yet
@@ -108,11 +110,12 @@ def test_every_prisma_sum_holds_exactly_when_nothing_is_open(carol, history):
     assert counts.citations_results == sum(r["source"] == "citation" for r in in_scope)
     assert counts.duplicates == fates[True, "duplicate"]
     assert counts.excluded_automatic == fates[True, "removed_auto"]
-    assert counts.excluded_other == fates[True, "removed_other"]
+    assert counts.excluded_other == fates[True, "removed_other"] + fates[True, "notice"]
+    assert dict(counts.excluded_other_reasons).get(NOTICES_LINKED, 0) == fates[True, "notice"]
     assert counts.dbr_notretrieved_reports == fates[True, "not_retrieved"]
     assert counts.other_notretrieved_reports == fates[False, "not_retrieved"]
     assert counts.other_sought_reports == sum(n for (dbr, fate), n in fates.items()
-                                              if not dbr and fate not in ("duplicate", "removed_other"))
+                                              if not dbr and fate not in ("duplicate", "removed_other", "notice"))
     assert counts.records_excluded == fates[True, "ta_excluded"]
     assert dict(counts.dbr_excluded) == dict(Counter(r["reason"] for r in in_scope
                                                     if r["source"] in DBR and r["fate"] == "ft_excluded"))

@@ -66,9 +66,9 @@ class RecordStageQuerySet(models.QuerySet):
 
     def in_screening(self):
         """Record stages of records in screening (Record.objects.in_screening): from a
-        finished import, and neither a duplicate nor removed before screening."""
+        finished import, and neither a duplicate, a linked notice nor removed before screening."""
         return self.filter(record__duplicate_of__isnull=True, record__removed_reason="",
-                           record__source_import__status="imported")
+                           record__notice_of__isnull=True, record__source_import__status="imported")
 
     def open_conflicts(self, review, stage=None):
         """Open conflicts of the review, at `stage` or at every stage: the one definition the

@@ -1,8 +1,12 @@
-"""Deduplication: why records were merged, and the pairs a lead decides by hand.
+"""Deduplication: why records were merged, the pairs a lead decides by hand, and notices
+linked to the article they are about.
 
 Nothing here deletes a record. A duplicate points at its group's primary record
 (``Record.duplicate_of``); a ``Merge`` row says why, what it filled into the primary,
 and lets a lead undo it. A ``DuplicateCandidate`` is a pair the engine was unsure about.
+A notice (erratum, comment, reply, retraction notice, expression of concern) is not a
+duplicate: a ``NoticeLink`` ties it to its article (``Record.notice_of``), and it leaves
+screening with that article.
 """
 from django.conf import settings
 from django.db import models
@@ -73,10 +77,14 @@ class CandidateQuerySet(models.QuerySet):
 
     def queue(self):
         """Pairs still to decide, best score first; skipped pairs come back after the rest.
-        Pairs whose records have meanwhile landed in one group are left out."""
+        Pairs whose records have meanwhile landed in one group are left out, and so are a
+        notice and the article it is linked to, and two linked notices: both are out of
+        screening whatever the answer (undoing a link brings its pairs back)."""
         return (
             self.filter(status__in=[DuplicateCandidate.Status.PENDING, DuplicateCandidate.Status.SKIPPED])
             .with_roots().exclude(root_a=models.F("root_b"))
+            .exclude(record_a__notice_of=models.F("record_b_id")).exclude(record_b__notice_of=models.F("record_a_id"))
+            .exclude(record_a__notice_of__isnull=False, record_b__notice_of__isnull=False)
             # "pending" sorts before "skipped".
             .order_by("status", "-score", "id")
         )
@@ -129,3 +137,95 @@ class DuplicateCandidate(models.Model):
     @property
     def difference_fields(self):
         return {row[0] for row in self.differences}
+
+
+class NoticeLinkQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(undone_at__isnull=True)
+
+
+class NoticeLink(models.Model):
+    """A notice and the article it is about, with the evidence for the link.
+
+    The notice leaves screening with its article (``notice.notice_of`` = the article) and
+    its outcome is the article's. Made by a dedup run (``job``) or by a lead
+    (``created_by``); a lead may undo it, which returns the notice to screening and keeps
+    later runs from linking the two again.
+    """
+
+    class Kind(models.TextChoices):
+        ERRATUM = "erratum", "erratum"
+        COMMENT = "comment", "comment"
+        REPLY = "reply", "reply"
+        RETRACTION = "retraction", "retraction notice"
+        EXPRESSION_OF_CONCERN = "expression_of_concern", "expression of concern"
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="notice_links")
+    notice = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="notice_links")
+    article = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="notices_about")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # Why, in words: the kind's evidence and the reference's ("title starts 'Erratum'", "cites its DOI").
+    evidence = models.JSONField(default=list, blank=True)
+    job = models.ForeignKey("screening.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
+
+    objects = NoticeLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # A notice follows one article at a time.
+            models.UniqueConstraint(fields=["notice"], condition=Q(undone_at__isnull=True),
+                                    name="notice_one_active_link"),
+            models.CheckConstraint(condition=~Q(notice=models.F("article")), name="notice_not_its_own_article"),
+        ]
+        indexes = [
+            # The notices list (views/dedup.py notice_list), newest first.
+            models.Index(fields=["review", "-id"], name="notice_review_recent"),
+            # The card's "1 erratum, 1 comment" and the retraction flag: a work's links in effect.
+            models.Index(fields=["article"], name="notice_active_article", condition=Q(undone_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"record {self.notice_id}: {self.kind} of {self.article_id}"
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None
+
+    @property
+    def is_automatic(self):
+        return self.created_by_id is None
+
+
+def notice_summary(kinds):
+    """Return "1 erratum, 2 comments" for a list of notice kinds, in NOTICE order."""
+    plural = {"erratum": "errata", "reply": "replies", "retraction notice": "retraction notices",
+              "expression of concern": "expressions of concern"}
+    parts = []
+    for kind, label in NoticeLink.Kind.choices:
+        count = sum(1 for k in kinds if k == kind)
+        if count:
+            parts.append(f"{count} {label if count == 1 else plural.get(label, label + 's')}")
+    return ", ".join(parts)
+
+
+def notices_attach(review, records):
+    """Set `is_retracted` and `notice_kinds` (see RecordQuerySet.with_notices) on these record
+    objects, in one query; none at all in a review where no notice or retraction was ever
+    found, which is most of them."""
+    from .records import Record
+
+    records = [record for record in records if record is not None]
+    if not review.has_notices or not records:
+        return records
+    found = {row[0]: row[1:] for row in Record.objects.filter(pk__in=[r.pk for r in records]).with_notices()
+             .values_list("pk", "is_retracted", "notice_kinds")}
+    for record in records:
+        record.is_retracted, record.notice_kinds = found.get(record.pk, (False, []))
+    return records

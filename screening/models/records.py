@@ -76,8 +76,9 @@ class RecordQuerySet(models.QuerySet):
 
     def in_screening(self):
         """Records that reach title/abstract screening: from a finished import, and not
-        removed as duplicates or for another reason before screening."""
-        return self.imported().filter(duplicate_of__isnull=True, removed_reason="")
+        removed as duplicates, as notices linked to their article, or for another reason
+        before screening."""
+        return self.imported().filter(duplicate_of__isnull=True, removed_reason="", notice_of__isnull=True)
 
     def sought_for_retrieval(self):
         """Reports sought for retrieval: records in screening that were included at
@@ -132,6 +133,35 @@ class RecordQuerySet(models.QuerySet):
         """Records removed as duplicates (PRISMA 2020 "duplicate records removed")."""
         return self.filter(duplicate_of__isnull=False)
 
+    def linked_notices(self):
+        """Notices linked to their article, and so out of screening (PRISMA 2020 counts them
+        under "records removed for other reasons"). A duplicate or a record the lead removed
+        counts there, not here."""
+        return self.filter(duplicate_of__isnull=True, removed_reason="", notice_of__isnull=False)
+
+    def with_retraction(self):
+        """Annotate `is_retracted`: the record is flagged retracted itself, a duplicate merged
+        into it is, or a retraction notice in effect is linked to it or to such a duplicate."""
+        from .dedup import NoticeLink
+
+        flagged_duplicate = self.model.objects.filter(duplicate_of=OuterRef("pk"), retracted=True)
+        retraction = NoticeLink.objects.active().filter(kind=NoticeLink.Kind.RETRACTION).filter(
+            Q(article=OuterRef("pk")) | Q(article__duplicate_of=OuterRef("pk")))
+        return self.annotate(is_retracted=Q(retracted=True) | Exists(flagged_duplicate) | Exists(retraction))
+
+    def with_notices(self):
+        """with_retraction(), and `notice_kinds`: the kinds of the notices in effect about the
+        record or a duplicate merged into it (notices that are duplicates themselves left
+        out: their primary counts). Record.notice_summary says them in words."""
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        from .dedup import NoticeLink
+
+        kinds = NoticeLink.objects.active().filter(
+            Q(article=OuterRef("pk")) | Q(article__duplicate_of=OuterRef("pk")), notice__duplicate_of__isnull=True,
+        ).order_by("id").values("kind")
+        return self.with_retraction().annotate(notice_kinds=ArraySubquery(kinds))
+
 
 class Record(models.Model):
     """One bibliographic record as imported. Nothing is ever deleted: a duplicate points at its
@@ -172,6 +202,16 @@ class Record(models.Model):
     # ineligible by automation tools").
     removed_reason = models.CharField(max_length=300, blank=True)
     removed_by_automation = models.BooleanField(default=False)
+    # A notice (erratum, comment, retraction notice ...) linked to the article it is about:
+    # out of screening, its outcome is the article's (NoticeLink says why).
+    notice_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="linked_notices"
+    )
+    # Flagged retracted by the record itself (publication type "Retracted Publication", a
+    # title starting "RETRACTED"), as the last dedup run found. A linked retraction notice
+    # flags its article through the link instead (Record.objects.with_retraction). A
+    # database default, since imports COPY rows without this column.
+    retracted = models.BooleanField(default=False, db_default=False)
 
     objects = RecordQuerySet.as_manager()
 
@@ -193,6 +233,17 @@ class Record(models.Model):
     @property
     def is_duplicate(self):
         return self.duplicate_of_id is not None
+
+    @property
+    def notice_summary(self):
+        """"1 erratum, 1 comment": the notices about this record, when read with with_notices()."""
+        from .dedup import notice_summary
+
+        return notice_summary(getattr(self, "notice_kinds", None) or ())
+
+    @property
+    def is_notice(self):
+        return self.notice_of_id is not None
 
     @property
     def first_author(self):

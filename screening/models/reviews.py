@@ -6,6 +6,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 
+# PRISMA's "records removed for other reasons", broken down.
+NOTICES_LINKED = "Notices linked to their article (errata, comments, retractions)"
+REMOVED_BY_LEAD = "Removed by a lead, with the reason given"
+
+
 class Role(models.TextChoices):
     LEAD = "lead", "Lead"
     REVIEWER = "reviewer", "Reviewer"
@@ -77,6 +82,11 @@ class ReviewQuerySet(models.QuerySet):
             register_specific_results=tuple(sorted(per_database[Source.REGISTER].items())),
             duplicates=c["duplicates"], excluded_automatic=c["excluded_automatic"],
             excluded_other=c["excluded_other"],
+            # Broken down only when notices are among them, so the label says what they are.
+            excluded_other_reasons=tuple(
+                (label, count) for label, count in ((NOTICES_LINKED, c["notices_linked"]),
+                                                    (REMOVED_BY_LEAD, c["excluded_other"] - c["notices_linked"]))
+                if count) if c["notices_linked"] else (),
             records_screened=c["records_screened"], records_excluded=c["records_excluded"],
             # Automation tools in this app act only before screening (box "records removed
             # before screening"); every title/abstract exclusion is a person's.
@@ -129,12 +139,16 @@ def _prisma_filters():
     dbr = Q(source_import__source__in=DATABASES_AND_REGISTERS)
     other = Q(source_import__source__in=OTHER_METHODS)
     unique = Q(duplicate_of__isnull=True)
-    kept = unique & Q(removed_reason="")
+    # A notice linked to its article leaves with it: "removed for other reasons", unless it
+    # is a duplicate or the lead removed it already (those boxes come first).
+    notice = unique & Q(removed_reason="") & Q(notice_of__isnull=False)
+    kept = unique & Q(removed_reason="") & Q(notice_of__isnull=True)
     removed = unique & ~Q(removed_reason="")
     f = {
         "duplicates": dbr & ~unique,
         "excluded_automatic": dbr & removed & Q(removed_by_automation=True),
-        "excluded_other": dbr & removed & Q(removed_by_automation=False),
+        "excluded_other": dbr & ((removed & Q(removed_by_automation=False)) | notice),
+        "notices_linked": dbr & notice,
         "records_screened": dbr & kept,
         "records_excluded": dbr & kept & Q(ta_outcome="excluded"),
     }
@@ -193,6 +207,10 @@ class Review(models.Model):
     database_preference = models.JSONField(
         default=list, blank=True, help_text="Source databases preferred for a duplicate group's primary record."
     )
+    # Set once a dedup run has linked a notice to its article or flagged a retracted record:
+    # only then do the screening card and the lead's pages look notices and retractions up,
+    # so a review without any pays no query for them.
+    has_notices = models.BooleanField(default=False, editable=False)
     # An updated review (PRISMA's "previous studies" arm): what the previous version included,
     # entered by the lead. Null for a new review.
     previous_studies = models.PositiveIntegerField(null=True, blank=True)

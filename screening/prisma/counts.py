@@ -20,6 +20,7 @@ LABELS = {
     "duplicates": "Duplicate records removed",
     "excluded_automatic": "Records marked as ineligible by automation tools",
     "excluded_other": "Records removed for other reasons",
+    "excluded_other_reasons": "Records removed for other reasons, by reason",
     "records_screened": "Records screened",
     "records_excluded": "Records excluded",
     "records_excluded_human": "Records excluded by a human",
@@ -45,6 +46,7 @@ LABELS = {
 
 LIST_FIELDS = (
     "database_specific_results",
+    "excluded_other_reasons",
     "register_specific_results",
     "dbr_excluded",
     "other_excluded",
@@ -88,6 +90,9 @@ class PrismaCounts:
     duplicates: int = 0
     excluded_automatic: int = 0
     excluded_other: int = 0
+    # Not in the template: what the records removed for other reasons were (e.g. notices
+    # linked to their article). Empty means not broken down.
+    excluded_other_reasons: tuple[tuple[str, int], ...] = ()
 
     records_screened: int = 0
     records_excluded: int = 0
@@ -178,7 +183,7 @@ def check_sums(counts: PrismaCounts) -> list[SumMismatch]:
     Checked (see docs/prisma2020.md, section 2.3):
 
     - per-database and per-register counts add up to their totals (when
-      broken down);
+      broken down), and so do the records removed for other reasons;
     - records screened = databases + registers - duplicates - automation
       tools - other reasons;
     - records excluded = excluded by a human + by automation tools (when
@@ -205,6 +210,8 @@ def check_sums(counts: PrismaCounts) -> list[SumMismatch]:
         add(_list_total(c, "database_specific_results", "database_results", "per-database counts"))
     if c.register_specific_results:
         add(_list_total(c, "register_specific_results", "register_results", "per-register counts"))
+    if c.excluded_other_reasons:
+        add(_list_total(c, "excluded_other_reasons", "excluded_other", "reasons for removing records"))
 
     add(_difference(c, "records_screened", "database_results", [
         (+1, "register_results"),

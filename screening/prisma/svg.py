@@ -113,6 +113,7 @@ def box_texts(counts: PrismaCounts) -> dict[str, list[Line]]:
         Line(f"Records marked as ineligible by automation tools {n(c.excluded_automatic)}", indent=True),
         Line(f"Records removed for other reasons {n(c.excluded_other)}", indent=True),
     ]
+    boxes["box3"] += [Line(f"of which: {name} {n(value)}", indent=True) for name, value in c.excluded_other_reasons]
     boxes["box4"] = [Line(f"Records screened {n(c.records_screened)}")]
     excluded = [Line(f"Records excluded** {n(c.records_excluded)}")]
     if c.records_excluded_human is not None:

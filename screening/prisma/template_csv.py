@@ -178,7 +178,7 @@ def to_json(counts: PrismaCounts) -> str:
         "previous_studies", "previous_reports",
         "database_results", "database_specific_results",
         "register_results", "register_specific_results",
-        "duplicates", "excluded_automatic", "excluded_other",
+        "duplicates", "excluded_automatic", "excluded_other", "excluded_other_reasons",
         "records_screened", "records_excluded",
         "records_excluded_human", "records_excluded_automation",
         "dbr_sought_reports", "dbr_notretrieved_reports", "dbr_assessed",
@@ -195,7 +195,7 @@ def to_json(counts: PrismaCounts) -> str:
         )
         if off:
             value = None
-        elif key in LIST_FIELDS:
+        elif key in LIST_FIELDS or key == "excluded_other_reasons":
             value = [{"name": name, "n": n} for name, n in value]
         data[key] = value
     return json.dumps(data, indent=2, ensure_ascii=False)

@@ -97,9 +97,9 @@ def open_pilot(review, stage):
 
 
 # What every statement that hands a record (rs, r) to a reviewer requires of it: not merged
-# into another record, not removed before screening, from a finished import, and not already
-# claimed or decided by this reviewer.
-_OPEN_TO_ME = """AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
+# into another record, not a notice linked to its article, not removed before screening,
+# from a finished import, and not already claimed or decided by this reviewer.
+_OPEN_TO_ME = """AND r.duplicate_of_id IS NULL AND r.notice_of_id IS NULL AND r.removed_reason = ''
           AND EXISTS (SELECT 1 FROM screening_import i WHERE i.id = r.source_import_id AND i.status = 'imported')
           AND NOT EXISTS (SELECT 1 FROM screening_decision d WHERE d.record_id = rs.record_id
                           AND d.stage = rs.stage AND d.reviewer_id = %(reviewer)s)"""
@@ -331,7 +331,7 @@ def stale_claims_count(review, stage=Stage.TITLE_ABSTRACT):
     return (Decision.objects.open_claims()
             .filter(review=review, stage=stage, claimed_at__lt=timezone.now() - timedelta(minutes=minutes),
                     record__stages__stage=stage, record__stages__outcome=Outcome.PENDING,
-                    record__duplicate_of__isnull=True, record__removed_reason="")
+                    record__duplicate_of__isnull=True, record__removed_reason="", record__notice_of__isnull=True)
             .values("record_id").distinct().count())
 
 

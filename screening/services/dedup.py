@@ -3,7 +3,9 @@
 Nothing is deleted. A duplicate gets ``duplicate_of`` = its group's primary record and a
 ``Merge`` row that says why and what it filled into the primary; undoing the merge
 restores both. Pairs the engine is unsure about become ``DuplicateCandidate`` rows for
-the lead's queue.
+the lead's queue. A notice the engine links to its article (an erratum, a comment, a
+retraction notice ...) gets a ``NoticeLink`` and ``notice_of`` = the article: it leaves
+screening with the article, and a lead can undo the link.
 
 A run compares the records of every imported file not yet deduplicated ("new") with
 everything in the review. Its result is stored in one transaction together with the
@@ -17,14 +19,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, TextField, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from ..dedup import DedupRecord, choose_primary, fill_missing, find_duplicates
 from ..dedup.engine import completeness
 from ..dedup.normalise import split_author_field
-from ..models import DuplicateCandidate, Import, Job, Merge, Record
+from ..dedup.notices import publication_types, related_fields, retraction_flag
+from ..models import (Decision, DecisionEvent, DuplicateCandidate, Import, Job, Merge, NoticeLink, Record,
+                      RecordStage, Review, Stage)
 from .jobs import job_create
 
 JSON_FIELDS = {"authors", "issn"}
@@ -32,7 +36,7 @@ JSON_FIELDS = {"authors", "issn"}
 # records would cost memory for nothing.
 ABSTRACT_CHARS = 600
 ENGINE_COLUMNS = ("id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
-                  "pmid", "issn", "source_import_id", "duplicate_of_id")
+                  "pmid", "issn", "publication_type", "source_import_id", "duplicate_of_id")
 
 # PostgreSQL advisory locks, taken as (key, review id).
 RUN_LOCK = 40401  # one dedup run per review at a time, held for the whole run
@@ -46,13 +50,16 @@ class DedupSummary:
     merged: int = 0
     groups: int = 0
     candidates: int = 0
+    notices: int = 0
     seconds: dict = field(default_factory=dict)
 
     def message(self):
         if not self.new_records:
             return "Nothing new to deduplicate."
+        notices = (f", {self.notices:,} notice{'s' if self.notices != 1 else ''} linked to "
+                   f"{'their' if self.notices != 1 else 'its'} article" if self.notices else "")
         return (f"{self.new_records:,} new records compared with {self.compared_records:,}: "
-                f"{self.merged:,} merged as duplicates, {self.candidates:,} pairs to review.")
+                f"{self.merged:,} merged as duplicates{notices}, {self.candidates:,} pairs to review.")
 
 
 # --- plain helpers (no database) -------------------------------------------------------
@@ -75,7 +82,28 @@ def as_dedup_record(row, *, is_new=True):
         pages=row["pages"] or "", doi=row["doi"] or "", pmid=row["pmid"] or "",
         issn=tuple(row["issn"] or ()), abstract=row.get("abstract", row.get("abstract_start")) or "",
         database=row.get("import_database") or "", is_new=is_new,
+        publication_type=row.get("publication_type") or "", related=row.get("related", ()),
     )
+
+
+# The raw text of records whose format lists every publication type and the records a record
+# cites (MEDLINE's PT, EIN, CON, RIN ...; PubMed XML's CommentsCorrections); other formats
+# give their one type in a column and cite nothing, so their raw text is not read at all.
+# The test reads the first characters only (a slice, not the whole stored text).
+RAW_START = Substr("raw", 1, 7)
+NOTICE_SOURCE = Case(
+    When(Q(raw_start__startswith="PMID-") | Q(raw_start__startswith="\ufeffPMID-")
+         | Q(raw_start__startswith="<Pubmed"), then="raw"),
+    default=Value(""), output_field=TextField())
+
+
+def _read_citations(row):
+    """Replace a row's raw text (`cites`) by what the engine reads from it: every publication
+    type and the (tag, value) pairs citing other records. The raw text is not kept."""
+    source = row.pop("cites", "")
+    row["related"] = related_fields(source) if source else ()
+    if source:
+        row["publication_type"] = publication_types(source, row["publication_type"] or "")
 
 
 def record_as_row(record):
@@ -127,12 +155,13 @@ def dedup_review(*, review, job=None, progress=None):
         if not new_imports:
             return summary
         progress(0, message="Reading records…", force=True)
-        rows = {
-            row["id"]: row for row in
-            Record.objects.filter(review=review).order_by()
-            .values(*ENGINE_COLUMNS, abstract_start=Substr("abstract", 1, ABSTRACT_CHARS),
-                    import_database=F("source_import__database")).iterator(chunk_size=5000)
-        }
+        rows = {}
+        for row in (Record.objects.filter(review=review).order_by().alias(raw_start=RAW_START)
+                    .values(*ENGINE_COLUMNS, abstract_start=Substr("abstract", 1, ABSTRACT_CHARS),
+                            import_database=F("source_import__database"), cites=NOTICE_SOURCE)
+                    .iterator(chunk_size=5000)):
+            _read_citations(row)
+            rows[row["id"]] = row
         records = {pk: as_dedup_record(row, is_new=row["source_import_id"] in new_imports)
                    for pk, row in rows.items()}
         summary.new_records = sum(1 for r in records.values() if r.is_new)
@@ -151,7 +180,9 @@ def dedup_review(*, review, job=None, progress=None):
         saving = time.perf_counter()
         with transaction.atomic():
             _write_lock(review.pk)
-            _apply(review=review, job=job, rows=rows, records=records, result=result, summary=summary)
+            groups = _apply(review=review, job=job, rows=rows, records=records, result=result, summary=summary)
+            _store_notices(review=review, job=job, result=result, records=records, groups=groups,
+                           summary=summary)
             Import.objects.filter(pk__in=new_imports).update(deduplicated_at=timezone.now())
         if summary.merged > 5000:
             # Tens of thousands of merges arrived at once: refresh the planner's statistics
@@ -259,6 +290,74 @@ def _apply(*, review, job, rows, records, result, summary):
     created = DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000, ignore_conflicts=True)
     summary.merged = len(moved_to)
     summary.candidates = len(created)
+    return groups
+
+
+def _store_notices(*, review, job, result, records, groups, summary):
+    """Store the engine's notice links and retraction flags against the review as it is now.
+
+    A link is stored once: a notice already linked keeps its link (so a re-run changes
+    nothing), a pair a lead unlinked is never linked again, a notice merged into the same
+    group as its article is a duplicate rather than a notice, and a link that would close a
+    loop of notices is left out. Retraction flags are only ever set, and only on records
+    that say so themselves (publication type, title, MEDLINE RIN): an article the engine
+    flags because a retraction notice is linked to it, or because a retracted record is
+    merged with it, is flagged through that link or merge for as long as it holds
+    (Record.objects.with_retraction).
+    """
+    links = NoticeLink.objects.filter(review=review)
+    active = set(links.active().values_list("notice_id", flat=True))
+    unlinked = set(links.filter(undone_at__isnull=False).values_list("notice_id", "article_id"))
+    follows = dict(Record.objects.filter(review=review, notice_of__isnull=False).values_list("id", "notice_of_id"))
+
+    def leads_back_to(start, notice):
+        seen = set()
+        while start is not None and start not in seen:
+            if start == notice:
+                return True
+            seen.add(start)
+            start = follows.get(start)
+        return False
+
+    new_links = []
+    for link in sorted(result.notices, key=lambda link: (link.notice_id, link.article_id)):
+        notice, article = int(link.notice_id), int(link.article_id)
+        if (notice not in groups.root or article not in groups.root or notice in active
+                or groups.root[notice] == groups.root[article] or (notice, article) in unlinked
+                or link.kind not in NoticeLink.Kind.values or leads_back_to(article, notice)):
+            continue
+        new_links.append(NoticeLink(review=review, notice_id=notice, article_id=article, kind=link.kind,
+                                    evidence=list(link.evidence), job=job))
+        active.add(notice)
+        follows[notice] = article
+    if new_links:
+        NoticeLink.objects.bulk_create(new_links, batch_size=2000)
+        _notices_leave_screening({link.notice_id: link.article_id for link in new_links})
+    summary.notices = len(new_links)
+
+    flagged = [int(pk) for pk in result.retracted if _says_retracted(records.get(int(pk)))]
+    if flagged:
+        Record.objects.filter(review=review, pk__in=flagged, retracted=False).update(retracted=True)
+    if (new_links or flagged) and not review.has_notices:
+        Review.objects.filter(pk=review.pk).update(has_notices=True)
+        review.has_notices = True
+
+
+def _says_retracted(record):
+    return record is not None and bool(retraction_flag(record.title, record.publication_type, record.related))
+
+
+def _notices_leave_screening(article_of):
+    """Point each notice at its article, and release open claims on the notices: nobody
+    screens them any more."""
+    table = Record._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} AS r SET notice_of_id = v.article FROM unnest(%s::bigint[], %s::bigint[]) "
+                       f"AS v(id, article) WHERE r.id = v.id", [list(article_of), list(article_of.values())])
+    claims = Decision.objects.open_claims().filter(record_id__in=list(article_of))
+    for record_id, stage in claims.values_list("record_id", "stage"):
+        RecordStage.objects.filter(record_id=record_id, stage=stage, claims__gt=0).update(claims=F("claims") - 1)
+    claims.delete()
 
 
 @dataclass(slots=True)
@@ -465,6 +564,26 @@ def merge_undo(*, merge, undone_by):
     return merge
 
 
+@transaction.atomic
+def notice_link_undo(*, link, undone_by):
+    """Unlink a notice from its article: it returns to screening as a record of its own,
+    later runs never link the two again, and the history says who did it."""
+    _write_lock(link.review_id)
+    link = NoticeLink.objects.select_for_update().select_related("notice").get(pk=link.pk)
+    if link.is_undone:
+        return link
+    Record.objects.filter(pk=link.notice_id, notice_of=link.article_id).update(notice_of=None)
+    link.undone_at = timezone.now()
+    link.undone_by = undone_by
+    link.save(update_fields=["undone_at", "undone_by"])
+    DecisionEvent.objects.create(
+        review_id=link.review_id, record_id=link.notice_id, stage=Stage.TITLE_ABSTRACT, actor=undone_by,
+        at=link.undone_at, kind=DecisionEvent.Kind.RESTORE,
+        reason=f"{link.get_kind_display()} of record {link.article_id}: link undone"[:300],
+        note="; ".join(link.evidence))
+    return link
+
+
 # --- the job ------------------------------------------------------------------------
 
 def dedup_enqueue(*, review, created_by=None):
@@ -480,7 +599,8 @@ def dedup_enqueue(*, review, created_by=None):
 def dedup_job(job, progress):
     summary = dedup_review(review=job.review, job=job, progress=progress)
     return {"message": summary.message(), "new_records": summary.new_records, "merged": summary.merged,
-            "candidates": summary.candidates, "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
+            "candidates": summary.candidates, "notices": summary.notices,
+            "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
             "next_url": f"/reviews/{job.review_id}/duplicates/"}
 
 
@@ -504,6 +624,8 @@ class DedupOverview:
     queue: int
     merges_automatic: int
     merges_by_lead: int
+    notices_linked: int = 0
+    retracted: int = 0
 
 
 def dedup_overview(review):
@@ -513,7 +635,8 @@ def dedup_overview(review):
     rows = {
         row["source_import__database"]: DatabaseCounts(row["source_import__database"], row["before"], row["after"])
         for row in records.values("source_import__database").order_by("source_import__database").annotate(
-            before=Count("id"), after=Count("id", filter=Q(duplicate_of__isnull=True, removed_reason="")))
+            before=Count("id"), after=Count("id", filter=Q(duplicate_of__isnull=True, removed_reason="",
+                                                           notice_of__isnull=True)))
     }
     found_in = defaultdict(set)  # work (primary id) -> databases
     for work, database in _work_databases(review):
@@ -537,6 +660,8 @@ def dedup_overview(review):
         overlap=[(name, matrix[i]) for i, name in enumerate(names)],
         queue=review.duplicate_candidates.queue().count(),
         merges_automatic=by_kind.get(True, 0), merges_by_lead=by_kind.get(False, 0),
+        notices_linked=records.linked_notices().count(),
+        retracted=records.in_screening().with_retraction().filter(is_retracted=True).count(),
     )
 
 
@@ -546,7 +671,7 @@ def _work_databases(review):
         cursor.execute(
             f"SELECT DISTINCT COALESCE(r.duplicate_of_id, r.id), i.database "
             f"FROM {Record._meta.db_table} r JOIN {Import._meta.db_table} i ON i.id = r.source_import_id "
-            f"WHERE r.review_id = %s AND r.removed_reason = ''",
+            f"WHERE r.review_id = %s AND r.removed_reason = '' AND r.notice_of_id IS NULL",
             [review.pk],
         )
         yield from cursor.fetchall()

@@ -70,13 +70,78 @@ def decision_values(record):
             record.report_status or "", record.ft_outcome or "", record.ft_reason or "", record.study_label or ""]
 
 
-def decision_notes(record):
-    """The decision columns as RIS notes."""
-    values = dict(zip(DECISION_COLUMNS, decision_values(record)))
+def decision_notes(record, values=None):
+    """The decision columns as RIS notes (`values`: a row of EXPORT_COLUMNS, when known)."""
+    values = dict(zip(EXPORT_COLUMNS, values or decision_values(record)))
     note = f"reviewapp: {values['final_decision']} ({values['stage_reached'].replace('_', ' ')})"
     if values["final_reason"]:
         note += f": {values['final_reason']}"
-    return [note] + ([f"reviewapp study: {values['study']}"] if values["study"] else [])
+    notes = [note] + ([f"reviewapp study: {values['study']}"] if values["study"] else [])
+    if values.get("retracted"):
+        notes.append("reviewapp: retracted")
+    if values.get("notice_of"):
+        notes.append(f"reviewapp: {values['notice_of']}; its outcome is the article's")
+    if values.get("notices"):
+        notes.append(f"reviewapp notices: {values['notices']}")
+    return notes
+
+
+# The records export: the decision columns, then whether the record is retracted and how it
+# relates to notices (a notice's decision columns are its article's: it follows its outcome).
+EXPORT_COLUMNS = DECISION_COLUMNS + ("retracted", "notice_of", "notices")
+
+
+class NoticeOutcomes:
+    """The review's notices in effect, read once for an export: which article's outcome each
+    notice follows (through a chain of notices and to the article's group primary, where
+    the outcome lives), and each work's notices in words."""
+
+    def __init__(self, review):
+        from ..models import NoticeLink, Record
+        from ..models.dedup import notice_summary
+
+        links = list(NoticeLink.objects.active().filter(review=review).values_list("notice_id", "article_id", "kind"))
+        follows = {notice: article for notice, article, _ in links}
+        primary = dict(Record.objects.filter(pk__in=set(follows.values()), duplicate_of__isnull=False)
+                       .values_list("id", "duplicate_of_id"))
+        duplicates = set(Record.objects.filter(pk__in=set(follows), duplicate_of__isnull=False)
+                         .values_list("id", flat=True))
+
+        def root(record_id):
+            seen = set()
+            while record_id in follows and record_id not in seen:
+                seen.add(record_id)
+                record_id = follows[record_id]
+            return primary.get(record_id, record_id)
+
+        self.duplicates = duplicates
+        self.kind = {notice: NoticeLink.Kind(kind).label for notice, _, kind in links}
+        self.article = {notice: article for notice, article, _ in links}
+        self.root = {notice: root(notice) for notice in follows}
+        kinds = {}
+        for notice, article, kind in links:
+            if notice not in duplicates:
+                kinds.setdefault(primary.get(article, article), []).append(kind)
+        self.summary = {work: notice_summary(k) for work, k in kinds.items()}
+        self.articles = {record.pk: record for record in Record.objects.filter(pk__in=set(self.root.values()))
+                         .with_outcomes().select_related("source_import")}
+
+    def values(self, record):
+        """The EXPORT_COLUMNS of a record annotated by with_outcomes() and with_retraction()."""
+        article = self.articles.get(self.root.get(record.pk)) if record.notice_of_id else None
+        row = decision_values(article if article is not None else record)
+        notice_of = (f"{self.kind[record.pk]} of record {self.article[record.pk]}"
+                     if record.notice_of_id and record.pk in self.kind else "")
+        return row + ["yes" if getattr(record, "is_retracted", record.retracted) else "", notice_of,
+                      self.summary.get(record.pk, "")]
+
+    def following(self, subset_filter):
+        """Ids of the notices whose article is in the subset `subset_filter` selects."""
+        from ..models import Record
+
+        chosen = set(Record.objects.filter(pk__in=set(self.root.values())).with_outcomes().filter(subset_filter)
+                     .values_list("pk", flat=True))
+        return [notice for notice, root in self.root.items() if root in chosen and notice not in self.duplicates]
 
 
 def _final(record, other_method):

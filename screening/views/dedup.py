@@ -1,7 +1,9 @@
-"""Duplicates: the per-database overview, the lead's review queue, merges and undo."""
+"""Duplicates: the per-database overview, the lead's review queue, merges, notices linked to
+their article, and undo."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -139,6 +141,53 @@ def merge_undo(request, review, merge_id):
     dedup_services.merge_undo(merge=merge, undone_by=request.user)
     messages.success(request, f"Undone: “{merge.record}” is a record of its own again and will be screened.")
     return redirect("merge_list", review_id=review.pk)
+
+
+@review_view("deduplicate")
+def notice_list(request, review):
+    """Every notice linked to its article, with the evidence and an undo."""
+    links = review.notice_links.select_related("notice__source_import", "article__source_import", "created_by",
+                                               "undone_by", "job")
+    show = request.GET.get("show", "active")
+    if show == "active":
+        links = links.active()
+    elif show == "undone":
+        links = links.filter(undone_at__isnull=False)
+    page = Paginator(links, 50).get_page(request.GET.get("page"))
+    return render(request, "screening/notice_list.html", {
+        "review": review, "page": page, "show": show, "nav": "duplicates",
+    })
+
+
+@review_view("deduplicate")
+@require_POST
+def notice_undo(request, review, link_id):
+    link = get_object_or_404(review.notice_links.select_related("notice", "article"), pk=link_id)
+    if link.is_undone:
+        messages.info(request, f"That link was already undone: “{link.notice.title[:120]}” is screened as a "
+                      "record of its own.")
+    else:
+        dedup_services.notice_link_undo(link=link, undone_by=request.user)
+        messages.success(request, f"Unlinked ({link.get_kind_display()}): “{link.notice.title[:120]}” is a record "
+                         "of its own again and will be screened.")
+    return redirect("notice_list", review_id=review.pk)
+
+
+def retraction_dashboard(review, membership):
+    """For the lead: how many records going on in the review are retracted, and how many of
+    them are included. Reviewers see the flag on each card instead."""
+    if membership.role != "lead" or not review.has_notices:
+        return {"retractions": None}
+    retracted = Record.objects.filter(review=review).in_screening().with_outcomes().with_retraction().filter(
+        is_retracted=True)
+    counts = retracted.aggregate(
+        total=Count("id"),
+        # Included at title/abstract and not excluded at full text (yet, or at all).
+        included=Count("id", filter=Q(ta_outcome="included") & (Q(ft_outcome__isnull=True)
+                                                                | ~Q(ft_outcome="excluded"))),
+    )
+    notices = Record.objects.filter(review=review).imported().linked_notices().count()
+    return {"retractions": {**counts, "notices": notices}}
 
 
 def dedup_dashboard(review):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ..access import review_view
 from ..filenames import file_stem
 from ..models import Decision, Record, Stage
-from ..services.exports import (DECISION_COLUMNS, decision_notes, decision_values, stream_records_csv,
+from ..services.exports import (EXPORT_COLUMNS, NoticeOutcomes, decision_notes, stream_records_csv,
                                 stream_records_ris)
 from .screening import agreement_per_pair
 
@@ -44,18 +44,23 @@ def exports(request, review):
 
 @review_view("export")
 def decisions_export(request, review, subset, file_format):
-    """Records with their final decision, the stage reached and the reasons, for one subset."""
+    """Records with their final decision, the stage reached and the reasons, for one subset,
+    and whether each is retracted. A notice linked to its article has the article's decision
+    and is in the article's subsets."""
     if subset not in SUBSETS or file_format not in ("csv", "ris"):
         raise Http404("No such export.")
-    records = Record.objects.imported().filter(review=review).with_outcomes()
+    notices = NoticeOutcomes(review)
+    records = Record.objects.imported().filter(review=review).with_outcomes().with_retraction()
     if subset != "all":
-        records = records.filter(duplicate_of__isnull=True, removed_reason="")
-    records = records.filter(SUBSETS[subset][1]).select_related("source_import").order_by("id")
+        chosen = Q(duplicate_of__isnull=True, removed_reason="", notice_of__isnull=True) & SUBSETS[subset][1]
+        records = records.filter(chosen | Q(pk__in=notices.following(SUBSETS[subset][1])))
+    records = records.select_related("source_import").order_by("id")
     if file_format == "ris":
-        response = StreamingHttpResponse(stream_records_ris(records, notes=decision_notes),
-                                         content_type="application/x-research-info-systems")
+        response = StreamingHttpResponse(
+            stream_records_ris(records, notes=lambda record: decision_notes(record, notices.values(record))),
+            content_type="application/x-research-info-systems")
     else:
-        response = StreamingHttpResponse(stream_records_csv(records, DECISION_COLUMNS, decision_values),
+        response = StreamingHttpResponse(stream_records_csv(records, EXPORT_COLUMNS, notices.values),
                                          content_type="text/csv; charset=utf-8")
     return _attachment(response, review, f"records-{subset}", file_format)
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ..access import review_view
 from ..models import Record, Report, Study
+from ..models.dedup import notices_attach
 from ..services import fulltext as fulltext_services
 
 RETRIEVAL_FILTERS = {
@@ -41,6 +42,7 @@ def fulltext_list(request, review):
     by_record = {report.record_id: report for report in Report.objects.filter(record__in=list(page.object_list))}
     for record in page.object_list:
         record.sought_report = by_record.get(record.pk)
+    notices_attach(review, page.object_list)
     return render(request, "screening/fulltext_list.html", {
         "review": review, "page": page, "status": status, "q": query, "counts": counts,
         "total": sum(counts.values()), "filters": [(key, label) for key, (label, _) in RETRIEVAL_FILTERS.items()],

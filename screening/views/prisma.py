@@ -46,7 +46,8 @@ def prisma(request, review):
 
 def _rows(counts):
     """(label, n) of every single-number box of the arms the diagram shows."""
-    hidden = {"database_specific_results", "register_specific_results", "dbr_excluded", "other_excluded"}
+    hidden = {"database_specific_results", "register_specific_results", "dbr_excluded", "other_excluded",
+              "excluded_other_reasons"}
     if not counts.previous:
         hidden |= {"previous_studies", "previous_reports", "total_studies", "total_reports"}
     if not counts.other_methods:

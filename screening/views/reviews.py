@@ -40,7 +40,7 @@ def review_dashboard(request, review):
 
 def dashboard_sections(review, membership):
     """Return the numbers the dashboard shows. Later stages extend this."""
-    from .dedup import dedup_dashboard
+    from .dedup import dedup_dashboard, retraction_dashboard
     from .imports import import_summary
     from .pubmed import pubmed_summary
     from .fulltext import fulltext_dashboard
@@ -54,6 +54,7 @@ def dashboard_sections(review, membership):
         **pubmed_summary(review),
         **screening_dashboard(review, membership),
         **dedup_dashboard(review),
+        **retraction_dashboard(review, membership),
         **fulltext_dashboard(review, membership),
         **prisma_dashboard(review, membership),
     }

@@ -22,6 +22,7 @@ from ..highlight import compile_keywords, highlight, parse_keywords
 from ..htmx import wants_partial
 from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Report,
                       Stage, Verdict)
+from ..models.dedup import notices_attach
 from ..models.reviews import Membership, Role
 from ..rules import share_of
 from ..services import decisions as decision_services
@@ -58,6 +59,7 @@ def _card_context(request, review, record, *, stage=TA, state=None, revisit=Fals
                                                               excludes=excludes)
     if record is None:
         return context
+    notices_attach(review, [record])
     if stage == FT:
         context["report"] = Report.objects.filter(record=record).first()
     keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
@@ -333,6 +335,7 @@ def _lead_record_page(request, review, record_stage, *, stage=TA, queue=None, qu
                "field_errors": field_errors or {}, "posted": posted, "reasons": review.exclusion_reasons,
                "stage": stage}
     if record_stage is not None:
+        notices_attach(review, [record_stage.record])
         keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
         context["title_html"] = highlight(record_stage.record.title, compiled=keywords)
         context["abstract_html"] = highlight(record_stage.record.abstract, compiled=keywords)

@@ -144,3 +144,17 @@ def test_it_stores_lists_as_tuples():
 def test_it_refuses_numbers_that_cannot_be_counts(changes, error):
     with pytest.raises(error):
         PrismaCounts(**changes)
+
+
+def test_it_checks_the_breakdown_of_records_removed_for_other_reasons_when_given():
+    reasons = (("Notices linked to their article (errata, comments, retractions)", 7),
+               ("Removed by a lead, with the reason given", EXAMPLE.excluded_other - 7))
+    assert check_sums(dataclasses.replace(EXAMPLE, excluded_other_reasons=reasons)) == []
+    [mismatch] = check_sums(dataclasses.replace(EXAMPLE, excluded_other_reasons=reasons[:1]))
+    assert (mismatch.box, mismatch.found, mismatch.expected) == ("excluded_other_reasons", 7, EXAMPLE.excluded_other)
+    assert "reasons for removing records add up to 7" in mismatch.message
+
+
+def test_an_empty_breakdown_of_other_reasons_is_not_checked():
+    assert EXAMPLE.excluded_other_reasons == ()
+    assert check_sums(EXAMPLE) == []

@@ -137,3 +137,13 @@ def test_it_converts_to_png_and_pdf():
     svg = render_svg(EXAMPLE)
     assert svg_to_png(svg).startswith(b"\x89PNG\r\n\x1a\n")
     assert svg_to_pdf(svg).startswith(b"%PDF-")
+
+
+def test_it_says_what_the_records_removed_for_other_reasons_were_when_broken_down():
+    counts = dataclasses.replace(EXAMPLE, excluded_other_reasons=(
+        ("Notices linked to their article (errata, comments, retractions)", 9), ("Removed by a lead", 2)))
+    text = drawn_text(render_svg(counts))
+    assert "Records removed for other reasons (n = 11)" in text
+    assert "of which: Notices linked to their article (errata, comments, retractions) (n = 9)" in text
+    assert "of which: Removed by a lead (n = 2)" in text
+    assert "of which" not in drawn_text(render_svg(EXAMPLE))
