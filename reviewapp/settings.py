@@ -195,6 +195,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("LOGIN_THROTTLING", True)
+# The address is the connecting one unless TRUSTED_PROXY_COUNT proxies stand in front of the app;
+# then X-Forwarded-For is read as far as those proxies wrote it, never further (see README).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "reviewapp.client_address.client_address_of_request"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -225,6 +229,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # over by another reviewer once nothing else is left to screen; 0 keeps claims forever.
 SCREENING_CLAIM_EXPIRES_MINUTES = envint("SCREENING_CLAIM_EXPIRES_MINUTES", 60)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# Invitations: a link works once, for the invited address only, for this many days.
+INVITATION_EXPIRES_DAYS = envint("INVITATION_EXPIRES_DAYS", 14)
 
 # E-mail: the console backend unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
