@@ -262,6 +262,26 @@ if not CELERY_BROKER_URL:
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
     }
+# Jobs whose worker dies. A running job's worker refreshes its heartbeat every
+# JOB_HEARTBEAT_SECONDS; JOB_STALE_SECONDS without one and the job counts as stopped: its page
+# offers Retry and Cancel, and a redelivered task takes it over. Redis hands a task whose
+# worker never acknowledged it to another worker after CELERY_VISIBILITY_TIMEOUT seconds
+# (Redis' own default is an hour); a job running longer than that is simply not taken twice,
+# since the copy finds its heartbeat fresh. Together: a dead worker's job is taken over or
+# shown as stopped within two minutes (README, "Security and reliability").
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 60)
+if not 0 < 2 * JOB_HEARTBEAT_SECONDS <= JOB_STALE_SECONDS:
+    raise ImproperlyConfigured("JOB_STALE_SECONDS must be at least twice JOB_HEARTBEAT_SECONDS (and both above 0).")
+CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 90)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu sweeps for such tasks only every interval x throttle seconds (100 s by default):
+    # every tenth of the timeout here, at most 10 s, so the sweep adds little to it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
+    }
 # A separate queue name lets a test run its own worker beside a running `make run`.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True  # job state lives on the Job row, not in a result backend

@@ -39,7 +39,7 @@ def test_a_running_job_with_a_fresh_heartbeat_is_not_taken_twice():
 
 def test_a_job_orphaned_by_a_dead_worker_is_taken_over():
     job = make_job()
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=timezone.now() - Job.STALE_AFTER * 2)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=timezone.now() - Job.stale_after() * 2)
     taken = jobs.job_claim(job_id=job.pk)
     assert taken is not None and taken.status == Job.Status.RUNNING
 
@@ -70,3 +70,85 @@ def test_the_progress_partial_stops_polling_once_the_job_ends(client, review, ca
     finished = client.get(url, headers={"HX-Request": "true"})
     assert finished.status_code == 286
     assert b"hx-trigger" not in finished.content
+
+
+@jobs.job_handler("test_quiet")
+def _quiet(job, progress):
+    """A long step that reports no progress (like one big COPY)."""
+    import time
+
+    time.sleep(float(job.params["seconds"]))
+    return {"message": "Done quietly."}
+
+
+def stalled_job(review, kind="worker_check", **fields):
+    long_ago = timezone.now() - Job.stale_after() * 2
+    return Job.objects.create(kind=kind, review=review, status=Job.Status.RUNNING, started_at=long_ago,
+                              heartbeat_at=long_ago, message="3,710 of 51,000 records stored…", **fields)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_keeps_its_heartbeat_fresh_without_reporting_progress(settings):
+    settings.JOB_HEARTBEAT_SECONDS, settings.JOB_STALE_SECONDS = 1, 2
+    job = Job.objects.create(kind="test_quiet", params={"seconds": 2.6})
+    finished = jobs.job_run(job_id=job.pk)
+    assert finished.status == Job.Status.SUCCEEDED
+    assert (finished.heartbeat_at - finished.started_at).total_seconds() >= 2
+
+
+def test_a_job_whose_heartbeat_stopped_is_shown_stopped_with_retry_and_cancel_to_the_lead(client, review, carol,
+                                                                                           alice, settings):
+    settings.JOB_STALE_SECONDS = 60
+    job = stalled_job(review)
+    url = f"/reviews/{review.pk}/jobs/{job.pk}/progress/"
+    client.force_login(carol)
+    page = client.get(url, headers={"HX-Request": "true"})
+    assert page.status_code == 200 and b'hx-trigger="every 1s"' in page.content  # another worker may take it
+    assert b"<strong>Stopped</strong> \xc2\xb7 its worker stopped reporting 2" in page.content
+    assert b">Retry</button>" in page.content and b">Cancel</button>" in page.content
+    client.force_login(alice)
+    assert b">Retry</button>" not in client.get(url).content
+    assert client.post(f"/reviews/{review.pk}/jobs/{job.pk}/retry/").status_code == 403
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    assert b"<strong>Running</strong>" in client.get(url).content
+
+
+def test_retry_hands_a_stopped_job_to_a_worker_and_refuses_a_live_one(client, review, carol, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    from screening import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
+    job = stalled_job(review)
+    client.force_login(carol)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/reviews/{review.pk}/jobs/{job.pk}/retry/")
+    assert sent == [job.pk] and Job.objects.get(pk=job.pk).status == Job.Status.PENDING
+    assert jobs.job_run(job_id=job.pk).status == Job.Status.SUCCEEDED
+    live = Job.objects.create(kind="worker_check", review=review, status=Job.Status.RUNNING, heartbeat_at=timezone.now())
+    response = client.post(f"/reviews/{review.pk}/jobs/{live.pk}/retry/", follow=True)
+    assert "This job is not stopped" in response.content.decode()
+    assert sent == [job.pk] and Job.objects.get(pk=live.pk).status == Job.Status.RUNNING
+
+
+def test_cancelling_a_stopped_import_marks_the_import_failed_with_nothing_stored(client, review, carol):
+    from screening.models import Import
+
+    item = Import.objects.create(review=review, created_by=carol, filename="big.ris", status=Import.Status.IMPORTING)
+    job = stalled_job(review, kind="import_records", params={"import_id": item.pk})
+    Import.objects.filter(pk=item.pk).update(job=job)
+    client.force_login(carol)
+    client.post(f"/reviews/{review.pk}/jobs/{job.pk}/cancel/")
+    job.refresh_from_db()
+    item.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED and job.message == "Cancelled by carol after its worker stopped."
+    assert item.status == Import.Status.FAILED and "Nothing from this file was stored" in item.error
+    assert jobs.job_run(job_id=job.pk) is None  # a late redelivery leaves it cancelled
+
+
+def test_a_task_redelivered_at_once_after_its_worker_died_waits_for_the_stale_heartbeat_and_takes_over(settings):
+    settings.JOB_HEARTBEAT_SECONDS, settings.JOB_STALE_SECONDS = 1, 2
+    job = make_job(steps=1)
+    jobs.job_claim(job_id=job.pk)  # the worker that died right after claiming it
+    taken = jobs.job_run(job_id=job.pk)
+    assert taken.status == Job.Status.SUCCEEDED and taken.attempts == 2

@@ -27,7 +27,7 @@ from ..formats.report import CheckTally
 from ..models import Import, Job, Record, Source
 from .decisions import record_stages_add_import
 from .dedup import dedup_enqueue
-from .jobs import JobError, job_create, job_handler
+from .jobs import JobError, job_cancel_handler, job_create, job_handler
 from .staging import COPY_COLUMNS, copy_line, staged
 
 logger = logging.getLogger(__name__)
@@ -437,6 +437,21 @@ def import_records_job(job, progress):
     item = import_records(item=item, progress=progress)
     return {"message": f"{item.record_count:,} records imported from {item.filename}.",
             "import_id": item.pk, "next_url": f"/reviews/{job.review_id}/imports/"}
+
+
+@job_cancel_handler("import_records")
+def import_records_cancelled(job):
+    """The worker died inside the import's transaction, which the database rolled back."""
+    Import.objects.filter(pk=job.params["import_id"], status__in=[Import.Status.QUEUED, Import.Status.IMPORTING]).update(
+        status=Import.Status.FAILED,
+        error="The import stopped when its worker stopped and was cancelled. Nothing from this file was stored.")
+
+
+@job_cancel_handler("import_check")
+def import_check_cancelled(job):
+    """The files whose check never finished are dropped; the lead uploads them again."""
+    for item in Import.objects.filter(pk__in=job.params["import_ids"], status=Import.Status.CHECKED):
+        import_cancel(item=item)
 
 
 def import_file_now(*, review, path, database, platform="", searched_on=None, search_string="",

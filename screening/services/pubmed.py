@@ -22,7 +22,7 @@ from ..models import Import, PubMedRun, PubMedSearch, PubMedSkip, Record, Source
 from ..pubmed import PubMedClient, PubMedError, SearchPlan, check_query
 from ..pubmed.plan import parse_date
 from .imports import copy_records, import_finished
-from .jobs import JobError, job_create, job_handler
+from .jobs import JobError, job_cancel_handler, job_create, job_handler
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +163,15 @@ def pubmed_import_job(job, progress):
     run = pubmed_run_execute(run=run, progress=progress)
     return {"message": _summary(run), "import_id": run.source_import_id,
             "next_url": f"/reviews/{job.review_id}/pubmed/runs/{run.pk}/"}
+
+
+@job_cancel_handler("pubmed_import")
+def pubmed_import_cancelled(job):
+    """Its worker died: the run is stopped where its last batch was stored, for Resume or
+    Discard, like a run that NCBI stopped."""
+    run = PubMedRun.objects.get(pk=job.params["run_id"])
+    Import.objects.filter(pk=run.source_import_id, status__in=[Import.Status.QUEUED, Import.Status.IMPORTING]).update(
+        status=Import.Status.FAILED, error=f"The download stopped {run.position_text} when its worker stopped.")
 
 
 def pubmed_run_execute(*, run, progress=None):
