@@ -124,7 +124,8 @@ def import_check(*, item, format=None, column_map=None):
         with item.file.open("rb") as binary, partial.open("w", encoding="utf-8", newline="") as rows:
             export = open_export(binary, filename=item.filename, format=format or None,
                                  column_map=column_map or None)
-            report = _stage_records(export, item, rows, later_partial).report(declared_count=export.declared_count)
+            report = _stage_records(export, item, rows, later_partial).report(
+                declared_count=export.declared_count, filename=item.filename)
             database, platform = detect_provenance(item, export)
             headers = csv_headers(export) if export.format in ("csv", "tsv") else []
     except ImportFormatError as error:
