@@ -152,3 +152,11 @@ def test_a_task_redelivered_at_once_after_its_worker_died_waits_for_the_stale_he
     jobs.job_claim(job_id=job.pk)  # the worker that died right after claiming it
     taken = jobs.job_run(job_id=job.pk)
     assert taken.status == Job.Status.SUCCEEDED and taken.attempts == 2
+
+
+def test_the_dashboard_shows_a_stopped_duplicate_search_with_the_way_to_retry_it(client, review, carol):
+    job = stalled_job(review, kind="dedup")
+    client.force_login(carol)
+    page = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert "The duplicate search stopped: its worker stopped reporting." in page
+    assert f'href="/reviews/{review.pk}/jobs/{job.pk}/">Retry or cancel</a>' in page
