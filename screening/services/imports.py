@@ -443,7 +443,8 @@ def import_records_job(job, progress):
 @job_cancel_handler("import_records")
 def import_records_cancelled(job):
     """The worker died inside the import's transaction, which the database rolled back."""
-    Import.objects.filter(pk=job.params["import_id"], status__in=[Import.Status.QUEUED, Import.Status.IMPORTING]).update(
+    unfinished = [Import.Status.QUEUED, Import.Status.IMPORTING]
+    Import.objects.filter(pk=job.params["import_id"], status__in=unfinished).update(
         status=Import.Status.FAILED,
         error="The import stopped when its worker stopped and was cancelled. Nothing from this file was stored.")
 

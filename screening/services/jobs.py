@@ -62,7 +62,8 @@ def job_claim(*, job_id):
     has finished. A RUNNING job with a stale heartbeat was orphaned by a dead worker and is
     taken over."""
     now = timezone.now()
-    claimed = Job.objects.filter(Q(status=Job.Status.PENDING) | _stalled(now), pk=job_id).update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, error="")
+    claimed = Job.objects.filter(Q(status=Job.Status.PENDING) | _stalled(now), pk=job_id).update(
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, error="")
     if claimed != 1:
         return None
     job = Job.objects.get(pk=job_id)
