@@ -160,3 +160,16 @@ def test_the_dashboard_shows_a_stopped_duplicate_search_with_the_way_to_retry_it
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     assert "The duplicate search stopped: its worker stopped reporting." in page
     assert f'href="/reviews/{review.pk}/jobs/{job.pk}/">Retry or cancel</a>' in page
+
+
+def test_cancelling_a_stopped_check_drops_the_files_it_was_reading(client, review, carol):
+    from screening.models import Import
+
+    item = Import.objects.create(review=review, created_by=carol, filename="embase.ris", status=Import.Status.CHECKED,
+                                 check_report={"state": "waiting"})
+    job = stalled_job(review, kind="import_check", params={"import_ids": [item.pk]})
+    client.force_login(carol)
+    client.post(f"/reviews/{review.pk}/jobs/{job.pk}/cancel/")
+    item.refresh_from_db()
+    assert Job.objects.get(pk=job.pk).status == Job.Status.CANCELLED
+    assert item.status == Import.Status.CANCELLED
