@@ -89,7 +89,8 @@ def test_import_export_prints_the_warnings_and_refuses_unscreenable_files(review
     mixed.write_text("TY  - JOUR\nTI  - Blue light and sleep\nER  - \nTY  - JOUR\nAU  - Smith, A\nER  - \n")
     err = io.StringIO()
     call_command("import_export", str(review.pk), str(mixed), "--database", "Embase", stdout=io.StringIO(), stderr=err)
-    assert "1 record(s) with neither a title nor an abstract, nothing a reviewer could screen (line 4)" in err.getvalue()
+    expected = "1 record(s) with neither a title nor an abstract, nothing a reviewer could screen (line 4)"
+    assert expected in err.getvalue()
     junk = tmp_path / "junk.ris"
     junk.write_text("TY  - " + "z" * 2_000_000 + "\nER  - \n")
     with pytest.raises(CommandError, match="junk.ris, line 1: none of the 1 record"):

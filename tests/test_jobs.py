@@ -125,7 +125,8 @@ def test_retry_hands_a_stopped_job_to_a_worker_and_refuses_a_live_one(client, re
         client.post(f"/reviews/{review.pk}/jobs/{job.pk}/retry/")
     assert sent == [job.pk] and Job.objects.get(pk=job.pk).status == Job.Status.PENDING
     assert jobs.job_run(job_id=job.pk).status == Job.Status.SUCCEEDED
-    live = Job.objects.create(kind="worker_check", review=review, status=Job.Status.RUNNING, heartbeat_at=timezone.now())
+    live = Job.objects.create(kind="worker_check", review=review, status=Job.Status.RUNNING,
+                              heartbeat_at=timezone.now())
     response = client.post(f"/reviews/{review.pk}/jobs/{live.pk}/retry/", follow=True)
     assert "This job is not stopped" in response.content.decode()
     assert sent == [job.pk] and Job.objects.get(pk=live.pk).status == Job.Status.RUNNING

@@ -31,8 +31,9 @@ def many_ris_records(count):
 
 def copy_in_progress():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'COPY screening_record%%'"
-                       " AND datname = current_database() AND pid <> pg_backend_pid()")
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE state = 'active'"
+                       " AND query LIKE 'COPY screening_record%%' AND datname = current_database()"
+                       " AND pid <> pg_backend_pid()")
         return [pid for (pid,) in cursor.fetchall()]
 
 

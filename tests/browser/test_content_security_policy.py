@@ -23,8 +23,8 @@ def test_the_main_pages_load_without_a_content_security_policy_violation(page, l
     violations = []
     page.on("console", lambda message: violations.append(message.text)
             if "Content Security Policy" in message.text else None)
-    page.add_init_script("document.addEventListener('securitypolicyviolation', (e) => "
-                         "console.error('Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))")
+    page.add_init_script("document.addEventListener('securitypolicyviolation', (e) => console.error("
+                         "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))")
     sign_in(page, live_server, "carol", password_of(carol))
     for path in PAGES:
         url = live_server.url + path.format(review=f"/reviews/{review.pk}")

@@ -25,7 +25,8 @@ def read(text, filename, encoding="utf-8"):
      16, "Amber lenses"),
     ("pubmed.nbib", MEDLINE_WHOLE * 2 + "PMID- 31000003\nTI  - Amber lenses for insomnia.\n"
      "AB  - Forty adults were randomised to amber or clear lenses; sleep onset late", 13, "Amber lenses for insomnia."),
-    ("pubmed-crlf.txt", (MEDLINE_WHOLE * 3 + "PMID- 31000004\nTI  - Amber lenses.\nAU  - Rossi M\n").replace("\n", "\r\n"),
+    ("pubmed-crlf.txt",
+     (MEDLINE_WHOLE * 3 + "PMID- 31000004\nTI  - Amber lenses.\nAU  - Rossi M\n").replace("\n", "\r\n"),
      19, "Amber lenses."),
     ("savedrecs.txt", "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI Blue light and sleep\nER\n\n"
      "PT J\nTI Amber lenses for insomnia\nAB Forty adults", 7, "Amber lenses for insomnia"),
