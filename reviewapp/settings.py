@@ -140,9 +140,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reviewapp.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a form's body: an oversized upload is refused unread.
+    "reviewapp.middleware.UploadSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,6 +204,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("LOGIN_THROTTLING", True)
+# The address is the connecting one unless TRUSTED_PROXY_COUNT proxies stand in front of the app;
+# then X-Forwarded-For is read as far as those proxies wrote it, never further (see README).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "reviewapp.client_address.client_address_of_request"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -223,7 +230,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
-# Uploads: search exports can be hundreds of megabytes; they stream to a temporary file.
+# Uploads: search exports can be hundreds of megabytes; they stream to a temporary file. A
+# request declaring a larger body than this (all its files together) is refused unread.
 IMPORT_MAX_UPLOAD_MB = envint("IMPORT_MAX_UPLOAD_MB", 512)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -231,6 +239,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # over by another reviewer once nothing else is left to screen; 0 keeps claims forever.
 SCREENING_CLAIM_EXPIRES_MINUTES = envint("SCREENING_CLAIM_EXPIRES_MINUTES", 60)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# Invitations: a link works once, for the invited address only, for this many days.
+INVITATION_EXPIRES_DAYS = envint("INVITATION_EXPIRES_DAYS", 14)
 
 # E-mail: the console backend unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -259,6 +270,26 @@ if not CELERY_BROKER_URL:
         "processed_folder": str(BROKER_FOLDER / "processed"),
         "store_processed": False,
         "control_folder": str(BROKER_FOLDER / "control"),
+    }
+# Jobs whose worker dies. A running job's worker refreshes its heartbeat every
+# JOB_HEARTBEAT_SECONDS; JOB_STALE_SECONDS without one and the job counts as stopped: its page
+# offers Retry and Cancel, and a redelivered task takes it over. Redis hands a task whose
+# worker never acknowledged it to another worker after CELERY_VISIBILITY_TIMEOUT seconds
+# (Redis' own default is an hour); a job running longer than that is simply not taken twice,
+# since the copy finds its heartbeat fresh. Together: a dead worker's job is taken over or
+# shown as stopped within two minutes (README, "Security and reliability").
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 60)
+if not 0 < 2 * JOB_HEARTBEAT_SECONDS <= JOB_STALE_SECONDS:
+    raise ImproperlyConfigured("JOB_STALE_SECONDS must be at least twice JOB_HEARTBEAT_SECONDS (and both above 0).")
+CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 90)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu sweeps for such tasks only every interval x throttle seconds (100 s by default):
+    # every tenth of the timeout here, at most 10 s, so the sweep adds little to it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
     }
 # A separate queue name lets a test run its own worker beside a running `make run`.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
@@ -299,6 +330,13 @@ NCBI_EUTILS_URL = os.environ.get("NCBI_EUTILS_URL", "https://eutils.ncbi.nlm.nih
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style, no eval, nothing from elsewhere: every script and style sheet is
+# a file under /static/ (htmx is told not to add its own <style> nor to eval, base.html).
+# A data: URL only for images: the page's empty favicon.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

@@ -18,6 +18,8 @@ urlpatterns = [
     path("invitations/<str:token>/", reviews.invitation_accept, name="invitation_accept"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/progress/", jobs.job_progress, name="job_progress"),
+    path("reviews/<int:review_id>/jobs/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),
+    path("reviews/<int:review_id>/jobs/<int:job_id>/cancel/", jobs.job_cancel, name="job_cancel"),
     # Import (issue 3)
     path("reviews/<int:review_id>/imports/", imports.import_list, name="import_list"),
     path("reviews/<int:review_id>/imports/upload/", imports.import_upload, name="import_upload"),

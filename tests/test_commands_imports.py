@@ -65,3 +65,34 @@ def test_seed_demo_imports_the_given_files():
     out = run("seed_demo", str(EMBASE_RIS), str(PUBMED_NBIB)).splitlines()
     review = Review.objects.get(pk=int(out[-1]))
     assert review.records.count() == 10
+
+
+def test_inspect_export_refuses_a_file_cut_off_inside_a_record(tmp_path):
+    path = tmp_path / "savedrecs.txt"
+    path.write_text("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI Blue light and sleep\nER\n\n"
+                    "PT J\nTI Amber lenses for insomnia\nAB Forty adults were rand")
+    with pytest.raises(CommandError, match=r"^savedrecs.txt, line 7: the file ends inside the record starting at "
+                                           r"line 7 \(“Amber lenses for insomnia”\)"):
+        run("inspect_export", str(path))
+
+
+def test_inspect_export_lists_records_with_nothing_to_screen(tmp_path):
+    path = tmp_path / "zotero.bib"
+    path.write_text("@article{a, title={Blue light and sleep}}\n@article{b, author={Smith, Anna}, year={2020}}\n")
+    out = run("inspect_export", str(path))
+    assert "1 record(s) with neither a title nor an abstract, nothing a reviewer could screen (line 2)" in out
+
+
+@pytest.mark.django_db
+def test_import_export_prints_the_warnings_and_refuses_unscreenable_files(review, tmp_path):
+    mixed = tmp_path / "mixed.ris"
+    mixed.write_text("TY  - JOUR\nTI  - Blue light and sleep\nER  - \nTY  - JOUR\nAU  - Smith, A\nER  - \n")
+    err = io.StringIO()
+    call_command("import_export", str(review.pk), str(mixed), "--database", "Embase", stdout=io.StringIO(), stderr=err)
+    expected = "1 record(s) with neither a title nor an abstract, nothing a reviewer could screen (line 4)"
+    assert expected in err.getvalue()
+    junk = tmp_path / "junk.ris"
+    junk.write_text("TY  - " + "z" * 2_000_000 + "\nER  - \n")
+    with pytest.raises(CommandError, match="junk.ris, line 1: none of the 1 record"):
+        call_command("import_export", str(review.pk), str(junk), "--database", "Embase", stdout=io.StringIO())
+    assert Record.objects.filter(review=review).count() == 2

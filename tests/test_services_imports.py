@@ -7,7 +7,7 @@ from screening.formats import ImportFormatError, open_export
 from screening.models import Import, Job, Record
 from screening.services import imports, jobs
 
-from .imports_helpers import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, upload, upload_text
+from .imports_helpers import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +241,46 @@ def test_exported_csv_reads_back_with_the_same_fields(review, carol):
             record.title, record.abstract, record.authors, record.year, record.journal, record.volume,
             record.issue, record.pages, record.doi, record.pmid, record.keywords)
         assert parsed.source_id == str(record.pk)
+
+
+CUT_MEDLINE = "".join(
+    f"PMID- 3100000{n}\nTI  - Blue light and sleep, cohort {n}.\nAB  - Shift workers wore amber lenses.\n"
+    f"SO  - Sleep Med. 2020;{n}:1-5.\n\n" for n in range(1, 4)
+) + "PMID- 31000004\nTI  - Amber lenses for insomnia.\nAB  - Forty adults were randomised to amb"
+
+
+@pytest.mark.parametrize(("name", "content", "error"), [
+    ("pubmed.nbib", CUT_MEDLINE.encode(),
+     "pubmed.nbib, line 16: the file ends inside the record starting at line 16 (“Amber lenses for insomnia.”)"),
+    ("embase.ris", (TWO_RIS_RECORDS + "TY  - JOUR\nTI  - Cut short\n").encode(),
+     "embase.ris, line 14: the file ends inside the record starting at line 14 (“Cut short”)"),
+    ("junk.ris", ("TY  - " + "q" * 3_000_000 + "\nER  - \n").encode(),
+     "junk.ris, line 1: none of the 1 record(s) has a title or an abstract"),
+])
+def test_the_web_check_refuses_a_cut_off_or_unscreenable_file_and_stores_nothing(review, carol, name, content,
+                                                                                   error):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    [item] = upload_and_check(review, carol, SimpleUploadedFile(name, content))
+    assert item.check_report["state"] == "error"
+    assert item.check_report["error"].startswith(error)
+    assert not Record.objects.filter(review=review).exists()
+    assert not imports.staged_rows_path(item).exists()
+
+
+def test_the_web_check_lists_records_with_nothing_to_screen(review, carol):
+    text = TWO_RIS_RECORDS + "TY  - JOUR\nAU  - Nobody, A\nPY  - 2021\nER  - \n"
+    [item] = upload_and_check(review, carol, upload_text("three.ris", text))
+    [warning] = [w for w in item.check_report["warnings"] if w["kind"] == "nothing_to_screen"]
+    assert warning["lines"] == [14] and "nothing a reviewer could screen" in warning["message"]
+
+
+def test_the_web_check_reads_utf16_without_a_bom(review, carol):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    [item] = upload_and_check(review, carol, SimpleUploadedFile("windows.ris", TWO_RIS_RECORDS.encode("utf-16-le")))
+    assert item.check_report["state"] == "ok" and item.check_report["record_count"] == 2
+    assert item.check_report["encoding"] == "utf-16-le"
+    confirm_and_import(item, carol)
+    assert sorted(Record.objects.filter(review=review).values_list("doi", flat=True)) == ["10.1000/amber.2",
+                                                                                          "10.1000/blue.1"]

@@ -112,3 +112,65 @@ def test_the_dashboard_shows_retrieval_to_everyone_and_outcomes_to_the_lead(clie
     assert "At full text:" not in html
     client.force_login(carol)
     assert "At full text: 0 included" in client.get(f"/reviews/{review.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("link", [
+    "javascript:alert(document.domain)", "JavaScript:alert(1)", " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd", "//evil.example/x.pdf",
+])
+def test_only_http_links_are_accepted_as_full_texts(client, review, sought, alice, link):
+    client.force_login(alice)
+    response = client.post(f"/reviews/{review.pk}/fulltext/reports/{sought[0].pk}/attach/", {"url": link},
+                           follow=True)
+    assert "Only http:// and https:// links to the full text are accepted" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_a_link_stored_before_links_were_checked_is_not_rendered_as_a_link(client, review, sought, alice):
+    fulltext.report_attach(review=review, record=sought[0], by=alice, url="https://example.org/full.pdf")
+    Report.objects.update(url="javascript:alert(document.domain)")
+    client.force_login(alice)
+    page = client.get(f"/reviews/{review.pk}/fulltext/").content.decode()
+    assert 'href="javascript:' not in page and "Link not shown" in page
+
+
+def attach_pdf(client, review, record, content=PDF, **fields):
+    return client.post(f"/reviews/{review.pk}/fulltext/reports/{record.pk}/attach/",
+                       {"file": SimpleUploadedFile("a.pdf", content, content_type="application/pdf"), **fields},
+                       follow=True)
+
+
+def test_replacing_a_full_text_keeps_the_previous_file_and_records_who_replaced_what(client, review, sought, alice,
+                                                                                      bob):
+    from screening.models import DecisionEvent
+
+    client.force_login(alice)
+    attach_pdf(client, review, sought[0])
+    first = Report.objects.get().file.name
+    client.force_login(bob)
+    attach_pdf(client, review, sought[0], content=PDF + b"% second version\n")
+    report = Report.objects.get()
+    assert report.file.name != first and report.file.storage.exists(first)
+    event = DecisionEvent.objects.filter(record=sought[0], reason__startswith="full text replaced").get()
+    assert event.actor == bob and event.at >= report.updated_at.replace(microsecond=0)
+    assert event.note == f"before: file {first}; link (none)\nafter: file {report.file.name}; link (none)"
+
+
+def test_after_a_vote_only_the_lead_replaces_a_full_text_and_must_say_why(client, review, sought, alice, carol):
+    from screening.models import DecisionEvent
+
+    fulltext.report_attach(review=review, record=sought[0], by=alice, url="https://example.org/v1.pdf")
+    record, _ = decisions.screening_next(reviewer=alice, review=review, stage="full_text")
+    decisions.decision_record(reviewer=alice, review=review, record=record, stage="full_text", verdict="include")
+    client.force_login(alice)
+    refused = attach_pdf(client, review, sought[0], url="https://example.org/v1.pdf").content.decode()
+    assert "only a lead can replace it" in refused
+    assert not Report.objects.get().file
+    client.force_login(carol)
+    assert "say why you replace it" in attach_pdf(client, review, sought[0]).content.decode()
+    assert not Report.objects.get().file
+    attach_pdf(client, review, sought[0], reason="v1 was the conference abstract")
+    assert Report.objects.get().file
+    event = DecisionEvent.objects.get(record=sought[0], reason__startswith="full text replaced")
+    assert event.actor == carol and event.reason == "full text replaced: v1 was the conference abstract"
+    assert event.note.startswith("before: file (none); link https://example.org/v1.pdf\nafter: file fulltext/")

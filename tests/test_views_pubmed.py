@@ -169,3 +169,21 @@ def test_the_dashboard_documents_each_search_with_its_last_run(ncbi, lead, revie
     html = lead.get(f"/reviews/{review.pk}/").content.decode()
     assert "PubMed searches" in html and "93 hits" in html
     assert "93</strong> records from 1 import" in html
+
+
+def test_a_run_whose_worker_died_shows_stopped_and_once_cancelled_offers_resume_and_discard(ncbi, lead, review):
+    from django.utils import timezone
+
+    ncbi.add_corpus(QUERY, MARCH_2021)
+    run = import_search(lead, review, mindate="2021/03/01", maxdate="2021/03/31")
+    long_ago = timezone.now() - Job.stale_after() * 2
+    Import.objects.filter(pk=run.source_import_id).update(status=Import.Status.IMPORTING)
+    Job.objects.filter(pk=run.source_import.job_id).update(status=Job.Status.RUNNING, started_at=long_ago,
+                                                           heartbeat_at=long_ago, message="Batch 1 of 1…")
+    page = lead.get(url(review, f"runs/{run.pk}/")).content.decode()
+    assert "<strong>Stopped:</strong> its worker stopped reporting (Batch 1 of 1…)" in page
+    lead.post(f"/reviews/{review.pk}/jobs/{run.source_import.job_id}/cancel/")
+    page = lead.get(url(review, f"runs/{run.pk}/")).content.decode()
+    assert "when its worker stopped" in page and ">Resume</button>" in page and ">Discard</button>" in page
+    jobs.job_run(job_id=run.source_import.job_id)  # a late redelivery changes nothing
+    assert Import.objects.get(pk=run.source_import_id).status == Import.Status.FAILED

@@ -73,6 +73,30 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(client, alice):
     assert b"Too many failed sign-ins" in response.content
 
 
+def test_behind_a_trusted_proxy_wrong_passwords_from_one_client_do_not_lock_out_another(client, alice, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    through_proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "alice", "password": "wrong"},
+                    HTTP_X_FORWARDED_FOR="203.0.113.9", **through_proxy)
+    locked = client.post("/accounts/login/", {"username": "alice", "password": password_of(alice)},
+                         HTTP_X_FORWARDED_FOR="203.0.113.9", **through_proxy)
+    assert locked.status_code == 429
+    signed_in = client.post("/accounts/login/", {"username": "alice", "password": password_of(alice)},
+                            HTTP_X_FORWARDED_FOR="198.51.100.7", **through_proxy)
+    assert signed_in.status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_lockout(client, alice, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for attempt in range(5):
+        client.post("/accounts/login/", {"username": "alice", "password": "wrong"},
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}", REMOTE_ADDR="203.0.113.9")
+    response = client.post("/accounts/login/", {"username": "alice", "password": password_of(alice)},
+                           HTTP_X_FORWARDED_FOR="192.0.2.99", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 429
+
+
 def test_settings_page_saves_exclusion_reasons_one_per_line(client, review, carol):
     client.force_login(carol)
     client.post(f"/reviews/{review.pk}/settings/", {
@@ -82,3 +106,48 @@ def test_settings_page_saves_exclusion_reasons_one_per_line(client, review, caro
     })
     review.refresh_from_db()
     assert review.exclusion_reasons == ["Wrong population", "Wrong outcome"]
+
+
+def test_a_signed_in_user_with_another_address_cannot_accept_an_invitation(client, review, carol, mallory):
+    invitation = Invitation.objects.create(review=review, email="dan@example.org", role=Role.LEAD, invited_by=carol)
+    client.force_login(mallory)
+    page = client.get(f"/invitations/{invitation.token}/")
+    assert page.status_code == 403
+    assert b"This invitation was sent to <strong>dan@example.org</strong>" in page.content
+    assert client.post(f"/invitations/{invitation.token}/").status_code == 403
+    assert review.role_of(mallory) is None
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+def test_the_invited_account_accepts_once_and_the_acceptance_is_logged(client, review, carol, make_user, caplog):
+    dan = make_user("dan", email="Dan@Example.org")
+    invitation = Invitation.objects.create(review=review, email="dan@example.org", invited_by=carol)
+    client.force_login(dan)
+    with caplog.at_level("INFO", logger="screening.services.reviews"):
+        response = client.post(f"/invitations/{invitation.token}/")
+    assert response["Location"] == f"/reviews/{review.pk}/"
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == dan and invitation.accepted_at is not None
+    assert f"accepted by user {dan.pk} <{dan.email}>" in caplog.text
+    assert client.post(f"/invitations/{invitation.token}/").status_code == 410
+
+
+def test_an_expired_invitation_cannot_be_used_and_inviting_again_gives_a_new_link(client, review, carol, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from screening.services.reviews import member_add_by_email
+
+    settings.INVITATION_EXPIRES_DAYS = 14
+    invitation = Invitation.objects.create(review=review, email="dan@example.org", invited_by=carol,
+                                           created_at=timezone.now() - timedelta(days=14, minutes=1))
+    page = client.get(f"/invitations/{invitation.token}/")
+    assert page.status_code == 410 and b"This invitation has expired" in page.content
+    response = client.post(f"/invitations/{invitation.token}/",
+                           {"name": "Dan", "password1": "tidy-harbour-4411", "password2": "tidy-harbour-4411"})
+    assert response.status_code == 410
+    _, renewed = member_add_by_email(review=review, email="dan@example.org", role=Role.REVIEWER, added_by=carol)
+    assert renewed.pk == invitation.pk and renewed.token != invitation.token and renewed.is_open
+    assert client.get(f"/invitations/{invitation.token}/").status_code == 404

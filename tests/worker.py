@@ -21,21 +21,23 @@ def test_database_url():
 
 
 @contextmanager
-def celery_worker():
-    """Run a worker on a queue of its own until the block ends; yield the process."""
+def celery_worker(queue=None):
+    """Run a worker on a queue of its own (or on `queue`, to follow a worker that died) until
+    the block ends; yield the process. Its queue is the process's `queue` attribute."""
     from reviewapp.celery import app
 
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     env = dict(os.environ, DATABASE_URL=test_database_url(), CELERY_QUEUE=queue, DEBUG="1")
     env.pop("TEST_DATABASE_NAME", None)
-    log = open(REPO_ROOT / "var" / f"worker-{queue}.log", "w")
+    log = open(REPO_ROOT / "var" / f"worker-{queue}.log", "a")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tests.worker_app", "worker", "--pool", "solo",
          "--concurrency", "1", "-Q", queue, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
+    process.queue = queue
     try:
         yield process
     finally:

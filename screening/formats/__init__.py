@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from .detect import HEAD_SIZE, declared_count, detect_format
-from .record import ImportFormatError, ParsedRecord
+from .record import CUT_OFF, ImportFormatError, ParsedRecord
 from .text import decode_stream, sniff_encoding
 
 __all__ = ["FORMATS", "ExportReader", "ImportFormatError", "ParsedRecord", "open_export", "parse_file"]
@@ -105,7 +105,7 @@ class ExportReader:
         """
         self.binary_file.seek(self.start)
         stream = decode_stream(self.binary_file, filename=self.filename, encoding=self.encoding, end=self.end)
-        return _guarded(self._parse(stream), self.filename)
+        return _guarded(self._parse(stream), self.filename, to_the_end=self.end is None)
 
     def _parse(self, stream: TextIO) -> Iterator[ParsedRecord]:
         parse = parser_for(self.format)
@@ -151,17 +151,32 @@ class ExportReader:
         return replace(self, start=start, end=end, first_line=self.first_line + lines_before)
 
 
-def _guarded(records: Iterator[ParsedRecord], filename: str) -> Iterator[ParsedRecord]:
+def _guarded(records: Iterator[ParsedRecord], filename: str, to_the_end: bool = True) -> Iterator[ParsedRecord]:
     # A parser bug on a strange file must reach the user as a readable error, not a crash
     # of the import job; the original exception stays chained for the logs.
     try:
-        yield from records
+        for record in records:
+            if record.extra and record.extra[-1][0] == CUT_OFF:
+                if to_the_end:
+                    raise cut_off_error(record, filename)
+                record = replace(record, extra=record.extra[:-1])  # the next part goes on
+            yield record
     except ImportFormatError:
         raise
     except (UnicodeDecodeError, ValueError, IndexError, KeyError, TypeError, AttributeError,
             RecursionError, OverflowError) as error:
         raise ImportFormatError(f"the file could not be read ({type(error).__name__}: {error})",
                                 filename=filename) from error
+
+
+def cut_off_error(record: ParsedRecord, filename: str) -> ImportFormatError:
+    """The refusal of a file that ends inside ``record``: a download or copy that stopped
+    early. Importing the records before it would silently lose the rest of the search."""
+    title = f" (“{record.title[:80]}”)" if record.title else ""
+    return ImportFormatError(
+        f"the file ends inside the record starting at line {record.line}{title}: {record.extra[-1][1]}. "
+        "It looks cut off (an interrupted download or copy), so nothing from it was imported; "
+        "export or download it again.", filename=filename, line=record.line)
 
 
 def _find(file: BinaryIO, needle: bytes, start: int, end: int | None = None) -> int | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from .record import ImportFormatError, ParsedRecord
+from .record import CUT_OFF, ImportFormatError, ParsedRecord
 from .text import clean_text, normalise_doi, parse_year, unique
 
 _ENTRY_START = re.compile(r"@\s*([A-Za-z][\w-]*)\s*([{(])")
@@ -29,6 +29,7 @@ class _RawEntry:
     body: str  # everything between the opening and the closing delimiter
     line: int
     closed: bool
+    at_end: bool = False  # the stream ended inside it
 
 
 def parse_bibtex(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
@@ -94,7 +95,7 @@ def _raw_entries(stream: TextIO) -> Iterator[_RawEntry]:
                 depth = end.depth
                 break
     if closer:
-        yield _RawEntry(entry_type, "".join(parts), start_line, closed=False)
+        yield _RawEntry(entry_type, "".join(parts), start_line, closed=False, at_end=True)
 
 
 @dataclass
@@ -270,7 +271,8 @@ def _record(raw_entry: _RawEntry, macros: dict[str, str]) -> ParsedRecord:
         line=raw_entry.line,
         extra=tuple(
             (name, value)
-            for name, value in (("warning", problem), ("note", text("note")), ("month", text("month")))
+            for name, value in (("warning", problem), ("note", text("note")), ("month", text("month")),
+                                (CUT_OFF, "its braces never close" if raw_entry.at_end else ""))
             if value
         ),
     )

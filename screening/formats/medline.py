@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TextIO
 
-from .record import ImportFormatError, ParsedRecord
+from .record import CUT_OFF, ImportFormatError, ParsedRecord
 from .text import clean_text, find_issns, normalise_doi, parse_year, unique
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{0,3}")
@@ -36,9 +37,18 @@ def parse_medline(stream: TextIO, *, filename: str = "", first_line: int = 1) ->
     line number of the stream's first line: more than 1 when it is a later part of a file.
     """
     found = False
-    for start_line, fields, raw in _read_records(stream, first_line):
+    # PubMed ends every record with its source line (SO). The last record of a file whose
+    # records all have one, but not the last, was cut off (a download interrupted mid-record).
+    every_earlier_has_source = None
+    for start_line, fields, raw, at_end in _read_records(stream, first_line):
         found = True
-        yield _build_record(start_line, fields, raw)
+        record = _build_record(start_line, fields, raw)
+        has_source = any(tag == "SO" for tag, _ in fields)
+        if at_end and every_earlier_has_source and not has_source:
+            missing = "no 'SO  - ' line, which every record before it has"
+            record = replace(record, extra=(*record.extra, (CUT_OFF, missing)))
+        every_earlier_has_source = has_source and every_earlier_has_source is not False
+        yield record
     if not found:
         raise ImportFormatError(
             "expected MEDLINE records starting with a 'PMID- ' line, found none", filename=filename
@@ -55,7 +65,7 @@ def _split_tag(text: str) -> tuple[str, str] | None:
     return tag, text[6:].strip()
 
 
-def _read_records(stream: TextIO, first_line: int = 1) -> Iterator[tuple[int, list[tuple[str, str]], list[str]]]:
+def _read_records(stream: TextIO, first_line: int = 1) -> Iterator[tuple[int, list[tuple[str, str]], list[str], bool]]:
     # This loop runs once per line (about 85 lines a record), so it is kept flat. The two
     # usual lines are recognised by slicing: a value wrapped onto a six-space indent, whose
     # pieces are joined once the field is complete (``wrapped``), and "TAG - value" with a
@@ -87,7 +97,7 @@ def _read_records(stream: TextIO, first_line: int = 1) -> Iterator[tuple[int, li
                 tag, value = tagged
         if tag == "PMID":
             if fields:
-                yield start_line, fields, raw
+                yield start_line, fields, raw, False
             start_line, fields, raw = number, [], []
         if not start_line:
             continue  # anything before the first PMID, such as a leading blank line
@@ -101,7 +111,7 @@ def _read_records(stream: TextIO, first_line: int = 1) -> Iterator[tuple[int, li
     if wrapped:
         fields[-1] = _continued(fields[-1], wrapped)
     if fields:
-        yield start_line, fields, raw
+        yield start_line, fields, raw, True
 
 
 def _continued(field: tuple[str, str], continuations: list[str]) -> tuple[str, str]:

@@ -24,6 +24,13 @@ class ImportFormatError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+# The key of the ``extra`` entry a parser appends, last, to a record the stream ended inside
+# of (its value says what is missing: "no 'ER  - ' line"). Read to the end of a file, such a
+# record means the file was cut off; at the end of a part of a file it is only a record
+# without its end tag, since the next part starts with the next record.
+CUT_OFF = "cut_off"
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedRecord:
     """One bibliographic record, normalised across every export format.

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .record import ParsedRecord
+from .record import ImportFormatError, ParsedRecord
 
 # The fields whose coverage the report counts, in the order the page shows them.
 COVERAGE_FIELDS = (
@@ -24,7 +24,8 @@ MAX_LINES_LISTED = 10
 class CheckWarning:
     """One problem found in the file; ``lines`` point at the records concerned."""
 
-    kind: str  # "no_title", "repeated_doi", "repeated_pmid", "count_mismatch", "unknown_tag", "parser"
+    # "no_title", "nothing_to_screen", "repeated_doi", "repeated_pmid", "count_mismatch", "unknown_tag", "parser"
+    kind: str
     message: str
     lines: tuple[int, ...] = ()
 
@@ -50,16 +51,19 @@ class CheckReport:
         return tuple(warning for warning in self.warnings if warning.kind == kind)
 
 
-def build_check_report(records: Iterable[ParsedRecord], *, declared_count: int | None = None) -> CheckReport:
+def build_check_report(records: Iterable[ParsedRecord], *, declared_count: int | None = None,
+                       filename: str = "") -> CheckReport:
     """Count records and field coverage, and collect warnings, in one pass over ``records``.
 
-    Warnings: records without a title (with their lines), DOIs and PMIDs repeated within the
-    file, a count that disagrees with ``declared_count`` (what the file says about itself),
-    tags the parser did not recognise, and warnings the parser attached to records.
+    Warnings: records without a title, records with nothing a reviewer could screen (neither
+    a title nor an abstract), each with their lines; DOIs and PMIDs repeated within the file,
+    a count that disagrees with ``declared_count`` (what the file says about itself), tags the
+    parser did not recognise, and warnings the parser attached to records. A file none of
+    whose records could be screened is refused (ImportFormatError naming ``filename``).
     """
     tally = CheckTally()
     tally.add_all(records)
-    return tally.report(declared_count=declared_count)
+    return tally.report(declared_count=declared_count, filename=filename)
 
 
 class CheckTally:
@@ -73,6 +77,7 @@ class CheckTally:
         self.record_count = 0
         self.coverage: Counter[str] = Counter()
         self.untitled: list[int] = []
+        self.unscreenable: list[int] = []  # lines of records with neither a title nor an abstract
         self.lines_by_doi: dict[str, list[int]] = {}
         self.lines_by_pmid: dict[str, list[int]] = {}
         self.unknown_tags: Counter[str] = Counter()
@@ -89,6 +94,8 @@ class CheckTally:
                     coverage[field_name] += 1
             if not record.title:
                 untitled.append(record.line)
+                if not record.abstract:
+                    self.unscreenable.append(record.line)
             if record.doi:
                 lines_by_doi.setdefault(record.doi, []).append(record.line)
             if record.pmid:
@@ -105,14 +112,22 @@ class CheckTally:
         self.record_count += later.record_count
         self.coverage.update(later.coverage)
         self.untitled += later.untitled
+        self.unscreenable += later.unscreenable
         for mine, theirs in ((self.lines_by_doi, later.lines_by_doi), (self.lines_by_pmid, later.lines_by_pmid)):
             for value, lines in theirs.items():
                 mine.setdefault(value, []).extend(lines)
         self.unknown_tags.update(later.unknown_tags)
         self.parser_warnings += later.parser_warnings
 
-    def report(self, *, declared_count: int | None = None) -> CheckReport:
-        record_count, untitled = self.record_count, self.untitled
+    def report(self, *, declared_count: int | None = None, filename: str = "") -> CheckReport:
+        record_count, untitled, unscreenable = self.record_count, self.untitled, self.unscreenable
+        if record_count and len(unscreenable) == record_count:
+            # Junk read as a format (one huge line after "TY  - ") or a CSV mapped to the wrong
+            # columns: importing it would fill the screening queue with empty cards.
+            raise ImportFormatError(
+                f"none of the {record_count} record(s) has a title or an abstract{_at_lines(unscreenable)}, "
+                "so there is nothing to screen: this is probably not the export you meant, or its "
+                "columns are mapped wrongly", filename=filename, line=unscreenable[0])
         warnings: list[CheckWarning] = []
         if declared_count is not None and declared_count != record_count:
             warnings.append(CheckWarning(
@@ -122,6 +137,12 @@ class CheckTally:
         if untitled:
             warnings.append(CheckWarning(
                 "no_title", f"{len(untitled)} record(s) without a title{_at_lines(untitled)}", tuple(untitled)
+            ))
+        if unscreenable:
+            warnings.append(CheckWarning(
+                "nothing_to_screen",
+                f"{len(unscreenable)} record(s) with neither a title nor an abstract, nothing a reviewer "
+                f"could screen{_at_lines(unscreenable)}", tuple(unscreenable),
             ))
         warnings += _repeats("repeated_doi", "DOI", self.lines_by_doi)
         warnings += _repeats("repeated_pmid", "PMID", self.lines_by_pmid)

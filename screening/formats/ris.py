@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from .record import ImportFormatError, ParsedRecord
+from .record import CUT_OFF, ImportFormatError, ParsedRecord
 from .text import clean_text, find_issns, identifier_kind, normalise_doi, parse_year, unique
 
 # "TY  - JOUR", Cochrane's "TY  -  JOUR", a bare "ER  -", and the rare single-space "AU - ".
@@ -65,6 +65,7 @@ class _Block:
     fields: list[tuple[str, str]] = field(default_factory=list)  # (tag, value) pairs, in file order
     raw: list[str] = field(default_factory=list)
     closed: bool = False
+    at_end: bool = False  # the stream ended inside it
 
 
 def parse_ris(stream: TextIO, *, filename: str = "", first_line: int = 1) -> Iterator[ParsedRecord]:
@@ -122,6 +123,7 @@ def _read_blocks(stream: TextIO, first_line: int = 1) -> Iterator[_Block]:
             if continued:
                 _continue_last_value(fields, continued)
     if block is not None:
+        block.at_end = True
         yield block
 
 
@@ -173,6 +175,8 @@ def _build_record(block: _Block) -> ParsedRecord:
     extra += [("unknown_tag", tag) for tag in unknown_tags]
     if not block.closed:
         extra.append(("warning", f"record starting at line {block.line} has no 'ER  - ' line"))
+        if block.at_end:
+            extra.append((CUT_OFF, "no 'ER  - ' line"))
 
     database = _first(values, "DB") or _first(values, "DP")
     pmid, pmcid = _pubmed_ids(values, database)

@@ -26,16 +26,20 @@ _BOMS = (
 def sniff_encoding(binary_file: BinaryIO) -> str:
     """Return the encoding of ``binary_file`` and rewind it to where it started.
 
-    A BOM decides (UTF-8 or UTF-16). Otherwise UTF-8 when the whole file decodes, checked
+    A BOM decides (UTF-8 or UTF-16). Otherwise UTF-16 when the zero bytes say so (see
+    _utf16_without_bom), else UTF-8 when the whole file decodes, checked
     chunk by chunk so a 250 MB export is never held in memory; else cp1252, and latin-1 when
     cp1252 meets one of its five undefined bytes (latin-1 decodes any byte).
     """
     start = binary_file.tell()
     try:
-        head = binary_file.read(4)
+        head = binary_file.read(_UTF16_SAMPLE)
         for bom, encoding in _BOMS:
             if head.startswith(bom):
                 return encoding
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            return utf16
         binary_file.seek(start)
         if _decodes_fully(binary_file, "utf-8"):
             return "utf-8"
@@ -45,6 +49,39 @@ def sniff_encoding(binary_file: BinaryIO) -> str:
         return "latin-1"
     finally:
         binary_file.seek(start)
+
+
+# Bytes looked at to recognise UTF-16 without a BOM (an even number: whole code units).
+_UTF16_SAMPLE = 4096
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Return "utf-16-le" or "utf-16-be" when ``head`` is UTF-16 text without a BOM, else None.
+
+    Exports are mostly ASCII: in UTF-16 every ASCII character is a code unit with one zero
+    byte, always in the same place (the second byte little-endian, the first big-endian). So
+    at least a third of the units have a zero byte on one side, and the other side has at most
+    a tenth as many (characters such as U+0100 or U+4E00), and the head decodes. A binary file has zero bytes on
+    both sides; UTF-8 and the single-byte encodings have no zero byte in text at all.
+    """
+    head = head[: len(head) // 2 * 2]
+    units = len(head) // 2
+    if units < 4:
+        return None
+    zero_first = head[0::2].count(0)
+    zero_second = head[1::2].count(0)
+    for encoding, zeros, others in (("utf-16-le", zero_second, zero_first), ("utf-16-be", zero_first, zero_second)):
+        if zeros * 3 >= units and others * 10 <= zeros:
+            try:
+                head.decode(encoding)
+            except UnicodeDecodeError:
+                # A surrogate pair cut at the end of the sample is not a reason to doubt.
+                try:
+                    head[:-2].decode(encoding)
+                except UnicodeDecodeError:
+                    return None
+            return encoding
+    return None
 
 
 def _decodes_fully(binary_file: BinaryIO, encoding: str) -> bool:

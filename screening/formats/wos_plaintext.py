@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TextIO
 
-from .record import ImportFormatError, ParsedRecord
+from .record import CUT_OFF, ImportFormatError, ParsedRecord
 from .text import clean_text, find_issns, identifier_kind, normalise_doi, parse_year, unique
 
 _TAG_LINE = re.compile(r"([A-Z][A-Z0-9])(?: (.*)|$)")
@@ -101,6 +101,7 @@ def _build_record(start_line: int, fields: list[list[str]], raw: list[str], clos
     extra += [("unknown_tag", tag) for tag in unique(tag for tag, _ in fields if tag not in KNOWN_TAGS)]
     if not closed:
         extra.append(("warning", f"record starting at line {start_line} has no 'ER' line"))
+        extra.append((CUT_OFF, "no 'ER' line"))  # only the last record can lack its ER
     return ParsedRecord(
         title=clean_text(first("TI")),
         abstract=clean_text(first("AB")),

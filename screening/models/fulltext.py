@@ -61,6 +61,8 @@ class Report(models.Model):
 
     objects = ReportQuerySet.as_manager()
 
+    LINK_SCHEMES = ("http", "https")
+
     class Meta:
         indexes = [
             # PRISMA counts and the full-text list: reports of a review by status.
@@ -73,3 +75,10 @@ class Report(models.Model):
     @property
     def is_retrieved(self):
         return self.status == self.Status.RETRIEVED
+
+    @property
+    def web_link(self):
+        """The link, only if it is an http(s) one: a link stored before links were checked is
+        never rendered as a link."""
+        scheme, _, rest = self.url.partition(":")
+        return self.url if scheme.lower() in self.LINK_SCHEMES and rest.startswith("//") else ""

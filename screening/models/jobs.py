@@ -17,7 +17,6 @@ class Job(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
-    STALE_AFTER = timedelta(seconds=90)
 
     review = models.ForeignKey(
         "screening.Review", on_delete=models.CASCADE, related_name="jobs", null=True, blank=True
@@ -37,8 +36,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    # Refreshed with every progress report. A RUNNING job whose heartbeat is older than
-    # STALE_AFTER was left by a worker that died, and a redelivered task may take it over.
+    # Refreshed every JOB_HEARTBEAT_SECONDS by the running worker (and with every progress
+    # report). A RUNNING job whose heartbeat is older than JOB_STALE_SECONDS was left by a
+    # worker that died: a redelivered task takes it over, and the page offers Retry and Cancel.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -48,9 +48,21 @@ class Job(models.Model):
     def __str__(self):
         return f"{self.kind} job {self.pk} ({self.status})"
 
+    @staticmethod
+    def stale_after():
+        return timedelta(seconds=settings.JOB_STALE_SECONDS)
+
     @property
     def is_finished(self):
         return self.status in self.FINISHED
+
+    @property
+    def is_stalled(self):
+        """Running, but its worker has stopped reporting: it died, or lost the database."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return timezone.now() - last > self.stale_after()
 
     @property
     def percent(self):

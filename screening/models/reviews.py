@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -307,5 +308,19 @@ class Invitation(models.Model):
         return f"Invitation of {self.email} to {self.review}"
 
     @property
+    def expires_at(self):
+        return self.created_at + timedelta(days=settings.INVITATION_EXPIRES_DAYS)
+
+    @property
+    def is_expired(self):
+        return timezone.now() >= self.expires_at
+
+    @property
     def is_open(self):
-        return self.accepted_at is None
+        """An invitation can be accepted once, before it expires."""
+        return self.accepted_at is None and not self.is_expired
+
+    def is_for(self, user):
+        """Only the account with the invited address may accept: the link is a message to that
+        address, not a key anyone holding it may use."""
+        return bool(user.email) and user.email.strip().lower() == self.email.strip().lower()

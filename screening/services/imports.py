@@ -124,7 +124,8 @@ def import_check(*, item, format=None, column_map=None):
         with item.file.open("rb") as binary, partial.open("w", encoding="utf-8", newline="") as rows:
             export = open_export(binary, filename=item.filename, format=format or None,
                                  column_map=column_map or None)
-            report = _stage_records(export, item, rows, later_partial).report(declared_count=export.declared_count)
+            report = _stage_records(export, item, rows, later_partial).report(
+                declared_count=export.declared_count, filename=item.filename)
             database, platform = detect_provenance(item, export)
             headers = csv_headers(export) if export.format in ("csv", "tsv") else []
     except ImportFormatError as error:
@@ -435,6 +436,20 @@ def import_records_job(job, progress):
     item = import_records(item=item, progress=progress)
     return {"message": f"{item.record_count:,} records imported from {item.filename}.",
             "import_id": item.pk, "next_url": f"/reviews/{job.review_id}/imports/"}
+
+
+def import_records_cancelled(job):
+    """The worker died inside the import's transaction, which the database rolled back."""
+    unfinished = [Import.Status.QUEUED, Import.Status.IMPORTING]
+    Import.objects.filter(pk=job.params["import_id"], status__in=unfinished).update(
+        status=Import.Status.FAILED,
+        error="The import stopped when its worker stopped and was cancelled. Nothing from this file was stored.")
+
+
+def import_check_cancelled(job):
+    """The files whose check never finished are dropped; the lead uploads them again."""
+    for item in Import.objects.filter(pk__in=job.params["import_ids"], status=Import.Status.CHECKED):
+        import_cancel(item=item)
 
 
 def import_file_now(*, review, path, database, platform="", searched_on=None, search_string="",

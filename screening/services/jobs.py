@@ -4,10 +4,12 @@ A job's handler is a plain function `handler(job, progress)`, named in JOB_KINDS
 job's kind. The Celery task only passes the id; everything else is on the row.
 """
 import logging
+import threading
 import time
 import traceback
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 from django.db.models import Case, F, Q, TextField, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -26,6 +28,14 @@ JOB_KINDS = {
     "pubmed_import": "screening.services.pubmed.pubmed_import_job",
     "priority_retrain": "screening.services.priority.priority_retrain",
 }
+# What to leave behind when the lead cancels a job whose worker died, by kind: a function(job)
+# that puts what the job was working on into a state the user can act on (an import shown as
+# failed, not importing). Named, like the handlers, so nothing is imported before it is needed.
+JOB_CANCEL_KINDS = {
+    "import_records": "screening.services.imports.import_records_cancelled",
+    "import_check": "screening.services.imports.import_check_cancelled",
+    "pubmed_import": "screening.services.pubmed.pubmed_import_cancelled",
+}
 
 
 class JobError(Exception):
@@ -35,6 +45,12 @@ class JobError(Exception):
 def job_handler(kind):
     """Return the function that runs jobs of `kind`."""
     return import_string(JOB_KINDS[kind])
+
+
+def job_cancel_handler(kind):
+    """Return the function that tidies up after a cancelled job of `kind`, or None."""
+    path = JOB_CANCEL_KINDS.get(kind)
+    return import_string(path) if path else None
 
 
 def job_create(*, kind, review=None, created_by=None, params=None, total=None, message=""):
@@ -56,16 +72,46 @@ def job_claim(*, job_id):
     has finished. A RUNNING job with a stale heartbeat was orphaned by a dead worker and is
     taken over."""
     now = timezone.now()
-    stale = now - Job.STALE_AFTER
-    claimed = Job.objects.filter(
-        Q(status=Job.Status.PENDING) | Q(status=Job.Status.RUNNING, heartbeat_at__lt=stale),
-        pk=job_id,
-    ).update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, error="")
+    claimed = Job.objects.filter(Q(status=Job.Status.PENDING) | _stalled(now), pk=job_id).update(
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, error="")
     if claimed != 1:
         return None
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
     return job
+
+
+def _stalled(now):
+    return Q(status=Job.Status.RUNNING) & (Q(heartbeat_at__lt=now - Job.stale_after()) | Q(heartbeat_at=None))
+
+
+class Heartbeat:
+    """Refresh the job's heartbeat every JOB_HEARTBEAT_SECONDS from a thread while its handler
+    runs, so that a long step without progress reports (a COPY, computing features) is never
+    taken for a dead worker, and a dead worker is noticed within JOB_STALE_SECONDS."""
+
+    def __init__(self, job):
+        self.job_id = job.pk
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self):
+        try:
+            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                Job.objects.using("progress").filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                    heartbeat_at=timezone.now())
+        except Exception:  # noqa: BLE001 - a lost beat makes the job look stalled, never crashes it
+            logger.exception("job %s: heartbeat stopped", self.job_id)
+        finally:
+            connections["progress"].close()
 
 
 class Progress:
@@ -94,15 +140,24 @@ class Progress:
         Job.objects.using("progress").filter(pk=self.job.pk).update(**fields)
 
 
-def job_run(*, job_id):
-    """Claim and run a job. Safe to call twice: the second call finds the job taken."""
+def job_run(*, job_id, wait_for_stale=True):
+    """Claim and run a job. Safe to call twice: the second call finds the job taken.
+
+    A task delivered again while its job is RUNNING with a fresh heartbeat comes either from
+    a worker that just died (a prefork child killed: the task is requeued at once, before the
+    heartbeat goes stale) or from a broker that resent a long job's task. Either way it waits,
+    once, until the heartbeat would be stale, and takes the job over if it is: the first case
+    recovers within JOB_STALE_SECONDS, the second costs a worker slot for that long."""
     job = job_claim(job_id=job_id)
+    if job is None and wait_for_stale and _wait_until_stale(job_id):
+        job = job_claim(job_id=job_id)
     if job is None:
         return None
     handler = job_handler(job.kind)
     progress = Progress(job)
     try:
-        result = handler(job, progress) or {}
+        with Heartbeat(job):
+            result = handler(job, progress) or {}
     except JobError as exc:
         return job_fail(job=job, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - recorded on the row, then re-raised for the logs
@@ -121,6 +176,21 @@ def job_run(*, job_id):
     return job
 
 
+def _wait_until_stale(job_id):
+    """Return True once the RUNNING job's heartbeat is stale, False if it ends or keeps beating
+    for a whole stale window (its worker is alive)."""
+    deadline = time.monotonic() + settings.JOB_STALE_SECONDS + settings.JOB_HEARTBEAT_SECONDS
+    while True:
+        job = Job.objects.filter(pk=job_id).only("status", "heartbeat_at", "started_at", "created_at").first()
+        if job is None or job.status != Job.Status.RUNNING:
+            return False
+        if job.is_stalled:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(settings.JOB_HEARTBEAT_SECONDS)
+
+
 def job_fail(*, job, error, detail=""):
     if detail:
         logger.error("job %s failed: %s\n%s", job.pk, error, detail)
@@ -136,3 +206,42 @@ def job_fail(*, job, error, detail=""):
     )
     job.refresh_from_db()
     return job
+
+
+def job_retry(*, job, by):
+    """Hand a job whose worker died to a live worker: it starts again (an import from nothing,
+    since nothing of it was committed; a PubMed run after its last stored batch).
+
+    Refused (JobError) unless the job is stalled, so a job that is only slow is never run
+    twice."""
+    from .. import tasks
+
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Job.objects.filter(_stalled(now), pk=job.pk).update(
+            status=Job.Status.PENDING, message=f"Retried by {by.get_username()}. Waiting for a worker…", error="")
+        if moved != 1:
+            raise JobError("This job is not stopped: it is still running, or has ended.")
+        transaction.on_commit(lambda: tasks.run_job.delay(job.pk))
+    logger.info("job %s (%s) retried by user %s", job.pk, job.kind, by.pk)
+    job.refresh_from_db()
+    return job
+
+
+def job_cancel(*, job, by):
+    """Give up a job whose worker died (or that no worker has started). What it was working on
+    is left as its kind's cancel handler says (an import: failed, nothing stored)."""
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Job.objects.filter(Q(status=Job.Status.PENDING) | _stalled(now), pk=job.pk).update(
+            status=Job.Status.CANCELLED, finished_at=now,
+            message=f"Cancelled by {by.get_username()} after its worker stopped.")
+        if moved != 1:
+            raise JobError("This job is not stopped: it is still running, or has ended.")
+        job.refresh_from_db()
+        tidy_up = job_cancel_handler(job.kind)
+        if tidy_up:
+            tidy_up(job)
+    logger.info("job %s (%s) cancelled by user %s", job.pk, job.kind, by.pk)
+    return job
+

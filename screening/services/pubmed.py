@@ -164,6 +164,14 @@ def pubmed_import_job(job, progress):
             "next_url": f"/reviews/{job.review_id}/pubmed/runs/{run.pk}/"}
 
 
+def pubmed_import_cancelled(job):
+    """Its worker died: the run is stopped where its last batch was stored, for Resume or
+    Discard, like a run that NCBI stopped."""
+    run = PubMedRun.objects.get(pk=job.params["run_id"])
+    Import.objects.filter(pk=run.source_import_id, status__in=[Import.Status.QUEUED, Import.Status.IMPORTING]).update(
+        status=Import.Status.FAILED, error=f"The download stopped {run.position_text} when its worker stopped.")
+
+
 def pubmed_run_execute(*, run, progress=None):
     """Download the run into its import, from where it stopped; return the run.
 

@@ -1,9 +1,13 @@
+import logging
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import Invitation, Membership, Review, Role
+
+logger = logging.getLogger(__name__)
 
 User = get_user_model()
 
@@ -58,6 +62,12 @@ def member_add_by_email(*, review, email, role, added_by):
     invitation = Invitation.objects.filter(review=review, email__iexact=email, accepted_at=None).first()
     if invitation is None:
         invitation = Invitation.objects.create(review=review, email=email, role=role, invited_by=added_by)
+    elif invitation.is_expired:
+        # Inviting again renews an expired invitation with a new link; the old link stays dead.
+        invitation.token = Invitation._meta.get_field("token").default()
+        invitation.created_at = timezone.now()
+        invitation.role, invitation.invited_by = role, added_by
+        invitation.save(update_fields=["token", "created_at", "role", "invited_by"])
     elif invitation.role != role:
         invitation.role = role
         invitation.save(update_fields=["role"])
@@ -66,10 +76,19 @@ def member_add_by_email(*, review, email, role, added_by):
 
 @transaction.atomic
 def invitation_accept(*, invitation, user=None, name="", password=None):
-    """Accept an open invitation, creating the invitee's account when `user` is None."""
+    """Accept an open invitation, creating the invitee's account when `user` is None.
+
+    Refused when it was used or has expired, and when a signed-in `user` is not the account of
+    the invited address."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not invitation.is_open:
+    if invitation.accepted_at is not None:
         raise ValidationError("This invitation has already been used.")
+    if invitation.is_expired:
+        raise ValidationError("This invitation has expired. Ask the review's lead for a new one.")
+    if user is not None and not invitation.is_for(user):
+        raise ValidationError(
+            f"This invitation was sent to {invitation.email}, and you are signed in as "
+            f"{user.email or user.username}. Sign in with the invited address to accept it.")
     if user is None:
         if user_find_by_email(invitation.email) is not None:
             raise ValidationError("An account with this e-mail exists already: sign in to accept.")
@@ -91,6 +110,9 @@ def invitation_accept(*, invitation, user=None, name="", password=None):
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    logger.info("invitation %s to review %s (%s, %s) accepted by user %s <%s> at %s", invitation.pk,
+                invitation.review_id, invitation.email, invitation.role, user.pk, user.email,
+                invitation.accepted_at.isoformat())
     return user, membership
 
 

@@ -64,7 +64,8 @@ def fulltext_attach(request, review, record_id):
     record = get_object_or_404(Record, pk=record_id, review=review)
     try:
         fulltext_services.report_attach(review=review, record=record, by=request.user,
-                                        file=request.FILES.get("file"), url=request.POST.get("url", ""))
+                                        file=request.FILES.get("file"), url=request.POST.get("url", ""),
+                                        reason=request.POST.get("reason", ""))
     except ValidationError as exc:
         messages.error(request, f"“{record.title[:60]}”: {' '.join(exc.messages)}")
     else:

@@ -136,8 +136,15 @@ def invitation_accept(request, token):
     if not invitation.is_open:
         return render(request, "screening/invitation_used.html", {"invitation": invitation}, status=410)
     if request.user.is_authenticated:
+        if not invitation.is_for(request.user):
+            return render(request, "screening/invitation_accept.html",
+                          {"invitation": invitation, "wrong_account": True}, status=403)
         if request.method == "POST":
-            review_services.invitation_accept(invitation=invitation, user=request.user)
+            try:
+                review_services.invitation_accept(invitation=invitation, user=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("invitation_accept", token=token)
             messages.success(request, f"You joined “{invitation.review.title}”.")
             return redirect("review_dashboard", review_id=invitation.review_id)
         return render(request, "screening/invitation_accept.html", {"invitation": invitation})

@@ -88,17 +88,7 @@ def test_it_explains_when_the_wrong_format_was_chosen_by_hand(format_name, text)
         list(export.records())
 
 
-@pytest.mark.parametrize(
-    ("text", "warning"),
-    [
-        ("TY  - JOUR\nTI  - Whole\nER  - \nTY  - JOUR\nTI  - Cut off", "has no 'ER  - ' line"),
-        ("FN x\nVR 1.0\nPT J\nTI Whole\nER\nPT J\nTI Cut off", "has no 'ER' line"),
-    ],
-)
-def test_a_truncated_last_record_is_kept_with_a_warning(text, warning):
-    first, last = open_export(io.BytesIO(text.encode()), filename="cut.txt").records()
-    assert first.title == "Whole" and not any(key == "warning" for key, _ in first.extra)
-    assert last.title == "Cut off" and any(key == "warning" and warning in value for key, value in last.extra)
+# A file that ends inside its last record is refused: tests/formats/test_cut_off.py.
 
 
 def test_a_10_mb_line_is_read_without_error():

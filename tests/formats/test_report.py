@@ -1,3 +1,8 @@
+import io
+
+import pytest
+
+from screening.formats import ImportFormatError, open_export
 from screening.formats.record import ParsedRecord
 from screening.formats.report import build_check_report
 
@@ -52,7 +57,7 @@ def test_it_aggregates_unknown_tags_and_passes_parser_warnings_on():
 
 
 def test_it_caps_the_listed_lines():
-    report = build_check_report(ParsedRecord(line=n) for n in range(1, 26))
+    report = build_check_report([ParsedRecord(abstract="Only an abstract.", line=n) for n in range(1, 26)])
     [warning] = report.warnings_of("no_title")
     assert warning.message.endswith("10 and 15 more)") and len(warning.lines) == 25
 
@@ -60,3 +65,37 @@ def test_it_caps_the_listed_lines():
 def test_an_empty_file_has_zero_coverage():
     report = build_check_report([])
     assert (report.record_count, report.percent("title")) == (0, 0.0)
+
+
+def test_records_with_neither_title_nor_abstract_are_listed_as_nothing_to_screen():
+    report = build_check_report([
+        ParsedRecord(title="Blue light and sleep", line=1), ParsedRecord(abstract="Amber lenses at night.", line=9),
+        ParsedRecord(authors=("Smith, A",), year=2020, doi="10.1000/x", line=17), ParsedRecord(line=25),
+    ])
+    [warning] = report.warnings_of("nothing_to_screen")
+    assert warning.lines == (17, 25)
+    assert warning.message == ("2 record(s) with neither a title nor an abstract, nothing a reviewer could screen "
+                               "(lines 17, 25)")
+
+
+@pytest.mark.parametrize("records", [
+    [ParsedRecord(line=1)],  # 20 MB of junk after "TY  - " read as one empty record
+    [ParsedRecord(authors=("Smith, A",), doi="10.1000/x", line=2), ParsedRecord(journal="Sleep Med", line=3)],
+])
+def test_a_file_none_of_whose_records_could_be_screened_is_refused(records):
+    with pytest.raises(ImportFormatError) as refused:
+        build_check_report(records, filename="junk.ris")
+    assert str(refused.value).startswith(f"junk.ris, line {records[0].line}: none of the {len(records)} record(s) "
+                                         "has a title or an abstract")
+
+
+@pytest.mark.parametrize(("filename", "text"), [
+    ("junk.ris", "TY  - " + "x7Qz" * 1_250_000 + "\nER  - \n"),  # one 5 MB line of junk after a tag
+    ("pmids.nbib", "PMID- 31000001\nOWN - NLM\n\nPMID- 31000002\nOWN - NLM\n"),
+    ("ids.csv", "ID,Title,DOI\n1,,10.1000/a\n2, ,10.1000/b\n"),  # the title column mapped, but empty
+])
+def test_an_export_of_records_without_title_or_abstract_is_refused_whatever_its_format(filename, text):
+    export = open_export(io.BytesIO(text.encode()), filename=filename,
+                         column_map={"title": "Title", "doi": "DOI"} if filename.endswith(".csv") else None)
+    with pytest.raises(ImportFormatError, match=f"^{filename}, line \\d+: none of the \\d record\\(s\\) has a title"):
+        build_check_report(export.records(), declared_count=export.declared_count, filename=filename)

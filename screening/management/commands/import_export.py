@@ -40,5 +40,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stdout.write(f"Imported {item.record_count} records from {item.filename} into review "
                           f"{review.pk} as {item.database} (import {item.pk}).")
+        # The same warnings as the web check report, on standard error so scripts see them.
+        warnings = item.check_report.get("warnings", [])
+        if warnings:
+            self.stderr.write(f"Warnings:  {len(warnings)}")
+            for warning in warnings:
+                self.stderr.write(f"  - {warning['message']}")
         # As after a web import, the new records are compared with the review's others.
         self.stdout.write("Duplicates: " + dedup_review(review=review).message())

@@ -29,7 +29,8 @@ class Command(BaseCommand):
                     for record in export.records():
                         self.stdout.write(_record_json(record))
                     return
-                report = build_check_report(export.records(), declared_count=export.declared_count)
+                report = build_check_report(export.records(), declared_count=export.declared_count,
+                                            filename=path.name)
         except ImportFormatError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"File:      {path.name}")
