@@ -329,10 +329,17 @@ def _needed(record_stage, review):
     return review.reviewers_per_record
 
 
-def _outcome_of(votes, stage, needed):
+def _outcome_of(votes, stage, needed, previous=Outcome.PENDING):
     """Return (outcome, resolution, final reason) from every (verdict, reason) vote on a record
-    at `stage`. At full text an agreed exclusion also sets the final reason (PRISMA counts per
-    reason)."""
+    at `stage`, whose outcome was `previous`. At full text an agreed exclusion also sets the
+    final reason (PRISMA counts per reason).
+
+    A conflict stays a conflict, for the lead to resolve: once every vote was in and they
+    disagreed, no reviewer's later change or undo resolves the record or reopens it. Otherwise
+    a reviewer could change their vote to learn the other one (agreement would resolve the
+    record before their eyes, while a change on a record awaiting a vote leaves it open)."""
+    if previous == Outcome.CONFLICT:
+        return Outcome.CONFLICT, "", ""
     if stage == Stage.FULL_TEXT:
         outcome, reason = fulltext_outcome(votes, needed)
     else:
@@ -348,7 +355,8 @@ def _recompute_outcome(record_stage, review):
     """Set the outcome from the votes. Always the same two queries, whatever the votes."""
     votes = list(Decision.objects.filter(record_id=record_stage.record_id, stage=record_stage.stage)
                  .values_list("verdict", "reason"))
-    outcome, resolution, reason = _outcome_of(votes, record_stage.stage, _needed(record_stage, review))
+    outcome, resolution, reason = _outcome_of(votes, record_stage.stage, _needed(record_stage, review),
+                                              record_stage.outcome)
     record_stage.outcome = outcome
     record_stage.resolution = resolution
     record_stage.resolved_at = timezone.now() if resolution else None
@@ -491,7 +499,8 @@ def _vote(reviewer, review, record_id, stage, verdict, reason, note):
         params.update(decision=decision_id, verdict=verdict, reason=reason, note=note, now=now)
         cursor.execute(_VOTE_STORE_SQL, params)
         votes = cursor.fetchall()
-        outcome, resolution, final_reason = _outcome_of(votes, stage, pilot_needed or review.reviewers_per_record)
+        outcome, resolution, final_reason = _outcome_of(votes, stage, pilot_needed or review.reviewers_per_record,
+                                                        outcome)
         params.update(record_stage=record_stage_id, outcome=outcome, resolution=resolution,
                       resolved_at=now if resolution else None, resolution_reason=final_reason)
         changed = (old, old_reason, old_note) != (verdict, reason, note)

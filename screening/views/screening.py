@@ -22,7 +22,7 @@ from ..htmx import wants_partial
 from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Report,
                       Stage, Verdict)
 from ..models.reviews import Membership, Role
-from ..rules import share_of
+from ..rules import fulltext_outcome, outcome_from_verdicts, share_of
 from ..services import decisions as decision_services
 from ..services import priority as priority_services
 from ..templatetags.stages import stage_url_name
@@ -282,10 +282,22 @@ def _lead_record_page(request, review, record_stage, *, stage=TA, queue=None, qu
         context["title_html"] = highlight(record_stage.record.title, compiled=keywords)
         context["abstract_html"] = highlight(record_stage.record.abstract, compiled=keywords)
         context["votes"] = _votes_for(request, review, [record_stage], stage).get(record_stage.record_id, [])
+        context["votes_agree_now"] = (record_stage.outcome == Outcome.CONFLICT
+                                      and _votes_agree(context["votes"], stage))
         if stage == FT:
             context["report"] = Report.objects.filter(record_id=record_stage.record_id).first()
     template = "screening/conflicts.html#conflict-card" if wants_partial(request) else "screening/conflicts.html"
     return render(request, template, context)
+
+
+def _votes_agree(votes, stage):
+    """Whether two or more votes would resolve a record by agreement: on a conflict, a
+    reviewer changed their vote after every vote was in, and the record stays the lead's."""
+    pairs = [(vote.verdict, vote.reason) for vote in votes]
+    if len(pairs) < 2:
+        return False
+    outcome = fulltext_outcome(pairs, 1)[0] if stage == FT else outcome_from_verdicts([v for v, _ in pairs], 1)
+    return outcome in RESOLVED_OUTCOMES
 
 
 @review_view("resolve")
