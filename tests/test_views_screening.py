@@ -171,6 +171,8 @@ def test_my_decisions_lists_only_mine_with_search_and_filters(client, review, re
 
 def test_the_lead_is_told_when_a_conflict_now_agrees_because_a_vote_was_changed(client, review, records, alice, bob,
                                                                                 carol):
+    review.order = "import"
+    review.save()
     services.record_stages_sync(review=review)
     for user, verdict in ((alice, "include"), (bob, "maybe")):
         record, _ = services.screening_next(reviewer=user, review=review)
