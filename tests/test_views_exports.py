@@ -149,3 +149,69 @@ def test_no_csv_export_carries_a_cell_a_spreadsheet_would_run_and_numbers_stay_n
     assert any(cell.startswith("'=Embase") for cell in prisma)
     table = list(csv.DictReader(io.StringIO(text(client.get(every_csv_export(review.pk)[6])))))
     assert all(float(row["kappa"]) <= 1 for row in table if row["kappa"])  # numbers, written as numbers
+
+
+def test_the_history_export_follows_the_votes_rule(client, review, walked, carol, alice, bob):
+    """One rule for every file: a vote (with its reason and note), its change and its undo are
+    in the history only once the record is resolved at that stage, or blind mode is off;
+    resolutions, removals, retrievals and pilots are always in."""
+    late, other = add_import(review, 2, label="Late")
+    decisions.record_stages_sync(review=review)
+    for reviewer, verdict in ((alice, "include"), (bob, "exclude")):  # a conflict
+        decisions.screening_next(reviewer=reviewer, review=review)
+        decisions.decision_record(reviewer=reviewer, review=review, record=late, verdict=verdict,
+                                  note=f"CONFLICT-NOTE {reviewer.username}")
+    decisions.screening_next(reviewer=alice, review=review)  # awaiting Bob, changed, undone, voted again
+    for verdict in ("maybe", "exclude"):
+        decisions.decision_record(reviewer=alice, review=review, record=other, verdict=verdict, note="PENDING-NOTE")
+    decisions.decision_undo_last(reviewer=alice, review=review)
+    decisions.decision_record(reviewer=alice, review=review, record=other, verdict="include", reason="PENDING-REASON")
+    client.force_login(carol)
+
+    def history():
+        return list(csv.DictReader(io.StringIO(text(client.get(f"/reviews/{review.pk}/screening/history.csv")))))
+
+    rows = history()
+    assert not {int(row["record_id"]) for row in rows if row["record_id"]} & {late.pk, other.pk}
+    assert "CONFLICT-NOTE" not in str(rows) and "PENDING" not in str(rows)
+    actions = {row["action"] for row in rows}
+    assert {"vote", "resolve", "remove", "retrieval"} <= actions
+    votes = list(csv.DictReader(io.StringIO(text(client.get(f"/reviews/{review.pk}/exports/votes.csv")))))
+    assert {(int(v["record_id"]), v["stage"]) for v in votes} == {
+        (int(row["record_id"]), row["stage"]) for row in rows if row["action"] == "vote"}
+    decisions.outcome_resolve(lead=carol, review=review, record=late, verdict="exclude", reason="Children")
+    assert "CONFLICT-NOTE alice" in str(history()) and "PENDING" not in str(history())
+    review.blind = False
+    review.save()
+    assert [row["action"] for row in history() if row["record_id"] == str(other.pk)] == [
+        "vote", "change", "undo", "vote"]
+
+
+def test_the_agreement_export_counts_only_votes_whose_blinding_is_over(client, review, walked, carol, alice, bob):
+    from screening.views.screening import agreement_per_pair
+
+    late = add_import(review, 1, label="Late")[0]
+    decisions.record_stages_sync(review=review)
+    for reviewer, verdict in ((alice, "include"), (bob, "exclude")):
+        decisions.screening_next(reviewer=reviewer, review=review)
+        decisions.decision_record(reviewer=reviewer, review=review, record=late, verdict=verdict)
+    client.force_login(carol)
+
+    def title_abstract_records():
+        table = csv.DictReader(io.StringIO(text(client.get(f"/reviews/{review.pk}/exports/agreement.csv"))))
+        return {row["records"] for row in table if row["stage"] == "title_abstract"}
+
+    assert title_abstract_records() == {"13"}  # the conflict on the late record is left out
+    dashboard = agreement_per_pair(review, carol, "lead")  # the lead's dashboard: every vote
+    assert [agreement.n for _, agreement in dashboard[0]["views"]] == [14, 14]
+    decisions.outcome_resolve(lead=carol, review=review, record=late, verdict="include")
+    assert title_abstract_records() == {"14"}
+
+
+def test_the_exports_page_states_the_one_rule_for_every_file(client, review, carol):
+    client.force_login(carol)
+    html = client.get(f"/reviews/{review.pk}/exports/").content.decode()
+    assert "every file here follows one rule" in html and "not yet resolved at that stage" in html
+    review.blind = False
+    review.save()
+    assert "blind mode is off, so every vote is in" in client.get(f"/reviews/{review.pk}/exports/").content.decode()

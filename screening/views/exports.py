@@ -73,11 +73,13 @@ def votes_export(request, review):
 
 @review_view("export")
 def agreement_export(request, review):
-    """The agreement table, per stage and reviewer pair, in both readings of Maybe."""
+    """The agreement table, per stage and reviewer pair, in both readings of Maybe: over the
+    votes whose blinding is over, like every file (all votes once screening is finished)."""
     output = [["stage", "reviewer_a", "reviewer_b", "maybe", "records", "percent_agreement", "kappa",
                "kappa_ci_low", "kappa_ci_high", "kappa_note", "pabak", "ac1", "ac1_ci_low", "ac1_ci_high"]]
     for stage in Stage.values:
-        for pair in agreement_per_pair(review, request.user, request.membership.role, stage=stage):
+        for pair in agreement_per_pair(review, request.user, request.membership.role, stage=stage,
+                                       unblinded_only=True):
             for reading, a in pair["views"]:
                 output.append([stage, pair["a"], pair["b"], reading, a.n, _number(a.percent_agreement),
                                _number(a.kappa), _number(a.kappa_ci_low), _number(a.kappa_ci_high),

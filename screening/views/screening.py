@@ -377,12 +377,14 @@ def screening_dashboard(review, membership):
     }}
 
 
-def agreement_per_pair(review, user, role, *, pilot=None, stage=TA):
+def agreement_per_pair(review, user, role, *, pilot=None, stage=TA, unblinded_only=False):
     """Return one row per pair of reviewers who voted on the same records: their names and
     the agreement over those records, with Maybe as its own category and with Maybe counted
-    as include. Within the pilot's records when `pilot` is given. One grouped self-join of
-    the visible decisions, so it stays fast with 100,000 records."""
-    visible = Decision.objects.visible_to(user, review, role=role).decided().filter(stage=stage)
+    as include. Within the pilot's records when `pilot` is given; only over votes whose
+    blinding is over with `unblinded_only` (exports). One grouped self-join of the visible
+    decisions, so it stays fast with 100,000 records."""
+    visible = (Decision.objects.visible_to(user, review, role=role, unblinded_only=unblinded_only)
+               .decided().filter(stage=stage))
     pairs = visible.filter(
         record__decisions__stage=stage, record__decisions__reviewer__gt=F("reviewer"),
         record__decisions__verdict__isnull=False, record__decisions__in=visible,
@@ -436,9 +438,11 @@ def pilot(request, review):
 
 @review_view("export")
 def history_export(request, review):
-    """The whole decision history as CSV, oldest first (streamed)."""
-    events = (DecisionEvent.objects.filter(review=review).select_related("actor", "record")
-              .order_by("at", "id"))
+    """The decision history as CSV, oldest first (streamed). Like every file, only what
+    blinding lets every member see: no reviewer's vote on a record not resolved at that stage
+    while the review is blind (the file may be passed on)."""
+    events = (DecisionEvent.objects.visible_to(request.user, review, role=request.membership.role, unblinded_only=True)
+              .select_related("actor", "record").order_by("at", "id"))
     def rows():
         yield ["at", "stage", "record_id", "record_title", "actor", "action", "old", "new", "reason", "note"]
         for event in events.iterator(chunk_size=2000):
