@@ -67,6 +67,32 @@ def test_the_subsets_hold_the_included_the_excluded_and_the_conflicts(client, re
     assert client.get(f"/reviews/{review.pk}/exports/records-maybe.csv").status_code == 404
 
 
+def test_while_blind_no_records_file_tells_a_conflict_from_a_record_awaiting_a_vote(client, review, walked, carol,
+                                                                                   alice, bob):
+    review.order = "import"
+    review.save()
+    conflict, awaiting = add_import(review, 2, label="Late")
+    decisions.record_stages_sync(review=review)
+    for reviewer, verdict in ((alice, "include"), (bob, "exclude"), (alice, "maybe")):
+        record, _ = decisions.screening_next(reviewer=reviewer, review=review)
+        decisions.decision_record(reviewer=reviewer, review=review, record=record, verdict=verdict)
+    assert decisions.RecordStage.objects.get(record=conflict, stage="title_abstract").outcome == "conflict"
+    client.force_login(carol)
+
+    def columns(subset):
+        return {pk: (row["final_decision"], row["title_abstract_outcome"])
+                for pk, row in rows(client, review, subset).items() if pk in (conflict.pk, awaiting.pk)}
+
+    assert columns("all") == columns("conflicts") == {conflict.pk: ("pending", "pending"),
+                                                      awaiting.pk: ("pending", "pending")}
+    ris = text(client.get(f"/reviews/{review.pk}/exports/records-all.ris"))
+    assert "conflict" not in ris
+    assert "Awaiting a decision" in client.get(f"/reviews/{review.pk}/exports/").content.decode()
+    review.blind = False
+    review.save()
+    assert columns("conflicts") == {conflict.pk: ("conflict", "conflict")}
+
+
 def test_the_ris_export_reads_back_with_decisions_as_notes(client, review, walked, carol):
     client.force_login(carol)
     body = text(client.get(f"/reviews/{review.pk}/exports/records-included.ris"))
@@ -155,6 +181,8 @@ def test_the_history_export_follows_the_votes_rule(client, review, walked, carol
     """One rule for every file: a vote (with its reason and note), its change and its undo are
     in the history only once the record is resolved at that stage, or blind mode is off;
     resolutions, removals, retrievals and pilots are always in."""
+    review.order = "import"
+    review.save()
     late, other = add_import(review, 2, label="Late")
     decisions.record_stages_sync(review=review)
     for reviewer, verdict in ((alice, "include"), (bob, "exclude")):  # a conflict

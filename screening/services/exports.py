@@ -56,27 +56,34 @@ DECISION_COLUMNS = ("stage_reached", "final_decision", "final_reason", "title_ab
                     "study")
 
 
-def decision_values(record):
+def decision_values(record, *, blind=False):
     """Return the DECISION_COLUMNS of a record annotated by Record.objects.with_outcomes()
     (with its import selected): how far it got, its final decision and reason, and each
-    stage's outcome."""
+    stage's outcome. With `blind` (the review is blind), a conflict is written as "pending",
+    like any record awaiting a decision: which records are conflicts tells a reviewer how the
+    other reviewer voted, and a file may be passed on to reviewers."""
     from ..models.records import OTHER_METHODS
 
-    stage, decision, reason = _final(record, record.source_import.source in OTHER_METHODS)
-    return [stage, decision, reason, record.ta_outcome or "", record.ta_reason or "",
-            record.report_status or "", record.ft_outcome or "", record.ft_reason or "", record.study_label or ""]
+    ta_outcome, ft_outcome = _shown(record.ta_outcome, blind), _shown(record.ft_outcome, blind)
+    stage, decision, reason = _final(record, record.source_import.source in OTHER_METHODS, ta_outcome, ft_outcome)
+    return [stage, decision, reason, ta_outcome or "", record.ta_reason or "",
+            record.report_status or "", ft_outcome or "", record.ft_reason or "", record.study_label or ""]
 
 
-def decision_notes(record):
+def decision_notes(record, *, blind=False):
     """The decision columns as RIS notes."""
-    values = dict(zip(DECISION_COLUMNS, decision_values(record)))
+    values = dict(zip(DECISION_COLUMNS, decision_values(record, blind=blind)))
     note = f"reviewapp: {values['final_decision']} ({values['stage_reached'].replace('_', ' ')})"
     if values["final_reason"]:
         note += f": {values['final_reason']}"
     return [note] + ([f"reviewapp study: {values['study']}"] if values["study"] else [])
 
 
-def _final(record, other_method):
+def _shown(outcome, blind):
+    return "pending" if blind and outcome == "conflict" else outcome
+
+
+def _final(record, other_method, ta_outcome, ft_outcome):
     if record.duplicate_of_id:
         return "identification", "duplicate", f"duplicate of record {record.duplicate_of_id}"
     if record.removed_reason:
@@ -85,7 +92,7 @@ def _final(record, other_method):
     if record.report_status == "not_retrieved":
         return "retrieval", "not retrieved", ""
     if record.report_status == "retrieved":
-        return "full_text", record.ft_outcome or "pending", record.ft_reason or ""
-    if other_method or record.ta_outcome == "included":
+        return "full_text", ft_outcome or "pending", record.ft_reason or ""
+    if other_method or ta_outcome == "included":
         return "retrieval", "awaiting retrieval", ""
-    return "title_abstract", record.ta_outcome or "pending", record.ta_reason or ""
+    return "title_abstract", ta_outcome or "pending", record.ta_reason or ""

@@ -2,6 +2,7 @@
 reviewer's votes once unblinded, and the agreement table. The decision history export is in
 views/screening.py. Large exports stream."""
 from decimal import Decimal
+from functools import partial
 
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
@@ -21,6 +22,14 @@ SUBSETS = {
     "excluded": ("Excluded at title/abstract or full text", Q(ta_outcome="excluded") | Q(ft_outcome="excluded")),
     "conflicts": ("Open conflicts", Q(ta_outcome="conflict") | Q(ft_outcome="conflict")),
 }
+# While the review is blind, files do not tell conflicts apart from records awaiting a vote
+# (see decision_values): the "conflicts" file then holds every record awaiting a decision.
+AWAITING = ("Awaiting a decision (pending or in conflict, not told apart while the review is blind)",
+            Q(ta_outcome__in=("pending", "conflict")) | Q(ft_outcome__in=("pending", "conflict")))
+
+
+def _subsets(review):
+    return {**SUBSETS, "conflicts": AWAITING} if review.blind else SUBSETS
 
 
 def _attachment(response, review, what, extension):
@@ -33,7 +42,7 @@ def _attachment(response, review, what, extension):
 @review_view("export")
 def exports(request, review):
     return render(request, "screening/exports.html", {
-        "review": review, "subsets": [(key, label) for key, (label, _) in SUBSETS.items()], "nav": "exports",
+        "review": review, "subsets": [(key, label) for key, (label, _) in _subsets(review).items()], "nav": "exports",
     })
 
 
@@ -45,12 +54,13 @@ def decisions_export(request, review, subset, file_format):
     records = Record.objects.imported().filter(review=review).with_outcomes()
     if subset != "all":
         records = records.filter(duplicate_of__isnull=True, removed_reason="")
-    records = records.filter(SUBSETS[subset][1]).select_related("source_import").order_by("id")
+    records = records.filter(_subsets(review)[subset][1]).select_related("source_import").order_by("id")
+    notes, values = partial(decision_notes, blind=review.blind), partial(decision_values, blind=review.blind)
     if file_format == "ris":
-        response = StreamingHttpResponse(stream_records_ris(records, notes=decision_notes),
+        response = StreamingHttpResponse(stream_records_ris(records, notes=notes),
                                          content_type="application/x-research-info-systems")
     else:
-        response = StreamingHttpResponse(stream_records_csv(records, DECISION_COLUMNS, decision_values),
+        response = StreamingHttpResponse(stream_records_csv(records, DECISION_COLUMNS, values),
                                          content_type="text/csv; charset=utf-8")
     return _attachment(response, review, f"records-{subset}", file_format)
 
