@@ -147,6 +147,8 @@ MIDDLEWARE = [
     # Before the CSRF check, which reads a form's body: an oversized upload is refused unread.
     "reviewapp.middleware.UploadSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Refuses NUL characters in any user text, before a view sees it (PostgreSQL cannot store them).
+    "reviewapp.middleware.RefuseNulCharacters",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -284,13 +284,12 @@ def test_a_report_alice_voted_on_at_full_text_and_one_nobody_saw_look_the_same_t
 
 
 def test_the_lead_exports_no_vote_whose_blinding_is_not_over(client, full_text_scene, carol):
-    """Alice's full-text vote is on a report still awaiting Bob: the lead sees it on the
-    page, but no export file carries it."""
+    """Alice's votes are on records in conflict or awaiting Bob: the lead sees them on the
+    pages, but no export file carries them, the decision history included (one rule for every
+    file: it may be passed on)."""
     client.force_login(carol)
     review = full_text_scene["review"]
     for path in lead_export_paths(review.pk):
-        if path.endswith("history.csv"):
-            continue  # the lead's own audit trail, never shared: complete by design
         content = client.get(path).getvalue() if not path.endswith((".png", ".pdf")) else b""
         for marker in MARKERS:
             assert marker.encode() not in content, path
@@ -325,3 +324,103 @@ def test_a_vote_on_a_record_bob_does_not_hold_answers_the_same_whether_alice_vot
     assert seen[0][0] == 200 and "Your vote was not recorded" in seen[0][1]
     assert MARKERS[0] not in seen[0][1] and MARKERS[1] not in seen[0][1]
     assert seen[0] == seen[1], difference(seen[0][1], seen[1][1])
+
+
+# --- The vote-change probe ---------------------------------------------------------------
+# Bob votes on a record, then changes his vote (or takes it back and votes again) to learn
+# Alice's: had the change resolved the record by agreement, his card would say so. A change
+# made once every vote is in leaves the record a conflict for the lead, so what Bob sees
+# afterwards is the same whether Alice agreed with his new vote, disagreed, or has not voted.
+
+PROBES = {
+    # name: (stage, Bob's first vote, Bob's changed vote, Alice's vote that disagrees with it)
+    "maybe, then exclude": ("title_abstract", ("maybe", ""), ("exclude", "Wrong population"), ("include", "")),
+    "include, then exclude": ("title_abstract", ("include", ""), ("exclude", ""), ("maybe", "")),
+    "full text: maybe, then include": ("full_text", ("maybe", ""), ("include", ""), ("exclude", "Wrong outcome")),
+    "full text: another exclusion reason": ("full_text", ("exclude", "Wrong population"),
+                                            ("exclude", "Wrong outcome"), ("include", "")),
+}
+
+
+def normalise_page(html):
+    """Replace what differs between two identical requests made moments apart."""
+    html = re.sub(r"[A-Za-z0-9]{64}", "CSRF", html)
+    return re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(\+\d\d:\d\d|Z)?", "TIME", html)
+
+
+@pytest.fixture
+def probed(review, alice, bob, carol, settings, tmp_path):
+    """Return probe(stage): the record Alice and Bob both hold at `stage`, neither having
+    voted (at full text, a report the lead included at title/abstract, its full text
+    attached)."""
+    settings.MEDIA_ROOT = tmp_path
+    review.order = "import"
+    review.save()
+    records = make_records(review, 3)
+    services.record_stages_sync(review=review)
+
+    def probe(stage):
+        if stage == "full_text":
+            services.outcome_resolve(lead=carol, review=review, record=records[0], verdict="include")
+            fulltext.report_attach(review=review, record=records[0], by=carol, url="https://example.org/a.pdf")
+        for user in (alice, bob):
+            assert services.screening_next(reviewer=user, review=review, stage=stage)[0] == records[0]
+        return records[0]
+
+    return probe
+
+
+def what_bob_sees_after(client, review, record, stage, change, *, undo_first):
+    """Bob's change (after an undo, when `undo_first`), then every page he can reach about it:
+    each response's status, normalised body and number of SQL queries."""
+    prefix = f"/reviews/{review.pk}/fulltext" if stage == "full_text" else f"/reviews/{review.pk}"
+    requests = []
+    if undo_first:
+        requests.append(("post", f"{prefix}/screen/undo/", {}, HTMX))
+    requests += [("post", f"{prefix}/screen/records/{record.pk}/decide/",
+                  {"verdict": change[0], "reason": change[1], "note": ""}, HTMX)]
+    for path in (f"{prefix}/screen/?record={record.pk}", f"{prefix}/screen/", f"{prefix}/screen/mine/",
+                 f"{prefix}/screen/mine/?status=open", f"{prefix}/screen/mine/?status=resolved"):
+        requests += [("get", path, {}, {}), ("get", path, {}, HTMX)]
+    for path in (f"/reviews/{review.pk}/", f"/reviews/{review.pk}/screening/progress/",
+                 f"/reviews/{review.pk}/fulltext/", *lead_export_paths(review.pk)):
+        requests.append(("get", path, {}, {}))
+    seen = []
+    for method, path, data, headers in requests:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = getattr(client, method)(path, data, **headers)
+        seen.append((path, response.status_code, normalise_page(body(response)), len(queries)))
+        client.get("/")  # shows (and so clears) any flash message the request left
+    return seen
+
+
+@pytest.mark.parametrize("undo_first", [False, True], ids=["change", "undo and vote again"])
+@pytest.mark.parametrize("name", PROBES)
+def test_changing_a_vote_tells_bob_nothing_about_alices(client, probed, review, alice, bob, carol, name, undo_first):
+    from django.db import transaction
+
+    stage, first, change, disagreeing = PROBES[name]
+    record = probed(stage)
+    services.decision_record(reviewer=bob, review=review, record=record, stage=stage, verdict=first[0],
+                             reason=first[1])
+    client.force_login(bob)
+    worlds = {"Alice agreed": change, "Alice disagreed": disagreeing, "Alice has not voted": None}
+    seen, outcomes = {}, {}
+    for world, alices_vote in worlds.items():
+        with transaction.atomic():
+            if alices_vote is not None:
+                services.decision_record(reviewer=alice, review=review, record=record, stage=stage,
+                                         verdict=alices_vote[0], reason=alices_vote[1], note=MARKERS[1])
+            seen[world] = what_bob_sees_after(client, review, record, stage, change, undo_first=undo_first)
+            outcomes[world] = services.RecordStage.objects.get(record=record, stage=stage).outcome
+            transaction.set_rollback(True)
+    reference = seen["Alice has not voted"]
+    assert reference[0][1] == 200 and "Open: you can change it" in reference[2 if undo_first else 1][2]
+    for world in ("Alice agreed", "Alice disagreed"):
+        for mine, theirs in zip(seen[world], reference):
+            if mine != theirs:
+                pytest.fail(f"{world}: {mine[0]} gives status {mine[1]} and {mine[3]} queries, "
+                            f"against {theirs[1]} and {theirs[3]}:\n{difference(mine[2], theirs[2])}")
+    # Once every vote is in, the change leaves the record to the lead, even when it now agrees.
+    assert outcomes == {"Alice agreed": "conflict", "Alice disagreed": "conflict", "Alice has not voted": "pending"}

@@ -5,6 +5,7 @@ import threading
 from collections import Counter
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from screening.models import Decision, DecisionEvent, Membership, RecordStage, Role
@@ -181,3 +182,95 @@ def test_a_late_vote_and_a_takeover_at_once_keep_exactly_one_decision_per_record
     assert Decision.objects.filter(verdict__isnull=True).count() == 0
     assert set(Decision.objects.filter(reviewer=bob).values_list("record_id", flat=True)) == set(passed)
     assert DecisionEvent.objects.filter(kind="vote").count() == 6
+
+
+def replay_mismatches(review):
+    """Replay the history of every decision (votes, changes and undos, in the order they were
+    written) and return the events whose `old_verdict` is not the state they replaced, and
+    the decisions whose replayed state is not their verdict."""
+    state, wrong = {}, []
+    for event in DecisionEvent.objects.filter(review=review, kind__in=["vote", "change", "undo"]).order_by("id"):
+        key = (event.record_id, event.stage, event.actor_id)
+        if event.old_verdict != state.get(key, ""):
+            wrong.append((event.pk, event.kind, event.old_verdict, state.get(key, "")))
+        state[key] = event.new_verdict
+    for decision in Decision.objects.filter(review=review):
+        if (decision.verdict or "") != state.get((decision.record_id, decision.stage, decision.reviewer_id), ""):
+            wrong.append((decision.pk, "decision", decision.verdict, state.get((decision.record_id, decision.stage,
+                                                                                 decision.reviewer_id))))
+    return wrong
+
+
+def test_undos_racing_a_vote_or_each_other_keep_a_history_that_replays_to_every_decision(review, alice):
+    """Alice's two tabs: in each round, two undos and a change of her latest vote at the same
+    instant. Every history entry names the verdict it replaced, and replaying the history
+    gives each decision's verdict: no vote undone twice, no stale old verdict."""
+    records = make_records(review, 12)
+    services.record_stages_sync(review=review)
+    for _ in records:
+        record, _ = services.screening_next(reviewer=alice, review=review)
+        services.decision_record(reviewer=alice, review=review, record=record, verdict="include")
+
+    def undo():
+        services.decision_undo_last(reviewer=alice, review=review)
+
+    for round_ in range(8):
+        latest = Decision.objects.decided().filter(reviewer=alice).order_by("-decided_at", "-id").first()
+        verdict = ("exclude", "maybe")[round_ % 2]
+
+        def change(record=latest.record, verdict=verdict):
+            services.decision_record(reviewer=alice, review=review, record=record, verdict=verdict)
+
+        run_together([undo, undo, change])
+    assert replay_mismatches(review) == []
+    assert DecisionEvent.objects.filter(kind="undo").count() >= 8
+
+
+def test_a_claim_that_cannot_see_my_other_tabs_claim_of_the_same_record_claims_nothing_twice(review, alice, carol,
+                                                                                            monkeypatch):
+    """Alice's other tab claimed record 0 after this request's statement took its snapshot, so
+    the statement's "not already mine" test passes for record 0 (emulated by hiding her
+    decision from that test). The claim gives way: no error, one decision, the counter
+    unchanged."""
+    review.order = "import"
+    review.save()
+    records = make_records(review, 3)
+    services.record_stages_sync(review=review)
+    first, _ = services.screening_next(reviewer=alice, review=review)  # the other tab
+    assert first == records[0]
+    services.decision_record(reviewer=alice, review=review, record=first, verdict="include")
+    for record in records[1:]:  # the only record left open to claim is record 0
+        services.outcome_resolve(lead=carol, review=review, record=record, verdict="exclude")
+    hidden = Decision.objects.get(reviewer=alice).pk
+    monkeypatch.setattr(services, "_OPEN_TO_ME", services._OPEN_TO_ME.replace(
+        "AND d.reviewer_id = %(reviewer)s", f"AND d.reviewer_id = %(reviewer)s AND d.id < {hidden}"))
+    record, state = services.screening_next(reviewer=alice, review=review)
+    assert Decision.objects.filter(reviewer=alice, record=records[0]).count() == 1
+    assert RecordStage.objects.get(record=records[0]).claims == 1
+    assert (record, state) == (None, "done")
+
+
+def test_one_reviewers_two_tabs_voting_and_asking_at_once_never_fail(review, alice, bob):
+    """Alice screens in two tabs at the same time while Bob screens too: no request fails,
+    each record ends with at most two decisions, one per reviewer, and its claim counter
+    equals its decisions."""
+    make_records(review, 30)
+    services.record_stages_sync(review=review)
+
+    def tab(user):
+        def work():
+            record, _ = services.screening_next(reviewer=user, review=review)
+            while record is not None:
+                try:
+                    record = services.decision_record_and_next(reviewer=user, review=review, record_id=record.pk,
+                                                               verdict="include").record
+                except ValidationError:  # the other tab's vote resolved it: the page says so
+                    record, _ = services.screening_next(reviewer=user, review=review)
+        return work
+
+    run_together([tab(alice), tab(alice), tab(bob), tab(bob)])
+    per_record = Counter(Decision.objects.values_list("record_id", flat=True))
+    claims = dict(RecordStage.objects.values_list("record_id", "claims"))
+    assert all(claims[record_id] == n for record_id, n in per_record.items())
+    assert Decision.objects.values("record_id", "reviewer_id").distinct().count() == Decision.objects.count()
+    assert Decision.objects.filter(verdict__isnull=True).count() == 0

@@ -122,18 +122,34 @@ def test_a_reason_is_required_to_exclude_when_the_review_says_so(review, alice):
     services.decision_record(reviewer=alice, review=review, record=record, verdict="exclude", reason="Wrong population")
 
 
-def test_changing_a_vote_can_turn_a_conflict_into_agreement_and_is_logged(review, alice, bob):
+def test_a_vote_changed_after_every_vote_is_in_leaves_the_conflict_to_the_lead_and_is_logged(review, alice, bob,
+                                                                                            carol):
     records = make_records(review, 1)
     services.record_stages_sync(review=review)
     screen_all(alice, review, "include")
     screen_all(bob, review, "exclude")
     assert RecordStage.objects.get().outcome == "conflict"
     services.decision_record(reviewer=bob, review=review, record=records[0], verdict="include", note="misread")
-    assert RecordStage.objects.get().outcome == "included"
+    assert RecordStage.objects.get().outcome == "conflict"  # agreeing now does not resolve it
     kinds = list(DecisionEvent.objects.order_by("id").values_list("kind", "old_verdict", "new_verdict"))
     assert kinds[-1] == ("change", "exclude", "include")
+    assert services.decision_undo_last(reviewer=bob, review=review) == records[0]
+    services.decision_record(reviewer=bob, review=review, record=records[0], verdict="include")
+    assert RecordStage.objects.get().outcome == "conflict"  # nor does taking the vote back and voting again
+    services.outcome_resolve(lead=carol, review=review, record=records[0], verdict="include")
+    assert RecordStage.objects.get().resolution == "lead_resolved"
     with pytest.raises(ValidationError):
         services.decision_record(reviewer=bob, review=review, record=records[0], verdict="exclude")
+
+
+def test_a_vote_changed_before_the_other_vote_is_in_counts_like_a_first_vote(review, alice, bob):
+    records = make_records(review, 1)
+    services.record_stages_sync(review=review)
+    screen_all(bob, review, "exclude")
+    services.decision_record(reviewer=bob, review=review, record=records[0], verdict="include")
+    assert RecordStage.objects.get().outcome == "pending"
+    screen_all(alice, review, "include")
+    assert RecordStage.objects.get().outcome == "included"
 
 
 def test_undo_takes_back_the_last_vote_and_shows_that_record_again(review, alice):

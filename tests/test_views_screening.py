@@ -169,6 +169,22 @@ def test_my_decisions_lists_only_mine_with_search_and_filters(client, review, re
     assert "note by alice" not in html
 
 
+def test_the_lead_is_told_when_a_conflict_now_agrees_because_a_vote_was_changed(client, review, records, alice, bob,
+                                                                                carol):
+    review.order = "import"
+    review.save()
+    services.record_stages_sync(review=review)
+    for user, verdict in ((alice, "include"), (bob, "maybe")):
+        record, _ = services.screening_next(reviewer=user, review=review)
+        services.decision_record(reviewer=user, review=review, record=record, verdict=verdict)
+    client.force_login(carol)
+    page = reverse("lead_record", args=[review.pk, record.pk])
+    assert "The votes agree now" not in client.get(page).content.decode()  # maybe against include
+    services.decision_record(reviewer=bob, review=review, record=record, verdict="include")
+    html = client.get(page).content.decode()
+    assert "The votes agree now" in html and "<strong>Conflict</strong>" in html
+
+
 def test_the_lead_resolves_conflicts_by_keyboardable_form_and_gets_the_next(client, review, records, alice, bob, carol):
     services.record_stages_sync(review=review)
     for user, verdict in ((alice, "include"), (bob, "maybe")):

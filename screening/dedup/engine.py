@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Sequence
 
+from .. import csvfile
 from .blocking import candidate_pairs
 from .clusters import constrained_clusters
 from .keys import RecordKeys, record_keys
@@ -239,14 +240,14 @@ def write_clusters_csv(groups: Iterable[DuplicateGroup], out) -> None:
     """Write one row per group, column ``merged_ids``, ids joined by ";" (the format of
     the labelled benchmarks' ``merged_record_ids.csv``)."""
     out.write("merged_ids\n")
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer = csvfile.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     for group in groups:
         writer.writerow([";".join(group.ids)])
 
 
 def write_maybe_pairs_csv(pairs: Iterable[CandidatePair], out) -> None:
     """Write one row per pair for review: ids, score, rules and differing fields."""
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer = csvfile.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     writer.writerow(["id_a", "id_b", "score", "reasons", "differences"])
     for p in pairs:
         writer.writerow([

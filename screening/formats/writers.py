@@ -3,15 +3,17 @@
 Reading the output back with ``parse_ris`` (or the CSV reader with ``CSV_COLUMN_MAP``) gives
 the same title, abstract, authors, year, journal, volume, issue, pages, DOI, PMID, PMCID,
 ISSNs, keywords, language, URLs, database and source id. RIS has no separate field for
-thesaurus terms, so ``subject_terms`` are written as further ``KW`` lines.
+thesaurus terms, so ``subject_terms`` are written as further ``KW`` lines. In CSV, a value
+that a spreadsheet would run as a formula (it begins with =, +, -, @ …) is written with a
+single quote in front (screening.csvfile), and reads back with it.
 """
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from typing import TextIO
 
+from .. import csvfile
 from .record import ParsedRecord
 
 _RIS_TYPE = re.compile(r"[A-Z]{2,6}")
@@ -72,7 +74,7 @@ def write_csv(records: Iterable[ParsedRecord], out: TextIO) -> int:
     ``out`` should be opened with ``newline=""`` as the csv module requires. Lists are joined
     with ``"; "``; identifiers are written as ``kind:value``.
     """
-    writer = csv.writer(out)
+    writer = csvfile.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for record in records:

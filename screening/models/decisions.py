@@ -136,6 +136,26 @@ class RecordStage(models.Model):
         return self.outcome in RESOLVED_OUTCOMES
 
 
+def _blinded_for(user, review, role, unblinded_only):
+    """Return None when `user` may see nothing of the review (not a member), False when they
+    may see every reviewer's votes, True when others' votes on unresolved records are hidden."""
+    from .reviews import Membership, Role
+
+    if role is None and user.is_authenticated:
+        role = (Membership.objects.active().filter(review=review, user=user)
+                .values_list("role", flat=True).first())
+    if role is None:
+        return None
+    return review.blind and (role != Role.LEAD or unblinded_only)
+
+
+def _blinding_over():
+    """The rows (with a record and a stage) whose record is resolved at that stage: blinding
+    is over there for every member."""
+    return Exists(RecordStage.objects.filter(record=OuterRef("record"), stage=OuterRef("stage"),
+                                             outcome__in=RESOLVED_OUTCOMES))
+
+
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user, review, *, role=None, unblinded_only=False):
         """Return the decisions in `review` that `user` may see. The one place blinding is
@@ -151,22 +171,15 @@ class DecisionQuerySet(models.QuerySet):
         blind mode is off). Exports use it, since a file outlives the page it came from and
         may be passed on to reviewers.
         """
-        from .reviews import Membership, Role
-
         decisions = self.filter(review=review)
-        if role is None and user.is_authenticated:
-            role = (Membership.objects.active().filter(review=review, user=user)
-                    .values_list("role", flat=True).first())
-        if role is None:
+        blinded = _blinded_for(user, review, role, unblinded_only)
+        if blinded is None:
             return decisions.none()
-        if not review.blind or (role == Role.LEAD and not unblinded_only):
+        if blinded is False:
             return decisions
-        resolved = RecordStage.objects.filter(
-            record=OuterRef("record"), stage=OuterRef("stage"), outcome__in=RESOLVED_OUTCOMES
-        )
         if unblinded_only:
-            return decisions.filter(Exists(resolved))
-        return decisions.filter(Q(reviewer=user) | Exists(resolved))
+            return decisions.filter(_blinding_over())
+        return decisions.filter(Q(reviewer=user) | _blinding_over())
 
     def decided(self):
         return self.filter(verdict__isnull=False)
@@ -215,6 +228,26 @@ class Decision(models.Model):
         return f"{self.reviewer} on {self.record_id} at {self.stage}: {self.verdict or 'claimed'}"
 
 
+class DecisionEventQuerySet(models.QuerySet):
+    def visible_to(self, user, review, *, role=None, unblinded_only=False):
+        """Return the history entries of `review` that `user` may see, by the rule of
+        Decision.objects.visible_to: a reviewer's vote, change or undo (with its verdicts,
+        reason and note) is a vote, shown to others only once its record is resolved at that
+        stage or blind mode is off; `unblinded_only` as there (every export uses it). Entries
+        that are no reviewer's vote (the lead's decisions, pilots, removals, retrieval) are
+        shown to every member who may see the review."""
+        events = self.filter(review=review)
+        blinded = _blinded_for(user, review, role, unblinded_only)
+        if blinded is None:
+            return events.none()
+        if blinded is False:
+            return events
+        not_a_vote = ~Q(kind__in=DecisionEvent.VOTE_KINDS)
+        if unblinded_only:
+            return events.filter(not_a_vote | _blinding_over())
+        return events.filter(not_a_vote | Q(actor=user) | _blinding_over())
+
+
 class DecisionEvent(models.Model):
     """The append-only history: every vote, change, undo and resolution. The database refuses
     UPDATE and DELETE on this table (a trigger, migration 0004)."""
@@ -231,6 +264,9 @@ class DecisionEvent(models.Model):
         RESTORE = "restore", "Returned to screening"
         RETRIEVAL = "retrieval", "Full text attached or marked not retrieved"
 
+    # A reviewer's votes: blinded like their Decision (DecisionEventQuerySet.visible_to).
+    VOTE_KINDS = (Kind.VOTE, Kind.CHANGE, Kind.UNDO)
+
     # PROTECT: the history outlives nothing; deleting a review or user with history fails
     # loudly in Django instead of at the trigger.
     review = models.ForeignKey("screening.Review", on_delete=models.PROTECT, related_name="+")
@@ -243,6 +279,8 @@ class DecisionEvent(models.Model):
     new_verdict = models.CharField(max_length=10, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
+
+    objects = DecisionEventQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["review", "at"], name="decisionevent_review_at")]

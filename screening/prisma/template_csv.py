@@ -7,11 +7,11 @@ column filled in, so the official Shiny app (estech.shinyapps.io/
 prisma_flowdiagram) and ``PRISMA2020::PRISMA_data()`` read it unchanged.
 """
 
-import csv
 import io
 import json
 import re
 
+from .. import csvfile
 from .counts import PrismaCounts
 
 COLUMNS = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")
@@ -132,7 +132,7 @@ def to_template_csv(counts: PrismaCounts) -> str:
     Title and side-label rows keep the template's ``0``.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvfile.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in TEMPLATE_ROWS:
         writer.writerow(row + (_n(counts, row[0]),))
@@ -151,7 +151,7 @@ def _n(counts, key):
         return "NA"
     if key in OTHER_FIELDS and not counts.other_methods:
         return "NA"
-    return str(getattr(counts, key))
+    return getattr(counts, key)  # a number: written as one
 
 
 def format_list(pairs) -> str:

@@ -120,7 +120,7 @@ def _claim_sql(order_column, with_cursor):
             WHERE start.review_id = %(review)s AND start.stage = %(stage)s AND start.outcome = 'pending'
             ORDER BY start.{order_column} OFFSET %(start_offset)s LIMIT 1), -2147483648)""" if with_cursor else ""
     return f"""
-        SELECT r.*, rs.id AS record_stage_id FROM screening_recordstage rs
+        SELECT r.*, rs.id AS record_stage_id, rs.claims AS stage_claims FROM screening_recordstage rs
         JOIN screening_record r ON r.id = rs.record_id
         WHERE rs.review_id = %(review)s AND rs.stage = %(stage)s AND rs.outcome = 'pending'
           AND rs.claims < %(needed)s
@@ -134,7 +134,7 @@ def _claim_sql(order_column, with_cursor):
 
 
 _PILOT_SQL = """
-    SELECT r.*, rs.id AS record_stage_id FROM screening_recordstage rs
+    SELECT r.*, rs.id AS record_stage_id, rs.claims AS stage_claims FROM screening_recordstage rs
     JOIN screening_record r ON r.id = rs.record_id
     WHERE rs.pilot_id = %(open_pilot)s
       {open_to_me}
@@ -158,8 +158,8 @@ def queue_order(review):
 # at the first match, so it costs the same with 100 or 100,000 ranked records. Why this order
 # leaks nothing about other reviewers' votes: services/priority.py.
 _PRIORITY_SQL = """
-    SELECT r.*, rs.id AS record_stage_id, pr.position AS priority_position, pr.score AS priority_score,
-           pr.words AS priority_words
+    SELECT r.*, rs.id AS record_stage_id, rs.claims AS stage_claims, pr.position AS priority_position,
+           pr.score AS priority_score, pr.words AS priority_words
     FROM screening_priorityrank pr
     JOIN screening_recordstage rs ON rs.record_id = pr.record_id AND rs.stage = %(stage)s
     JOIN screening_record r ON r.id = rs.record_id
@@ -256,21 +256,30 @@ def _start_offset(review, reviewer, stage):
 
 
 def _claim_first(pick_sql, params, *, conditional=True):
-    """Run `pick_sql` (it selects and locks at most one record stage with its record) and claim
-    its record in the same statement: raise the claim counter, only while there is room unless
-    `conditional` is False (pilot records), and create the reviewer's empty decision. Return
-    the record with `claimed` False when it filled up meanwhile, or None."""
-    bump = "AND rs.claims < %(needed)s" if conditional else ""
+    """Run `pick_sql` (it selects and locks at most one record stage with its record and its
+    claim count as `stage_claims`) and claim its record in the same statement: create the
+    reviewer's empty decision, only while there is room unless `conditional` is False (pilot
+    records), and raise the claim counter with it. Return the record with `claimed` False
+    when it filled up meanwhile or the reviewer already holds it, or None.
+
+    The reviewer may already hold the record: their other tab claimed it after this
+    statement's snapshot was taken, so the pick could not see that claim. The insert then
+    yields to the existing decision (ON CONFLICT, which sees committed rows, not the
+    snapshot) and the counter, which moves only with an insert, stays as it is. The locked
+    row's claim count is the latest committed one, so checking it before the insert is exact.
+    """
+    room = "WHERE pick.stage_claims < %(needed)s" if conditional else ""
     sql = f"""
         WITH pick AS ({pick_sql}),
-        bump AS (
-            UPDATE screening_recordstage rs SET claims = rs.claims + 1 FROM pick
-            WHERE rs.id = pick.record_stage_id {bump}
-            RETURNING rs.record_id),
         mine AS (
             INSERT INTO screening_decision (review_id, record_id, stage, reviewer_id, reason, note, claimed_at)
-            SELECT %(review)s, record_id, %(stage)s, %(reviewer)s, '', '', %(now)s FROM bump)
-        SELECT pick.*, EXISTS (SELECT 1 FROM bump) AS claimed FROM pick
+            SELECT %(review)s, pick.id, %(stage)s, %(reviewer)s, '', '', %(now)s FROM pick {room}
+            ON CONFLICT DO NOTHING
+            RETURNING record_id),
+        bump AS (
+            UPDATE screening_recordstage rs SET claims = rs.claims + 1 FROM pick, mine
+            WHERE rs.id = pick.record_stage_id)
+        SELECT pick.*, EXISTS (SELECT 1 FROM mine) AS claimed FROM pick
     """
     return next(iter(Record.objects.raw(sql, params)), None)
 
@@ -280,7 +289,10 @@ def _claim_first(pick_sql, params, *, conditional=True):
 # open pilot (every reviewer screens those, so nobody waits for a pilot record). The claim
 # passes to me in one statement: the holder's empty decision is deleted and mine inserted, so
 # the record's claim counter does not move and concurrent takers can never push it past its
-# number. SKIP LOCKED passes over a record someone is voting on or taking right now, so the
+# number. My decision is inserted first and the holder's deleted only with it: when my other
+# tab took the record after this statement's snapshot, the insert yields (ON CONFLICT) and
+# nothing moves. The holder's claim is locked by the pick, so its delete cannot miss.
+# SKIP LOCKED passes over a record someone is voting on or taking right now, so the
 # statement never waits on a lock (and cannot deadlock with a vote); a holder whose vote comes
 # after it finds no claim. The scan starts from the partial index decision_open_claims.
 # Only empty decisions are ever touched, so no vote is lost and none is read: which record is
@@ -298,13 +310,15 @@ _TAKE_OVER_SQL = """
         ORDER BY stale.claimed_at, stale.id
         LIMIT 1
         FOR UPDATE OF rs, stale SKIP LOCKED),
-    released AS (
-        DELETE FROM screening_decision d USING pick
-        WHERE d.id = pick.stale_decision_id AND d.verdict IS NULL
-        RETURNING d.record_id),
     mine AS (
         INSERT INTO screening_decision (review_id, record_id, stage, reviewer_id, reason, note, claimed_at)
-        SELECT %(review)s, record_id, %(stage)s, %(reviewer)s, '', '', %(now)s FROM released)
+        SELECT %(review)s, pick.id, %(stage)s, %(reviewer)s, '', '', %(now)s FROM pick
+        ON CONFLICT DO NOTHING
+        RETURNING record_id),
+    released AS (
+        DELETE FROM screening_decision d USING pick, mine
+        WHERE d.id = pick.stale_decision_id AND d.verdict IS NULL
+        RETURNING d.record_id)
     SELECT pick.*, EXISTS (SELECT 1 FROM released) AS claimed FROM pick
 """.format(open_to_me=_OPEN_TO_ME)
 
@@ -341,10 +355,17 @@ def _needed(record_stage, review):
     return review.reviewers_per_record
 
 
-def _outcome_of(votes, stage, needed):
+def _outcome_of(votes, stage, needed, previous=Outcome.PENDING):
     """Return (outcome, resolution, final reason) from every (verdict, reason) vote on a record
-    at `stage`. At full text an agreed exclusion also sets the final reason (PRISMA counts per
-    reason)."""
+    at `stage`, whose outcome was `previous`. At full text an agreed exclusion also sets the
+    final reason (PRISMA counts per reason).
+
+    A conflict stays a conflict, for the lead to resolve: once every vote was in and they
+    disagreed, no reviewer's later change or undo resolves the record or reopens it. Otherwise
+    a reviewer could change their vote to learn the other one (agreement would resolve the
+    record before their eyes, while a change on a record awaiting a vote leaves it open)."""
+    if previous == Outcome.CONFLICT:
+        return Outcome.CONFLICT, "", ""
     if stage == Stage.FULL_TEXT:
         outcome, reason = fulltext_outcome(votes, needed)
     else:
@@ -360,7 +381,8 @@ def _recompute_outcome(record_stage, review):
     """Set the outcome from the votes. Always the same two queries, whatever the votes."""
     votes = list(Decision.objects.filter(record_id=record_stage.record_id, stage=record_stage.stage)
                  .values_list("verdict", "reason"))
-    outcome, resolution, reason = _outcome_of(votes, record_stage.stage, _needed(record_stage, review))
+    outcome, resolution, reason = _outcome_of(votes, record_stage.stage, _needed(record_stage, review),
+                                              record_stage.outcome)
     record_stage.outcome = outcome
     record_stage.resolution = resolution
     record_stage.resolved_at = timezone.now() if resolution else None
@@ -503,7 +525,8 @@ def _vote(reviewer, review, record_id, stage, verdict, reason, note):
         params.update(decision=decision_id, verdict=verdict, reason=reason, note=note, now=now)
         cursor.execute(_VOTE_STORE_SQL, params)
         votes = cursor.fetchall()
-        outcome, resolution, final_reason = _outcome_of(votes, stage, pilot_needed or review.reviewers_per_record)
+        outcome, resolution, final_reason = _outcome_of(votes, stage, pilot_needed or review.reviewers_per_record,
+                                                        outcome)
         params.update(record_stage=record_stage_id, outcome=outcome, resolution=resolution,
                       resolved_at=now if resolution else None, resolution_reason=final_reason)
         changed = (old, old_reason, old_note) != (verdict, reason, note)
@@ -524,22 +547,29 @@ def _vote(reviewer, review, record_id, stage, verdict, reason, note):
 @transaction.atomic
 def decision_undo_last(*, reviewer, review, stage=Stage.TITLE_ABSTRACT):
     """Take back the reviewer's latest vote on a record that is not resolved yet and return
-    that record (it is the next one they see), or None when there is nothing to undo."""
-    decision = (Decision.objects.decided()
-                .filter(reviewer=reviewer, review=review, stage=stage)
-                .order_by("-decided_at", "-id").select_related("record").first())
-    if decision is None:
+    that record (it is the next one they see), or None when there is nothing to undo.
+
+    The verdict taken back is read under the locks a vote takes (the record stage, then the
+    decision), so the history records the verdict the undo replaced even when a vote or
+    another undo on the same record committed just before. When another undo (the
+    reviewer's other tab) took that vote back meanwhile, nothing is written and the record is
+    returned as it stands: awaiting the reviewer's vote."""
+    latest = (Decision.objects.decided()
+              .filter(reviewer=reviewer, review=review, stage=stage)
+              .order_by("-decided_at", "-id").select_related("record").first())
+    if latest is None:
         return None
-    record_stage = _locked_stage(decision.record, stage)
+    record_stage = _locked_stage(latest.record, stage)
+    old = Decision.objects.select_for_update().filter(pk=latest.pk).values_list("verdict", flat=True).first()
+    if old is None:
+        return latest.record
     if record_stage.is_resolved:
         return None
-    old = decision.verdict
-    decision.verdict, decision.decided_at = None, None
-    decision.save(update_fields=["verdict", "decided_at"])
+    Decision.objects.filter(pk=latest.pk).update(verdict=None, decided_at=None)
     _recompute_outcome(record_stage, review)
-    DecisionEvent.objects.create(review=review, record=decision.record, stage=stage, actor=reviewer,
+    DecisionEvent.objects.create(review=review, record=latest.record, stage=stage, actor=reviewer,
                                  kind=DecisionEvent.Kind.UNDO, old_verdict=old, new_verdict="")
-    return decision.record
+    return latest.record
 
 
 @transaction.atomic

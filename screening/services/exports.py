@@ -1,8 +1,8 @@
 """Streaming exports of a review's records. Large reviews never sit whole in memory."""
-import csv
 import io
 from itertools import islice
 
+from .. import csvfile
 from ..formats.writers import CSV_COLUMNS, csv_row, write_ris
 from .imports import record_to_parsed
 
@@ -37,21 +37,18 @@ def stream_records_ris(records, notes=None):
 
 def stream_records_csv(records, extra_columns=(), extra_values=None):
     """Yield CSV text: the importable record columns, then `extra_columns` whose values
-    `extra_values(record)` returns (decisions, stage, reasons …)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(list(CSV_COLUMNS) + list(extra_columns))
-    for batch in _chunks(records):
-        for record in batch:
-            row = csv_row(record_to_parsed(record))
-            if extra_values is not None:
-                row += list(extra_values(record))
-            writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
+    `extra_values(record)` returns (decisions, stage, reasons …). Written by the one CSV
+    writer (screening.csvfile), which neutralises formulas."""
+    def rows():
+        yield list(CSV_COLUMNS) + list(extra_columns)
+        for batch in _chunks(records):
+            for record in batch:
+                row = csv_row(record_to_parsed(record))
+                if extra_values is not None:
+                    row += list(extra_values(record))
+                yield row
+
+    return csvfile.stream(rows(), rows_per_chunk=CHUNK)
 
 
 DECISION_COLUMNS = ("stage_reached", "final_decision", "final_reason", "title_abstract_outcome",
@@ -59,20 +56,23 @@ DECISION_COLUMNS = ("stage_reached", "final_decision", "final_reason", "title_ab
                     "study")
 
 
-def decision_values(record):
+def decision_values(record, *, blind=False):
     """Return the DECISION_COLUMNS of a record annotated by Record.objects.with_outcomes()
     (with its import selected): how far it got, its final decision and reason, and each
-    stage's outcome."""
+    stage's outcome. With `blind` (the review is blind), a conflict is written as "pending",
+    like any record awaiting a decision: which records are conflicts tells a reviewer how the
+    other reviewer voted, and a file may be passed on to reviewers."""
     from ..models.records import OTHER_METHODS
 
-    stage, decision, reason = _final(record, record.source_import.source in OTHER_METHODS)
-    return [stage, decision, reason, record.ta_outcome or "", record.ta_reason or "",
-            record.report_status or "", record.ft_outcome or "", record.ft_reason or "", record.study_label or ""]
+    ta_outcome, ft_outcome = _shown(record.ta_outcome, blind), _shown(record.ft_outcome, blind)
+    stage, decision, reason = _final(record, record.source_import.source in OTHER_METHODS, ta_outcome, ft_outcome)
+    return [stage, decision, reason, ta_outcome or "", record.ta_reason or "",
+            record.report_status or "", ft_outcome or "", record.ft_reason or "", record.study_label or ""]
 
 
-def decision_notes(record, values=None):
+def decision_notes(record, values=None, *, blind=False):
     """The decision columns as RIS notes (`values`: a row of EXPORT_COLUMNS, when known)."""
-    values = dict(zip(EXPORT_COLUMNS, values or decision_values(record)))
+    values = dict(zip(EXPORT_COLUMNS, values or decision_values(record, blind=blind)))
     note = f"reviewapp: {values['final_decision']} ({values['stage_reached'].replace('_', ' ')})"
     if values["final_reason"]:
         note += f": {values['final_reason']}"
@@ -94,9 +94,10 @@ EXPORT_COLUMNS = DECISION_COLUMNS + ("retracted", "notice_of", "notices")
 class NoticeOutcomes:
     """The review's notices in effect, read once for an export: which article's outcome each
     notice follows (through a chain of notices and to the article's group primary, where
-    the outcome lives), and each work's notices in words."""
+    the outcome lives), and each work's notices in words. With `blind`, outcomes are written
+    as decision_values writes them for a blind review."""
 
-    def __init__(self, review):
+    def __init__(self, review, *, blind=False):
         from ..models import NoticeLink, Record
         from ..models.dedup import notice_summary
 
@@ -114,6 +115,7 @@ class NoticeOutcomes:
                 record_id = follows[record_id]
             return primary.get(record_id, record_id)
 
+        self.blind = blind
         self.duplicates = duplicates
         self.kind = {notice: NoticeLink.Kind(kind).label for notice, _, kind in links}
         self.article = {notice: article for notice, article, _ in links}
@@ -129,7 +131,7 @@ class NoticeOutcomes:
     def values(self, record):
         """The EXPORT_COLUMNS of a record annotated by with_outcomes() and with_retraction()."""
         article = self.articles.get(self.root.get(record.pk)) if record.notice_of_id else None
-        row = decision_values(article if article is not None else record)
+        row = decision_values(article if article is not None else record, blind=self.blind)
         notice_of = (f"{self.kind[record.pk]} of record {self.article[record.pk]}"
                      if record.notice_of_id and record.pk in self.kind else "")
         return row + ["yes" if getattr(record, "is_retracted", record.retracted) else "", notice_of,
@@ -144,7 +146,11 @@ class NoticeOutcomes:
         return [notice for notice, root in self.root.items() if root in chosen and notice not in self.duplicates]
 
 
-def _final(record, other_method):
+def _shown(outcome, blind):
+    return "pending" if blind and outcome == "conflict" else outcome
+
+
+def _final(record, other_method, ta_outcome, ft_outcome):
     if record.duplicate_of_id:
         return "identification", "duplicate", f"duplicate of record {record.duplicate_of_id}"
     if record.removed_reason:
@@ -153,7 +159,7 @@ def _final(record, other_method):
     if record.report_status == "not_retrieved":
         return "retrieval", "not retrieved", ""
     if record.report_status == "retrieved":
-        return "full_text", record.ft_outcome or "pending", record.ft_reason or ""
-    if other_method or record.ta_outcome == "included":
+        return "full_text", ft_outcome or "pending", record.ft_reason or ""
+    if other_method or ta_outcome == "included":
         return "retrieval", "awaiting retrieval", ""
-    return "title_abstract", record.ta_outcome or "pending", record.ta_reason or ""
+    return "title_abstract", ta_outcome or "pending", record.ta_reason or ""

@@ -1,8 +1,6 @@
 """The reviewer's screening page, their own decisions, and the lead's conflicts, dashboard,
 pilot and history export. Decisions are read only through Decision.objects.visible_to and
 work is read only through Record.objects.screening_queue (via services.decisions)."""
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from .. import csvfile
 from ..access import review_view
 from ..agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
 from ..filenames import file_stem
@@ -24,7 +23,7 @@ from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot
                       Stage, Verdict)
 from ..models.dedup import notices_attach
 from ..models.reviews import Membership, Role
-from ..rules import share_of
+from ..rules import fulltext_outcome, outcome_from_verdicts, share_of
 from ..services import decisions as decision_services
 from ..services import priority as priority_services
 from ..templatetags.stages import stage_url_name
@@ -340,10 +339,22 @@ def _lead_record_page(request, review, record_stage, *, stage=TA, queue=None, qu
         context["title_html"] = highlight(record_stage.record.title, compiled=keywords)
         context["abstract_html"] = highlight(record_stage.record.abstract, compiled=keywords)
         context["votes"] = _votes_for(request, review, [record_stage], stage).get(record_stage.record_id, [])
+        context["votes_agree_now"] = (record_stage.outcome == Outcome.CONFLICT
+                                      and _votes_agree(context["votes"], stage))
         if stage == FT:
             context["report"] = Report.objects.filter(record_id=record_stage.record_id).first()
     template = "screening/conflicts.html#conflict-card" if wants_partial(request) else "screening/conflicts.html"
     return render(request, template, context, status=status)
+
+
+def _votes_agree(votes, stage):
+    """Whether two or more votes would resolve a record by agreement: on a conflict, a
+    reviewer changed their vote after every vote was in, and the record stays the lead's."""
+    pairs = [(vote.verdict, vote.reason) for vote in votes]
+    if len(pairs) < 2:
+        return False
+    outcome = fulltext_outcome(pairs, 1)[0] if stage == FT else outcome_from_verdicts([v for v, _ in pairs], 1)
+    return outcome in RESOLVED_OUTCOMES
 
 
 @review_view("resolve")
@@ -433,12 +444,14 @@ def screening_dashboard(review, membership):
     }}
 
 
-def agreement_per_pair(review, user, role, *, pilot=None, stage=TA):
+def agreement_per_pair(review, user, role, *, pilot=None, stage=TA, unblinded_only=False):
     """Return one row per pair of reviewers who voted on the same records: their names and
     the agreement over those records, with Maybe as its own category and with Maybe counted
-    as include. Within the pilot's records when `pilot` is given. One grouped self-join of
-    the visible decisions, so it stays fast with 100,000 records."""
-    visible = Decision.objects.visible_to(user, review, role=role).decided().filter(stage=stage)
+    as include. Within the pilot's records when `pilot` is given; only over votes whose
+    blinding is over with `unblinded_only` (exports). One grouped self-join of the visible
+    decisions, so it stays fast with 100,000 records."""
+    visible = (Decision.objects.visible_to(user, review, role=role, unblinded_only=unblinded_only)
+               .decided().filter(stage=stage))
     pairs = visible.filter(
         record__decisions__stage=stage, record__decisions__reviewer__gt=F("reviewer"),
         record__decisions__verdict__isnull=False, record__decisions__in=visible,
@@ -490,29 +503,20 @@ def pilot(request, review):
                                                     "nav": "pilot"})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @review_view("export")
 def history_export(request, review):
-    """The whole decision history as CSV, oldest first (streamed)."""
-    events = (DecisionEvent.objects.filter(review=review).select_related("actor", "record")
-              .order_by("at", "id"))
-    writer = csv.writer(_Echo())
-
+    """The decision history as CSV, oldest first (streamed). Like every file, only what
+    blinding lets every member see: no reviewer's vote on a record not resolved at that stage
+    while the review is blind (the file may be passed on)."""
+    events = (DecisionEvent.objects.visible_to(request.user, review, role=request.membership.role, unblinded_only=True)
+              .select_related("actor", "record").order_by("at", "id"))
     def rows():
-        yield writer.writerow(["at", "stage", "record_id", "record_title", "actor", "action",
-                               "old", "new", "reason", "note"])
+        yield ["at", "stage", "record_id", "record_title", "actor", "action", "old", "new", "reason", "note"]
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([
-                event.at.isoformat(), event.stage, event.record_id or "",
-                event.record.title if event.record else "", event.actor.username, event.kind,
-                event.old_verdict, event.new_verdict, event.reason, event.note,
-            ])
+            yield [event.at.isoformat(), event.stage, event.record_id, event.record.title if event.record else "",
+                   event.actor.username, event.kind, event.old_verdict, event.new_verdict, event.reason, event.note]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csvfile.stream(rows()), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     name = file_stem(review.title, fallback=f"review-{review.pk}")
     response["Content-Disposition"] = f'attachment; filename="{name}-decision-history-{stamp}.csv"'
