@@ -5,10 +5,9 @@ import pytest
 from screening.models import Decision
 from screening.services import decisions as services
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 NUL = "\x00"
 

@@ -7,9 +7,6 @@ from screening.access import PERMISSIONS
 from screening.templatetags.navigation import GROUPS, nav_groups
 
 from .conflict_scene import conflicts_at_both_stages
-from .screening_records import fast_password_hashing
-
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def labels(groups):

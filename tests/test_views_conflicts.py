@@ -7,10 +7,8 @@ from django.urls import reverse
 from screening.models import RecordStage
 
 from .conflict_scene import conflicts_at_both_stages
-from .screening_records import fast_password_hashing
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -12,12 +12,11 @@ from screening.services import decisions, fulltext
 
 from ..conftest import password_of
 from ..lead_workflow_review import build
-from ..screening_records import fast_password_hashing, make_records
+from ..screening_records import make_records
 from .conftest import sign_in
 from .layout import listen_for_errors, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 WIDTHS = {"phone": {"width": 375, "height": 740}, "desktop": {"width": 1366, "height": 800}}
 

@@ -5,11 +5,10 @@ import pytest
 from screening.models import Decision
 
 from ..conftest import password_of
-from ..screening_records import fast_password_hashing, make_records
+from ..screening_records import make_records
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def test_a_vote_without_its_required_reason_is_refused_on_the_card(page, live_server, review, alice):
@@ -20,7 +19,7 @@ def test_a_vote_without_its_required_reason_is_refused_on_the_card(page, live_se
     page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
     title = page.locator("#record-title").inner_text()
     page.keyboard.press("e")
-    page.get_by_text("Choose a reason for excluding this record.").wait_for()
+    page.get_by_text("Choose a reason to exclude", exact=False).first.wait_for()
     assert page.locator("#record-title").inner_text() == title
     assert not Decision.objects.filter(verdict__isnull=False).exists()
 
