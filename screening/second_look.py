@@ -65,7 +65,7 @@ def flip_includes(labels, fraction: float, seed: int) -> tuple[list[bool], list[
         raise ValueError("The label noise must be between 0 and 1.")
     labels = [bool(v) for v in labels]
     includes = np.flatnonzero(labels)
-    n_flip = int(round(fraction * len(includes)))
+    n_flip = round(fraction * len(includes))
     flipped = sorted(int(i) for i in np.random.default_rng([seed, 7]).choice(includes, n_flip, replace=False))
     noisy = list(labels)
     for row in flipped:
