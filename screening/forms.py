@@ -32,7 +32,8 @@ class ReviewSettingsForm(forms.ModelForm):
         fields = [
             "title", "question", "inclusion_criteria", "exclusion_criteria",
             "reviewers_per_record", "blind", "order", "priority_retrain_every", "priority_min_includes",
-            "priority_min_excludes", "priority_show_estimates", "include_keywords", "exclude_keywords",
+            "priority_min_excludes", "priority_show_estimates", "stop_target_recall", "stop_confidence",
+            "include_keywords", "exclude_keywords",
             "reason_required_at_title_abstract", "show_authors", "show_journal",
         ]
         widgets = {

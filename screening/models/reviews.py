@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -184,6 +185,12 @@ class Review(models.Model):
         "show relevance estimates", default=True,
         help_text="With priority order, show each record's predicted relevance and the words behind it, "
                   "the estimated includes remaining and a stopping hint.")
+    stop_target_recall = models.PositiveSmallIntegerField(
+        "target recall (%)", default=95, validators=[MinValueValidator(50), MaxValueValidator(99)],
+        help_text="The share of includes screening must have found before the stopping rule says the team may stop.")
+    stop_confidence = models.PositiveSmallIntegerField(
+        "confidence (%)", default=95, validators=[MinValueValidator(50), MaxValueValidator(99)],
+        help_text="How sure the stopping rule must be that the target recall is reached.")
     include_keywords = models.TextField(blank=True, help_text="One per line; highlighted green.")
     exclude_keywords = models.TextField(blank=True, help_text="One per line; highlighted red.")
     exclusion_reasons = models.JSONField(default=list, blank=True)

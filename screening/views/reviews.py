@@ -46,6 +46,7 @@ def dashboard_sections(review, membership):
     from .fulltext import fulltext_dashboard
     from .prisma import prisma_dashboard
     from .screening import screening_dashboard
+    from .stopping import stopping_dashboard
 
     return {
         "member_count": review.memberships.active().count(),
@@ -56,6 +57,7 @@ def dashboard_sections(review, membership):
         **dedup_dashboard(review),
         **fulltext_dashboard(review, membership),
         **prisma_dashboard(review, membership),
+        **stopping_dashboard(review, membership),
     }
 
 
