@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 
@@ -69,6 +69,7 @@ class ReviewQuerySet(models.QuerySet):
             return tuple(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
         previous_studies, previous_reports = review.previous_studies or 0, review.previous_reports or 0
+        automation = _unscreened_counted_as_automation(review, records)
         return PrismaCounts(
             previous=review.is_update, other_methods=other_methods,
             previous_studies=previous_studies, previous_reports=previous_reports,
@@ -78,10 +79,10 @@ class ReviewQuerySet(models.QuerySet):
             register_specific_results=tuple(sorted(per_database[Source.REGISTER].items())),
             duplicates=c["duplicates"], excluded_automatic=c["excluded_automatic"],
             excluded_other=c["excluded_other"],
-            records_screened=c["records_screened"], records_excluded=c["records_excluded"],
-            # Automation tools in this app act only before screening (box "records removed
-            # before screening"); every title/abstract exclusion is a person's.
-            records_excluded_human=c["records_excluded"], records_excluded_automation=0,
+            records_screened=c["records_screened"], records_excluded=c["records_excluded"] + automation,
+            # Every title/abstract exclusion is a person's; the records left unscreened when the
+            # lead stopped screening count as excluded by automation tools only if the lead said so.
+            records_excluded_human=c["records_excluded"], records_excluded_automation=automation,
             dbr_sought_reports=c["dbr_sought"], dbr_notretrieved_reports=c["dbr_notretrieved"],
             dbr_assessed=c["dbr_assessed"], dbr_excluded=ordered(reasons["dbr"]),
             dbr_included_reports=c["dbr_included"],
@@ -110,6 +111,20 @@ class ReviewQuerySet(models.QuerySet):
         }
         return _prisma_records(review).with_outcomes().aggregate(
             **{name: Count("id", filter=q) for name, q in open_filters.items()})
+
+
+def _unscreened_counted_as_automation(review, records):
+    """Records nobody has voted on at title/abstract, when the lead's latest decision to stop
+    screening counts them as excluded by automation tools (the ranking and stopping rule); else 0."""
+    from .decisions import Decision, Stage
+    from .stopping import StopDecision
+
+    stop = StopDecision.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT).first()
+    if stop is None or not stop.count_unscreened_as_automation:
+        return 0
+    voted = Decision.objects.filter(record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT, verdict__isnull=False)
+    return (records.filter(_prisma_filters()["records_screened"]).exclude(ta_outcome__in=["included", "excluded"])
+            .filter(~Exists(voted)).count())
 
 
 def _prisma_records(review):

@@ -22,15 +22,20 @@ def review_screening_sequence(review, lead, *, stage=TA):
     from .decisions import records_in_stage_count
 
     votes = (Decision.objects.visible_to(lead, review, role=Role.LEAD).decided().filter(stage=stage)
-             .order_by("decided_at", "id").values_list("record_id", "verdict"))
-    outcomes = dict(RecordStage.objects.for_stage(review, stage).filter(outcome__in=RESOLVED_OUTCOMES)
-                    .values_list("record_id", "outcome"))
+             .values_list("decided_at", "id", "record_id", "verdict"))
+    resolved = list(RecordStage.objects.for_stage(review, stage).filter(outcome__in=RESOLVED_OUTCOMES)
+                    .values_list("resolved_at", "record_id", "outcome"))
+    outcomes = {record_id: outcome for _, record_id, outcome in resolved}
+    # A record decided by the lead alone has no vote: it counts as screened when it was resolved.
+    events = sorted([(at, 0, pk, record_id, verdict != Verdict.EXCLUDE) for at, pk, record_id, verdict in votes]
+                    + [(at, 1, 0, record_id, False) for at, record_id, _ in resolved if at is not None],
+                    key=lambda event: event[:3])
     order, include = [], {}
-    for record_id, verdict in votes:
+    for *_, record_id, is_include in events:
         if record_id not in include:
             order.append(record_id)
             include[record_id] = False
-        include[record_id] |= verdict != Verdict.EXCLUDE
+        include[record_id] |= is_include
     decisions = [outcomes[r] == Outcome.INCLUDED if r in outcomes else include[r] for r in order]
     return decisions, records_in_stage_count(review, stage)
 
@@ -76,3 +81,46 @@ def stop_decision_record(*, review, lead, count_unscreened_as_automation=False, 
             target_met=bool(estimate and estimate.stop), method=stopping.METHOD_NAME,
             count_unscreened_as_automation=count_unscreened_as_automation, note=note.strip(),
         )
+
+
+SECOND_LOOK_REASON = "Second look: included by the lead"
+
+
+def second_look(review, *, limit=50, stage=TA):
+    """Return the records excluded at title/abstract that a model trained without their own label
+    ranks as most likely relevant (screening.second_look), best first, at most ``limit``.
+
+    Built from resolved outcomes only (public to the team): no reviewer's open vote enters, so the
+    page cannot reveal one. Returns {"records": [...], "excluded": n, "message": why empty}."""
+    from .. import ranking as ranker
+    from .. import second_look as looker
+    from ..models import Record
+    from .priority import review_features
+
+    outcomes = dict(RecordStage.objects.for_stage(review, stage).filter(outcome__in=RESOLVED_OUTCOMES)
+                    .values_list("record_id", "outcome"))
+    excluded = sum(outcome == Outcome.EXCLUDED for outcome in outcomes.values())
+    empty = {"records": [], "excluded": excluded}
+    if not outcomes:
+        return {**empty, "message": "No record is resolved yet."}
+    try:
+        features, record_ids = review_features(review)
+    except ValueError:
+        return {**empty, "message": "The records have no words to rank them by."}
+    row_of = {record_id: row for row, record_id in enumerate(record_ids)}
+    labels = {row_of[r]: outcome == Outcome.INCLUDED for r, outcome in outcomes.items() if r in row_of}
+    if not ranker.can_rank(labels):
+        return {**empty, "message": "The second look needs at least one resolved include and one resolved exclude."}
+    scores = looker.cross_validated_scores(features, labels)
+    order = sorted((row for row, included in labels.items() if not included), key=lambda row: (-scores[row], row))
+    top = [record_ids[row] for row in order[:limit]]
+    by_id = Record.objects.in_bulk(top)
+    return {"records": [(by_id[r], scores[row_of[r]]) for r in top], "excluded": excluded, "message": ""}
+
+
+def second_look_include(*, review, lead, record, stage=TA):
+    """Include, after all, a record excluded at title/abstract (the lead's decision, in the history)."""
+    from .decisions import outcome_resolve
+
+    return outcome_resolve(lead=lead, review=review, record=record, stage=stage, verdict=Verdict.INCLUDE,
+                           reason=SECOND_LOOK_REASON)
