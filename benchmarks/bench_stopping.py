@@ -23,9 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screening import stopping  # noqa: E402
-from screening.ranking import featurize, read_screening_csv, simulate, stopping_hint  # noqa: E402
-from screening.second_look import flip_includes, second_look_order  # noqa: E402
+from screening import stopping
+from screening.ranking import featurize, read_screening_csv, simulate, stopping_hint
+from screening.second_look import flip_includes, second_look_order
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "screening"
 SETS = [

@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 
@@ -43,7 +43,8 @@ class ReviewQuerySet(models.QuerySet):
         from .records import DATABASES_AND_REGISTERS, Source
 
         records = _prisma_records(review).with_outcomes()
-        c = records.aggregate(**{name: Count("id", filter=q) for name, q in _prisma_filters().items()})
+        c = records.aggregate(**{name: Count("id", filter=q) for name, q in _prisma_filters().items()},
+                              automation=Count("id", filter=_unscreened_counted_as_automation(review)))
         identified = {}
         per_database = {Source.DATABASE: {}, Source.REGISTER: {}}
         for row in (_prisma_records(review).values("source_import__source", "source_import__database")
@@ -69,7 +70,7 @@ class ReviewQuerySet(models.QuerySet):
             return tuple(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
         previous_studies, previous_reports = review.previous_studies or 0, review.previous_reports or 0
-        automation = _unscreened_counted_as_automation(review, records)
+        automation = c["automation"]
         return PrismaCounts(
             previous=review.is_update, other_methods=other_methods,
             previous_studies=previous_studies, previous_reports=previous_reports,
@@ -113,18 +114,20 @@ class ReviewQuerySet(models.QuerySet):
             **{name: Count("id", filter=q) for name, q in open_filters.items()})
 
 
-def _unscreened_counted_as_automation(review, records):
-    """Records nobody has voted on at title/abstract, when the lead's latest decision to stop
-    screening counts them as excluded by automation tools (the ranking and stopping rule); else 0."""
+def _unscreened_counted_as_automation(review):
+    """A filter, over _prisma_records with outcomes, for the records nobody has voted on at
+    title/abstract when the lead's latest decision to stop screening counts them as excluded by
+    automation tools (the ranking and stopping rule); matches nothing otherwise. A condition of
+    the main aggregate, so PRISMA's count stays one query."""
     from .decisions import Decision, Stage
     from .stopping import StopDecision
 
-    stop = StopDecision.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT).first()
-    if stop is None or not stop.count_unscreened_as_automation:
-        return 0
+    counted = StopDecision.objects.filter(pk__in=Subquery(
+        StopDecision.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT).order_by("-decided_at", "-id")
+        .values("pk")[:1]), count_unscreened_as_automation=True)
     voted = Decision.objects.filter(record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT, verdict__isnull=False)
-    return (records.filter(_prisma_filters()["records_screened"]).exclude(ta_outcome__in=["included", "excluded"])
-            .filter(~Exists(voted)).count())
+    return (_prisma_filters()["records_screened"] & ~Q(ta_outcome__in=["included", "excluded"])
+            & ~Q(Exists(voted)) & Q(Exists(counted)))
 
 
 def _prisma_records(review):
