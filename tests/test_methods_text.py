@@ -41,5 +41,6 @@ def test_what_did_not_happen_is_not_claimed():
 def test_the_second_look_says_what_it_found():
     assert "2 records were included as a result" in methods_paragraph(
         MethodsFacts(second_look_excluded=500, second_look_included=2))
-    automated = methods_paragraph(MethodsFacts(stop=StopFacts(**{**STOP.__dict__, "count_unscreened_as_automation": False})))
+    not_counted = StopFacts(**{**STOP.__dict__, "count_unscreened_as_automation": False})
+    automated = methods_paragraph(MethodsFacts(stop=not_counted))
     assert "automation tools" not in automated

@@ -4,8 +4,9 @@ stop, and the target the lead sets."""
 import pytest
 from django.urls import reverse
 
-from screening.models import Review, StopDecision
+from screening.models import PriorityRanking, Review, StopDecision
 from screening.services import decisions as services
+from screening.services import priority
 from screening.services import stopping as stopping_services
 
 from .screening_records import fast_password_hashing, make_records
@@ -120,3 +121,30 @@ def test_the_lead_sets_the_target_recall_and_confidence_and_the_estimate_follows
     response = client.post(reverse("review_settings", args=[screened.pk]), data)
     assert response.status_code == 200 and "stop_target_recall" in response.context["form"].errors
     assert Review.objects.get(pk=screened.pk).stop_target_recall == 80
+
+
+def test_alices_recall_estimate_does_not_move_when_bob_votes_on_records_she_has_not_seen(review, alice, bob):
+    review.order = "import"
+    review.save()
+    make_records(review, 30)
+    services.record_stages_sync(review=review)
+    screen(review, alice, ["include", "exclude", "include"] + ["exclude"] * 5)
+
+    def alices_estimate():
+        ranking, _ = PriorityRanking.objects.get_or_create(review=review, reviewer=alice, stage="title_abstract")
+        priority.ranking_train_and_store(ranking=ranking)
+        ranking.refresh_from_db()
+        return ranking.recall_estimate, ranking.recall_low, ranking.recall_high, ranking.recall_lower_bound
+
+    before = alices_estimate()
+    assert before[0] is not None
+    bobs_records = []
+    while len(bobs_records) < 6:  # Bob votes only on records Alice has not seen: nothing resolves
+        record, _ = services.screening_next(reviewer=bob, review=review)
+        if services.Decision.objects.filter(record=record, reviewer=alice).exists():
+            services.decision_record(reviewer=bob, review=review, record=record, verdict="exclude",
+                                     reason="Wrong population")
+            continue
+        services.decision_record(reviewer=bob, review=review, record=record, verdict="include")
+        bobs_records.append(record)
+    assert alices_estimate() == before
