@@ -41,7 +41,7 @@ def test_after_a_retrain_alices_card_shows_the_recall_of_her_screening_with_its_
     client.force_login(alice)
     html = screen_until_trained(client, review, sent, django_capture_on_commit_callbacks).content.decode()
     assert "Estimated recall of your screening" in html and "95 % interval" in html
-    assert "Callaghan" in html and "target is not yet met" in html
+    assert "Callaghan" in html and "the 95 % target is not yet met" in html
 
 
 def test_the_lead_sees_the_recall_estimate_the_rule_and_the_random_sample_it_would_take(client, screened, carol):
