@@ -32,7 +32,8 @@ class ReviewSettingsForm(forms.ModelForm):
         fields = [
             "title", "question", "inclusion_criteria", "exclusion_criteria",
             "reviewers_per_record", "blind", "order", "priority_retrain_every", "priority_min_includes",
-            "priority_min_excludes", "priority_show_estimates", "include_keywords", "exclude_keywords",
+            "priority_min_excludes", "priority_show_estimates", "stop_target_recall", "stop_confidence",
+            "include_keywords", "exclude_keywords",
             "reason_required_at_title_abstract", "show_authors", "show_journal",
         ]
         widgets = {
@@ -44,6 +45,8 @@ class ReviewSettingsForm(forms.ModelForm):
         }
 
     PRIORITY_NUMBERS = ("priority_retrain_every", "priority_min_includes", "priority_min_excludes")
+    # The stopping rule's target and confidence (%): left blank, they keep their value too.
+    STOPPING_NUMBERS = ("stop_target_recall", "stop_confidence")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,10 +58,12 @@ class ReviewSettingsForm(forms.ModelForm):
             self.fields[name].min_value = 1
             self.fields[name].widget.attrs["min"] = 1
             self.fields[name].validators.append(MinValueValidator(1))
+        for name in self.STOPPING_NUMBERS:
+            self.fields[name].required = False
 
     def clean(self):
         cleaned = super().clean()
-        for name in self.PRIORITY_NUMBERS:
+        for name in self.PRIORITY_NUMBERS + self.STOPPING_NUMBERS:
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = getattr(self.instance, name)
         return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dedup, exports, fulltext, imports, jobs, prisma, pubmed, records, reviews, screening
+from .views import dedup, exports, fulltext, imports, jobs, prisma, pubmed, records, reviews, screening, stopping
 
 FT = {"stage": "full_text"}
 
@@ -50,6 +50,11 @@ urlpatterns = [
     path("reviews/<int:review_id>/screening/records/<int:record_id>/", screening.lead_record, name="lead_record"),
     path("reviews/<int:review_id>/screening/records/<int:record_id>/resolve/", screening.resolve, name="resolve"),
     path("reviews/<int:review_id>/screening/pilot/", screening.pilot, name="pilot"),
+    path("reviews/<int:review_id>/screening/stop/", stopping.stop_decide, name="stop_decide"),
+    path("reviews/<int:review_id>/screening/second-look/", stopping.second_look, name="second_look"),
+    path("reviews/<int:review_id>/methods/", stopping.methods_text, name="methods_text"),
+    path("reviews/<int:review_id>/screening/second-look/<int:record_id>/include/", stopping.second_look_include,
+         name="second_look_include"),
     path("reviews/<int:review_id>/screening/history.csv", screening.history_export, name="history_export"),
     # Duplicates (issue 4)
     path("reviews/<int:review_id>/duplicates/", dedup.dedup_overview, name="dedup_overview"),

@@ -9,3 +9,4 @@ from .decisions import (  # noqa: F401
 from .dedup import DuplicateCandidate, Merge, NoticeLink  # noqa: F401
 from .priority import PriorityRank, PriorityRanking  # noqa: F401
 from .fulltext import Report, Study  # noqa: F401
+from .stopping import StopDecision  # noqa: F401

@@ -38,6 +38,12 @@ class PriorityRanking(models.Model):
     excludes_in_a_row = models.PositiveIntegerField(default=0)
     stop_threshold = models.PositiveIntegerField(default=0)
     may_stop = models.BooleanField(default=False)
+    # Recall of the reviewer's own screening so far (screening.stopping.ranked_hypergeometric).
+    recall_estimate = models.FloatField(null=True, blank=True)
+    recall_low = models.FloatField(null=True, blank=True)
+    recall_high = models.FloatField(null=True, blank=True)
+    recall_lower_bound = models.FloatField(null=True, blank=True)
+    recall_target_met = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

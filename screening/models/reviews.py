@@ -2,8 +2,9 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 
@@ -48,7 +49,8 @@ class ReviewQuerySet(models.QuerySet):
         from .records import DATABASES_AND_REGISTERS, Source
 
         records = _prisma_records(review).with_outcomes()
-        c = records.aggregate(**{name: Count("id", filter=q) for name, q in _prisma_filters().items()})
+        c = records.aggregate(**{name: Count("id", filter=q) for name, q in _prisma_filters().items()},
+                              automation=Count("id", filter=_unscreened_counted_as_automation(review)))
         identified = {}
         per_database = {Source.DATABASE: {}, Source.REGISTER: {}}
         for row in (_prisma_records(review).values("source_import__source", "source_import__database")
@@ -74,6 +76,7 @@ class ReviewQuerySet(models.QuerySet):
             return tuple(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
         previous_studies, previous_reports = review.previous_studies or 0, review.previous_reports or 0
+        automation = c["automation"]
         return PrismaCounts(
             previous=review.is_update, other_methods=other_methods,
             previous_studies=previous_studies, previous_reports=previous_reports,
@@ -88,10 +91,10 @@ class ReviewQuerySet(models.QuerySet):
                 (label, count) for label, count in ((NOTICES_LINKED, c["notices_linked"]),
                                                     (REMOVED_BY_LEAD, c["excluded_other"] - c["notices_linked"]))
                 if count) if c["notices_linked"] else (),
-            records_screened=c["records_screened"], records_excluded=c["records_excluded"],
-            # Automation tools in this app act only before screening (box "records removed
-            # before screening"); every title/abstract exclusion is a person's.
-            records_excluded_human=c["records_excluded"], records_excluded_automation=0,
+            records_screened=c["records_screened"], records_excluded=c["records_excluded"] + automation,
+            # Every title/abstract exclusion is a person's; the records left unscreened when the
+            # lead stopped screening count as excluded by automation tools only if the lead said so.
+            records_excluded_human=c["records_excluded"], records_excluded_automation=automation,
             dbr_sought_reports=c["dbr_sought"], dbr_notretrieved_reports=c["dbr_notretrieved"],
             dbr_assessed=c["dbr_assessed"], dbr_excluded=ordered(reasons["dbr"]),
             dbr_included_reports=c["dbr_included"],
@@ -120,6 +123,22 @@ class ReviewQuerySet(models.QuerySet):
         }
         return _prisma_records(review).with_outcomes().aggregate(
             **{name: Count("id", filter=q) for name, q in open_filters.items()})
+
+
+def _unscreened_counted_as_automation(review):
+    """A filter, over _prisma_records with outcomes, for the records nobody has voted on at
+    title/abstract when the lead's latest decision to stop screening counts them as excluded by
+    automation tools (the ranking and stopping rule); matches nothing otherwise. A condition of
+    the main aggregate, so PRISMA's count stays one query."""
+    from .decisions import Decision, Stage
+    from .stopping import StopDecision
+
+    counted = StopDecision.objects.filter(pk__in=Subquery(
+        StopDecision.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT).order_by("-decided_at", "-id")
+        .values("pk")[:1]), count_unscreened_as_automation=True)
+    voted = Decision.objects.filter(record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT, verdict__isnull=False)
+    return (_prisma_filters()["records_screened"] & ~Q(ta_outcome__in=["included", "excluded"])
+            & ~Q(Exists(voted)) & Q(Exists(counted)))
 
 
 def _prisma_records(review):
@@ -199,6 +218,12 @@ class Review(models.Model):
         "show relevance estimates", default=True,
         help_text="With priority order, show each record's predicted relevance and the words behind it, "
                   "the estimated includes remaining and a stopping hint.")
+    stop_target_recall = models.PositiveSmallIntegerField(
+        "target recall (%)", default=95, validators=[MinValueValidator(50), MaxValueValidator(99)],
+        help_text="The share of includes screening must have found before the stopping rule says the team may stop.")
+    stop_confidence = models.PositiveSmallIntegerField(
+        "confidence (%)", default=95, validators=[MinValueValidator(50), MaxValueValidator(99)],
+        help_text="How sure the stopping rule must be that the target recall is reached.")
     include_keywords = models.TextField(blank=True, help_text="One per line; highlighted green.")
     exclude_keywords = models.TextField(blank=True, help_text="One per line; highlighted red.")
     exclusion_reasons = models.JSONField(default=list, blank=True)

@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import ranking as ranker
+from .. import stopping
 from ..models import (RESOLVED_OUTCOMES, Decision, Import, Outcome, PriorityRank, PriorityRanking, Record, RecordStage,
                       Review, Stage, Verdict)
 from .jobs import JobError, job_create
@@ -231,6 +232,8 @@ def ranking_train_and_store(*, ranking, job=None):
     n_records = len(own_in_order) + len(order)
     estimate = ranker.estimate_remaining_includes(own_in_order, n_records)
     hint = ranker.stopping_hint(own_in_order, n_records, estimate)
+    recall = stopping.ranked_hypergeometric(own_in_order, n_records, target=review.stop_target_recall / 100,
+                                            confidence=review.stop_confidence / 100)
 
     with transaction.atomic():
         locked = PriorityRanking.objects.select_for_update().get(pk=ranking.pk)
@@ -249,6 +252,9 @@ def ranking_train_and_store(*, ranking, job=None):
             ranked=len(order), seconds=time.perf_counter() - started,
             remaining_includes=estimate.expected if estimate else None, unscreened=len(order),
             excludes_in_a_row=hint.excludes_in_a_row, stop_threshold=hint.threshold, may_stop=hint.may_stop,
+            recall_estimate=recall.recall if recall else None, recall_low=recall.low if recall else None,
+            recall_high=recall.high if recall else None,
+            recall_lower_bound=recall.lower_bound if recall else None, recall_target_met=bool(recall and recall.stop),
         )
     stored = time.perf_counter()
     return {"message": "Ranking updated.", "featurize_seconds": round(featurized - started, 3),
@@ -273,7 +279,7 @@ def priority_card(review, ranking, record, *, includes, excludes):
     rank (attributes priority_position/score/words); otherwise one indexed lookup."""
     if review.order != Review.Order.PRIORITY:
         return None
-    card = {"show_estimates": review.priority_show_estimates, "ranking": ranking,
+    card = {"show_estimates": review.priority_show_estimates, "ranking": ranking, "method": stopping.METHOD_NAME,
             "cold": not cold_start_over(review, includes, excludes),
             "min_includes": max(review.priority_min_includes, 1), "min_excludes": max(review.priority_min_excludes, 1)}
     if ranking is None or not ranking.is_trained:

@@ -46,6 +46,7 @@ def dashboard_sections(review, membership):
     from .fulltext import fulltext_dashboard
     from .prisma import prisma_dashboard
     from .screening import screening_dashboard
+    from .stopping import stopping_dashboard
 
     return {
         "member_count": review.memberships.active().count(),
@@ -57,6 +58,7 @@ def dashboard_sections(review, membership):
         **retraction_dashboard(review, membership),
         **fulltext_dashboard(review, membership),
         **prisma_dashboard(review, membership),
+        **stopping_dashboard(review, membership),
     }
 
 
