@@ -174,7 +174,7 @@ EMBASE_FIELD_LABELS = frozenset({
     "clinical trial numbers", "molecular sequence numbers", "cas registry numbers", "embase classification",
     "article language", "summary language", "embase accession id", "medline pmid", "pui", "doi",
     "full text link", "embase link", "open url link", "copyright", "source type", "correspondence",
-    "emtree drug index terms (major focus)", "funding details", "grant numbers", "chemicals and cas registry numbers",
+    "funding details", "grant numbers", "chemicals and cas registry numbers",
 })
 _EMBASE_PREAMBLE_LABELS = frozenset({"search query", "query", "date", "results", "number of results"})
 

@@ -10,8 +10,6 @@ from screening.formats.csvfiles import parse_embase_csv_rows
 from screening.formats.detect import detect_format
 from screening.formats.record import ImportFormatError
 
-
-
 PREAMBLE = '"SEARCH QUERY","(\'dinosaur\':ti OR \'fossil\':ti) AND [2024]/py"\n-------------------------------------\n\n'
 
 
