@@ -32,6 +32,12 @@ _MEDLINE_START = re.compile(r"^PMID- ?\d", re.M)
 _WOS_HEADER = re.compile(r"^FN .*\n(?:VR .*\n)?", re.M)
 _WOS_RECORD = re.compile(r"^PT [A-Z]\s*$", re.M)
 _BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M)
+# EndNote tagged: the first line is a "%X value" tag line and some line gives the reference
+# type ("%0 Journal Article"); a writer may put %A before %0.
+_ENDNOTE_TAG = re.compile(r"%[^\s%](?: |\s*\n)")
+_ENDNOTE_TYPE = re.compile(r"^%0 \S", re.M)
+_CSL_TYPE = re.compile(r'"type"\s*:\s*"')
+_CSL_FIELD = re.compile(r'"(?:title|author|issued|container-title|DOI)"\s*:')
 _XML_ROOT = re.compile(r"<(?!\?|!)([A-Za-z_][\w.:-]*)")
 
 
@@ -53,7 +59,12 @@ def detect_format(head: str) -> str:
     if stripped.startswith("<"):
         return _detect_xml(stripped)
     if stripped.startswith(("{", "[")):
-        raise ImportFormatError("this is a JSON document, not a bibliographic export")
+        if _CSL_TYPE.search(stripped) and _CSL_FIELD.search(stripped):
+            return "csl_json"
+        raise ImportFormatError("this is a JSON document but not CSL-JSON (items with \"type\", \"title\", "
+                                "\"author\" ...), so not a bibliographic export")
+    if _ENDNOTE_TAG.match(stripped) and _ENDNOTE_TYPE.search(text):
+        return "endnote_tagged"
 
     tagged = _detect_tagged(text)
     if tagged:

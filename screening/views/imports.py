@@ -24,7 +24,8 @@ class UploadForm(forms.Form):
         label="Export files",
         widget=MultipleFileInput(),
         help_text="RIS, MEDLINE/.nbib, PubMed XML or CSV, Web of Science, Scopus, Embase, EBSCO, "
-        "Cochrane, BibTeX, EndNote XML, or any CSV/TSV. The format is read from the content.",
+        "Cochrane, BibTeX, EndNote XML or tagged (.enw), CSL-JSON, or any CSV/TSV. "
+        "The format is read from the content.",
     )
     source = forms.ChoiceField(label="These records come from", choices=Source.choices, initial=Source.DATABASE)
 
