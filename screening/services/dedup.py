@@ -26,6 +26,7 @@ from ..dedup.engine import completeness
 from ..dedup.normalise import split_author_field
 from ..models import DuplicateCandidate, Import, Job, Merge, Record
 from .jobs import job_create, job_handler
+from .statistics import tables_analyze
 
 FILL_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
                "issn", "abstract")
@@ -155,12 +156,10 @@ def dedup_review(*, review, job=None, progress=None):
             _write_lock(review.pk)
             _apply(review=review, job=job, rows=rows, records=records, result=result, summary=summary)
             Import.objects.filter(pk__in=new_imports).update(deduplicated_at=timezone.now())
-        if summary.merged > 5000:
-            # Tens of thousands of merges arrived at once: refresh the planner's statistics
-            # so the merge list does not get a plan made for an empty table. (Not the record
-            # table: its rows are wide and ANALYZE there costs seconds; autovacuum will do it.)
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Merge._meta.db_table}")
+        if summary.merged or summary.candidates:
+            # Merges, candidates and the records' duplicate_of arrived in bulk: the planner
+            # must not keep plans made for the tables as they were (autovacuum may be off).
+            tables_analyze(Merge, DuplicateCandidate, Record)
         summary.seconds["save"] = time.perf_counter() - saving
     return summary
 

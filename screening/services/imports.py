@@ -24,11 +24,12 @@ from django.db import DatabaseError, connection, transaction
 
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import CheckTally
-from ..models import Import, Job, Record, Source
+from ..models import Import, Job, Record, RecordStage, Source
 from .decisions import record_stages_add_import
 from .dedup import dedup_enqueue
 from .jobs import JobError, job_create, job_handler
 from .staging import COPY_COLUMNS, copy_line, staged
+from .statistics import tables_analyze_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -268,6 +269,7 @@ def import_finished(*, item, record_count):
     Import.objects.filter(pk=item.pk).update(
         status=Import.Status.IMPORTED, record_count=record_count, error="")
     record_stages_add_import(item=item)
+    tables_analyze_after_commit(Record, RecordStage)
     # The new records are compared with the review's others by a dedup run of their own.
     dedup_enqueue(review=item.review, created_by=item.created_by)
 
