@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, connection, transaction
 
+from ..databases import canonical_database, database_of_records
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import CheckTally
 from ..models import Import, Job, Record, RecordStage, Source
@@ -44,7 +45,7 @@ FORMAT_PROVENANCE = {
     "embase_csv": ("Embase", "Embase.com"),
     "embase_csv_rows": ("Embase", "Embase.com"),
     "ebsco_csv": ("", "EBSCOhost"),
-    "cochrane_csv": ("Cochrane Central Register of Controlled Trials (CENTRAL)", "Cochrane Library"),
+    "cochrane_csv": ("Cochrane CENTRAL", "Cochrane Library"),
 }
 
 def file_sha256(file):
@@ -80,17 +81,16 @@ def imports_upload(*, review, files, uploaded_by, source=Source.DATABASE):
 
 
 def detect_provenance(item, export):
-    """Return (database, platform) as the file itself states them, or as its format implies."""
+    """Return (database, platform) as the file's records state them (canonical names, see
+    screening.databases), or as its format implies."""
     database, platform = FORMAT_PROVENANCE.get(export.format, ("", ""))
-    named = {}
+    named, kinds = [], []
     for index, record in enumerate(export.records()):
-        if record.database:
-            named[record.database] = named.get(record.database, 0) + 1
+        named.append(record.database)
+        kinds.append([kind for kind, _value in record.identifiers])
         if index >= 200:  # the first records tell; no need to read a huge file again
             break
-    if named:
-        database = max(sorted(named), key=named.get)
-    return database, platform
+    return database_of_records(named, kinds) or database, platform
 
 
 def staged_rows_path(item):
@@ -204,7 +204,7 @@ def import_confirm(*, item, database, platform="", searched_on=None, search_stri
     if item.check_report.get("state") != "ok":
         raise ImportFormatError("This file could not be read, so it cannot be imported.",
                                 filename=item.filename)
-    item.database = database
+    item.database = canonical_database(database) or database.strip()
     item.platform = platform
     item.searched_on = searched_on
     item.search_string = search_string
@@ -215,6 +215,19 @@ def import_confirm(*, item, database, platform="", searched_on=None, search_stri
                           params={"import_id": item.pk}, total=item.record_count,
                           message=f"Waiting to import {item.filename}…")
     item.save()
+    return item
+
+
+def import_rename_database(*, item, database, renamed_by):
+    """Name the database an import's records came from anew (a lead's correction). PRISMA,
+    the overlap matrix and the records export read it from the import, so they follow."""
+    database = canonical_database(database) or " ".join(database.split())
+    if not database:
+        raise ValueError("Name the database.")
+    previous = item.database
+    Import.objects.filter(pk=item.pk).update(database=database)
+    item.database = database
+    logger.info("import %s: database %r renamed %r by user %s", item.pk, previous, database, renamed_by.pk)
     return item
 
 
@@ -476,7 +489,9 @@ def record_to_parsed(record) -> ParsedRecord:
         identifiers=tuple(tuple(pair) for pair in record.identifiers), issn=tuple(record.issn),
         keywords=tuple(record.keywords), subject_terms=tuple(record.subject_terms),
         language=record.language, publication_type=record.publication_type, urls=tuple(record.urls),
-        database=record.database, source_id=str(record.pk), line=record.line,
+        # The import's provenance, as PRISMA counts it, not what the file said of each record.
+        database=record.source_import.database if record.source_import_id else record.database,
+        source_id=str(record.pk), line=record.line,
     )
 
 
