@@ -1,4 +1,4 @@
-"""Import 100,000 RIS and 100,000 MEDLINE records, from upload to committed rows.
+"""Import 100,000 RIS, MEDLINE and PubMed XML records, from upload to committed rows.
 
     make bench-import            (or: python -m reviewapp.launcher bench benchmarks/bench_import.py [count])
 
@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "tests" / "formats"))
 def build_file(format_name, count, folder):
     from bench_parsers import write_corpus
 
-    path = Path(folder) / f"bench-{format_name}-{count}.{'ris' if format_name == 'ris' else 'nbib'}"
+    extension = {"ris": "ris", "medline": "nbib", "pubmed_xml": "xml"}[format_name]
+    path = Path(folder) / f"bench-{format_name}-{count}.{extension}"
     if not path.exists():
         with path.open("w", encoding="utf-8") as out:
             write_corpus(format_name, count, out)
@@ -88,7 +89,7 @@ def main():
         return
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     print(f"Import benchmark: {count:,} records per format, {os.cpu_count()} cores")
-    for format_name in ("ris", "medline"):
+    for format_name in ("ris", "medline", "pubmed_xml"):
         subprocess.run([sys.executable, __file__, "--one", format_name, str(count)], check=True)
 
 

@@ -1,5 +1,6 @@
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -8,6 +9,8 @@ from django.core.management.base import CommandError
 from screening.models import Record, Review
 
 from .imports_helpers import EMBASE_RIS, PUBMED_NBIB
+
+SAMPLES = Path(__file__).parent / "formats" / "samples"
 
 
 def run(*args):
@@ -96,3 +99,22 @@ def test_import_export_prints_the_warnings_and_refuses_unscreenable_files(review
     with pytest.raises(CommandError, match="junk.ris, line 1: none of the 1 record"):
         call_command("import_export", str(review.pk), str(junk), "--database", "Embase", stdout=io.StringIO())
     assert Record.objects.filter(review=review).count() == 2
+
+
+ENDNOTE_TAGGED = SAMPLES / "endnote_desktop_pubmed.enw"  # 2 records
+CSL_JSON = SAMPLES / "mendeley_pubmed.json"  # 3 records
+
+
+@pytest.mark.parametrize(("path", "format_name", "count"), [(ENDNOTE_TAGGED, "endnote_tagged", 2),
+                                                           (CSL_JSON, "csl_json", 3)])
+def test_inspect_export_reads_endnote_tagged_and_csl_json(path, format_name, count):
+    out = run("inspect_export", str(path))
+    assert f"Records:   {count}" in out and f"({format_name})" in out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "count"), [(ENDNOTE_TAGGED, 2), (CSL_JSON, 3)])
+def test_import_export_stores_endnote_tagged_and_csl_json_records(review, path, count):
+    out = run("import_export", str(review.pk), str(path), "--database", "PubMed")
+    assert f"Imported {count} records" in out
+    assert set(Record.objects.filter(review=review).values_list("pmid", flat=True)) >= {"15301568"}

@@ -39,6 +39,8 @@ FORMATS = {
     "cochrane_csv": "Cochrane Library CSV",
     "bibtex": "BibTeX",
     "endnote_xml": "EndNote XML",
+    "endnote_tagged": "EndNote tagged (.enw, %0 ... %T ...; EndNote, Zotero, Mendeley, Google Scholar)",
+    "csl_json": "CSL-JSON (Zotero, Mendeley, citation.js)",
     "csv": "CSV with a column mapping",
     "tsv": "Tab-separated values with a column mapping",
 }
@@ -51,6 +53,8 @@ _PARSERS = {
     "wos_plaintext": ("wos_plaintext", "parse_wos_plaintext"),
     "pubmed_xml": ("pubmed_xml", "parse_pubmed_xml"),
     "endnote_xml": ("endnote_xml", "parse_endnote_xml"),
+    "endnote_tagged": ("endnote_tagged", "parse_endnote_tagged"),
+    "csl_json": ("csl_json", "parse_csl_json"),
     "bibtex": ("bibtex", "parse_bibtex"),
     "pubmed_csv": ("csvfiles", "parse_pubmed_csv"),
     "scopus_csv": ("csvfiles", "parse_scopus_csv"),

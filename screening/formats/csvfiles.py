@@ -282,41 +282,49 @@ def parse_embase_csv(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRe
 
 
 def parse_embase_csv_rows(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
-    """Embase.com CSV, fields by row: ``"TITLE","..."`` lines, one record per block.
+    """Embase.com CSV, fields by row: ``"TITLE","..."``, ``"AUTHOR NAMES","Wang Y.","Guo D."``...
 
-    A record ends at a blank row or when its first field name comes round again. Rows
-    before the first known field name (the query preamble) are skipped.
+    Each row is an upper-case field label and its value(s), a multi-valued field (authors,
+    addresses, index terms) holding one value per cell. A record starts at each TITLE row,
+    and after a blank row once the first record has begun. Rows before the first TITLE (the
+    search-query block) are skipped.
     """
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_SIZE_LIMIT))
     recorder = _LineRecorder(stream)
     reader = csv.reader(recorder, strict=False)
     fields: dict[str, str] = {}
     raw_lines: list[str] = []
-    first_field, start_line, line = "", 0, 0
+    started, after_blank, start_line, line = False, False, 0, 0
     try:
         for cells in reader:
             raw = recorder.take()
-            name = clean_text(cells[0]).lower().rstrip(":") if cells else ""
-            if not any(cell.strip() for cell in cells) or name == first_field:
+            name = clean_text(cells[0]).lower().rstrip(":").strip() if cells else ""
+            if not any(cell.strip() for cell in cells):
+                after_blank, line = True, reader.line_num
+                continue
+            if name == "title" or (started and after_blank):
                 if fields:
                     yield _embase_record(Row(fields, start_line, "".join(raw_lines)))
-                fields, raw_lines, first_field = {}, [], ""
-                if not name:
-                    line = reader.line_num
-                    continue
-            if not fields and name != "title" and not first_field:
-                line = reader.line_num
-                continue  # preamble, or a block that does not start with a title
-            if not fields:
-                first_field, start_line = name, line + 1
-            value = "; ".join(cell for cell in cells[1:] if cell.strip())
-            fields[name] = f"{fields[name]}; {value}" if name in fields else value
-            raw_lines.append(raw)
+                fields, raw_lines, started, start_line = {}, [], True, line + 1
+            after_blank = False
             line = reader.line_num
+            if not started:
+                continue  # the search-query block
+            value = "; ".join(cell.strip() for cell in cells[1:] if cell.strip())
+            fields[name] = f"{fields[name]}; {value}" if fields.get(name) else value
+            raw_lines.append(raw)
     except csv.Error as error:
         raise ImportFormatError(f"unreadable CSV ({error})", filename=filename, line=reader.line_num) from None
     if fields:
         yield _embase_record(Row(fields, start_line, "".join(raw_lines)))
+    elif not started:
+        raise ImportFormatError("no TITLE row found: expected Embase fields-by-row records", filename=filename)
+
+
+def _embase_terms(value: str) -> tuple[str, ...]:
+    # The column layout lists terms in one cell with ", "; the row layout gives each its own
+    # cell, which the row reader joins with "; ".
+    return split_terms(value, ";" if ";" in value else ",")
 
 
 def _embase_record(row: Row) -> ParsedRecord:
@@ -346,10 +354,8 @@ def _embase_record(row: Row) -> ParsedRecord:
             ("embase", row.get("PUI")), ("embase_accession", row.get("Embase Accession ID"))
         ),
         issn=unique(_ISSN.findall(row.get("ISSN"))),
-        keywords=split_terms(row.get("Author Keywords"), ","),
-        subject_terms=unique(
-            term for column in _EMTREE_COLUMNS for term in split_terms(row.get(column), ",")
-        ),
+        keywords=_embase_terms(row.get("Author Keywords")),
+        subject_terms=unique(term for column in _EMTREE_COLUMNS for term in _embase_terms(row.get(column))),
         language=row.text("Article Language"),
         publication_type=row.text("Publication Type"),
         urls=unique([row.text("Full Text Link"), row.text("Embase Link")]),

@@ -31,6 +31,12 @@ _RIS_START = re.compile(r"^TY {1,2}- ", re.M)
 _MEDLINE_START = re.compile(r"^PMID- ?\d", re.M)
 _WOS_RECORD = re.compile(r"^PT [A-Z]\s*$", re.M)
 _BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M)
+# EndNote tagged: the first line is a "%X value" tag line and some line gives the reference
+# type ("%0 Journal Article"); a writer may put %A before %0.
+_ENDNOTE_TAG = re.compile(r"%[^\s%](?: |\s*\n)")
+_ENDNOTE_TYPE = re.compile(r"^%0 \S", re.M)
+_CSL_TYPE = re.compile(r'"type"\s*:\s*"')
+_CSL_FIELD = re.compile(r'"(?:title|author|issued|container-title|DOI)"\s*:')
 _XML_ROOT = re.compile(r"<(?!\?|!)([A-Za-z_][\w.:-]*)")
 
 
@@ -52,7 +58,12 @@ def detect_format(head: str) -> str:
     if stripped.startswith("<"):
         return _detect_xml(stripped)
     if stripped.startswith(("{", "[")):
-        raise ImportFormatError("this is a JSON document, not a bibliographic export")
+        if _CSL_TYPE.search(stripped) and _CSL_FIELD.search(stripped):
+            return "csl_json"
+        raise ImportFormatError("this is a JSON document but not CSL-JSON (items with \"type\", \"title\", "
+                                "\"author\" ...), so not a bibliographic export")
+    if _ENDNOTE_TAG.match(stripped) and _ENDNOTE_TYPE.search(text):
+        return "endnote_tagged"
 
     tagged = _detect_tagged(text)
     if tagged:
@@ -106,6 +117,8 @@ _CSV_SIGNATURES = (
 
 def _detect_table(text: str) -> str:
     lines = [line for line in text.split("\n")[:200]]
+    if looks_like_embase_rows(_leading_rows(lines[:-1] or lines)):
+        return "embase_csv_rows"
     header_index, delimiter = _find_header(lines)
     if header_index is None:
         preview = text.strip().split("\n", 1)[0][:60]
@@ -115,14 +128,23 @@ def _detect_table(text: str) -> str:
         )
     rows = list(csv.reader(lines[header_index : header_index + 50], delimiter=delimiter))
     header = {cell.strip().strip('"').lower() for cell in rows[0]}
-    if _looks_like_embase_rows(rows):
-        return "embase_csv_rows"
     for name, columns in _CSV_SIGNATURES:
         if columns <= header:
             return name
     if "embase accession id" in header:
         return "embase_csv"
     return "tsv" if delimiter == "\t" else "csv"
+
+
+def _leading_rows(lines: list[str]) -> list[list[str]]:
+    """The CSV rows of ``lines`` up to the first that cannot be read (the head may cut a quoted field)."""
+    rows: list[list[str]] = []
+    reader = csv.reader(lines)
+    while True:
+        try:
+            rows.append(next(reader))
+        except (StopIteration, csv.Error):
+            return rows
 
 
 def _find_header(lines: list[str]) -> tuple[int | None, str]:
@@ -149,12 +171,56 @@ def _find_header(lines: list[str]) -> tuple[int | None, str]:
     return None, ","
 
 
-def _looks_like_embase_rows(rows: list[list[str]]) -> bool:
-    """Embase's "fields by row" CSV: one ``"LABEL","value"`` pair per row, records one after another."""
-    labels = [row[0].strip().upper() for row in rows if len(row) >= 2 and row[0].strip()]
-    return len(labels) >= 3 and labels[0] == "TITLE" and any(
-        label in ("AUTHOR NAMES", "SOURCE", "ABSTRACT", "EMBASE ACCESSION ID") for label in labels[1:10]
-    ) and all(len(row) <= 3 for row in rows[:10] if row)
+# The field labels of Embase.com CSV exports (the column headers of the column layout), which
+# the fields-by-row layout writes upper-case in its first column, once per record.
+EMBASE_FIELD_LABELS = frozenset({
+    "title", "original title", "author names", "author addresses", "correspondence address", "editors",
+    "aip/ip entry date", "full record entry date", "source", "source title", "publication year", "volume",
+    "issue", "first page", "last page", "date of publication", "publication type", "conference name",
+    "conference location", "conference date", "conference editors", "issn", "isbn", "book publisher",
+    "abstract", "original abstract", "author keywords", "emtree drug index terms (major focus)",
+    "emtree drug index terms", "emtree medical index terms (major focus)", "emtree medical index terms",
+    "keywords", "drug tradenames", "drug manufacturer", "device tradenames", "device manufacturer",
+    "clinical trial numbers", "molecular sequence numbers", "cas registry numbers", "embase classification",
+    "article language", "summary language", "embase accession id", "medline pmid", "pui", "doi",
+    "full text link", "embase link", "open url link", "copyright", "source type", "correspondence",
+    "funding details", "grant numbers", "chemicals and cas registry numbers",
+})
+_EMBASE_PREAMBLE_LABELS = frozenset({"search query", "query", "date", "results", "number of results"})
+
+
+def is_embase_field_label(cell: str) -> bool:
+    return cell.strip().rstrip(":").lower() in EMBASE_FIELD_LABELS
+
+
+def _is_label_cell(cell: str) -> bool:
+    """A field label as the row layout writes it: upper-case words, no lower-case letter."""
+    cell = cell.strip().rstrip(":")
+    return bool(cell) and len(cell) <= 80 and cell == cell.upper() and any(c.isalpha() for c in cell)
+
+
+def looks_like_embase_rows(rows: list[list[str]]) -> bool:
+    """Embase's "fields by row" CSV: each row is an upper-case field label and its value(s), so the
+    first column is a list of labels, and a record starts at each ``TITLE`` label.
+
+    The layout is told apart from the column layout (a header row of labels, then one record
+    per row) by what defines it, not by the width of the rows, which multi-valued fields such
+    as AUTHOR NAMES (one cell per author) make as wide as a header: the first row is a TITLE
+    label followed by values rather than more labels, and every row's first cell is a label,
+    at least one other than TITLE an Embase field label.
+    """
+    body = [row for row in rows if any(cell.strip() for cell in row)]
+    while body and (body[0][0].strip().lower() in _EMBASE_PREAMBLE_LABELS
+                    or set("".join(body[0]).strip()) <= set("-=_ ")):
+        body = body[1:]  # the search-query block, its line of dashes
+    if not body or body[0][0].strip().rstrip(":").upper() != "TITLE":
+        return False
+    if sum(is_embase_field_label(cell) for cell in body[0][1:]) >= 2:
+        return False  # a header row: the column layout
+    first_cells = [row[0] for row in body]
+    if not all(_is_label_cell(cell) for cell in first_cells[:-1]):  # the last row may be cut by the head
+        return False
+    return any(is_embase_field_label(cell) and cell.strip().upper() != "TITLE" for cell in first_cells)
 
 
 _COCHRANE_BANNER = re.compile(r"^Record #\d+ of (\d+)\s*$", re.M)

@@ -30,6 +30,7 @@ from ..dedup.notices import publication_types, related_fields, retraction_flag
 from ..models import (Decision, DecisionEvent, DuplicateCandidate, Import, Job, Merge, NoticeLink, Record,
                       RecordStage, Review, Stage)
 from .jobs import job_create
+from .statistics import tables_analyze
 
 JSON_FIELDS = {"authors", "issn"}
 # The engine reads no more of an abstract than this; loading whole abstracts of 100,000
@@ -184,12 +185,10 @@ def dedup_review(*, review, job=None, progress=None):
             _store_notices(review=review, job=job, result=result, records=records, groups=groups,
                            summary=summary)
             Import.objects.filter(pk__in=new_imports).update(deduplicated_at=timezone.now())
-        if summary.merged > 5000:
-            # Tens of thousands of merges arrived at once: refresh the planner's statistics
-            # so the merge list does not get a plan made for an empty table. (Not the record
-            # table: its rows are wide and ANALYZE there costs seconds; autovacuum will do it.)
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Merge._meta.db_table}")
+        if summary.merged or summary.candidates:
+            # Merges, candidates and the records' duplicate_of arrived in bulk: the planner
+            # must not keep plans made for the tables as they were (autovacuum may be off).
+            tables_analyze(Merge, DuplicateCandidate, Record)
         summary.seconds["save"] = time.perf_counter() - saving
     return summary
 

@@ -15,11 +15,21 @@ def _chunks(queryset):
         yield batch
 
 
+# Where each record came from, as the lead recorded it for its import (PRISMA-S); the
+# "database" column of CSV_COLUMNS is the import's database too.
+PROVENANCE_COLUMNS = ("platform", "searched_on")
+
+
+def provenance_values(record):
+    item = record.source_import
+    return [item.platform, item.searched_on.isoformat() if item.searched_on else ""]
+
+
 def stream_records_ris(records, notes=None):
     """Yield RIS text. `notes(record)` may return lines written as N1 notes (decisions and
     reasons), which reference managers keep."""
     buffer = io.StringIO()
-    for batch in _chunks(records):
+    for batch in _chunks(records.select_related("source_import")):
         if notes is None:
             write_ris((record_to_parsed(record) for record in batch), buffer)
         else:
@@ -37,13 +47,14 @@ def stream_records_ris(records, notes=None):
 
 def stream_records_csv(records, extra_columns=(), extra_values=None):
     """Yield CSV text: the importable record columns, then `extra_columns` whose values
-    `extra_values(record)` returns (decisions, stage, reasons …). Written by the one CSV
-    writer (screening.csvfile), which neutralises formulas."""
+    `extra_values(record)` returns (decisions, stage, reasons …): after the importable columns,
+    each record's import provenance (database, platform, date searched). Written by the one
+    CSV writer (screening.csvfile), which neutralises formulas."""
     def rows():
-        yield list(CSV_COLUMNS) + list(extra_columns)
-        for batch in _chunks(records):
+        yield list(CSV_COLUMNS) + list(PROVENANCE_COLUMNS) + list(extra_columns)
+        for batch in _chunks(records.select_related("source_import")):
             for record in batch:
-                row = csv_row(record_to_parsed(record))
+                row = csv_row(record_to_parsed(record)) + provenance_values(record)
                 if extra_values is not None:
                     row += list(extra_values(record))
                 yield row

@@ -22,13 +22,15 @@ from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, connection, transaction
 
+from ..databases import canonical_database, database_of_records
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import CheckTally
-from ..models import Import, Record, Source
+from ..models import Import, Record, RecordStage, Source
 from .decisions import record_stages_add_import
 from .dedup import dedup_enqueue
 from .jobs import JobError, job_create
 from .staging import COPY_COLUMNS, copy_line, staged
+from .statistics import tables_analyze_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ FORMAT_PROVENANCE = {
     "embase_csv": ("Embase", "Embase.com"),
     "embase_csv_rows": ("Embase", "Embase.com"),
     "ebsco_csv": ("", "EBSCOhost"),
-    "cochrane_csv": ("Cochrane Central Register of Controlled Trials (CENTRAL)", "Cochrane Library"),
+    "cochrane_csv": ("Cochrane CENTRAL", "Cochrane Library"),
 }
 
 def file_sha256(file):
@@ -79,17 +81,16 @@ def imports_upload(*, review, files, uploaded_by, source=Source.DATABASE):
 
 
 def detect_provenance(item, export):
-    """Return (database, platform) as the file itself states them, or as its format implies."""
+    """Return (database, platform) as the file's records state them (canonical names, see
+    screening.databases), or as its format implies."""
     database, platform = FORMAT_PROVENANCE.get(export.format, ("", ""))
-    named = {}
+    named, kinds = [], []
     for index, record in enumerate(export.records()):
-        if record.database:
-            named[record.database] = named.get(record.database, 0) + 1
+        named.append(record.database)
+        kinds.append([kind for kind, _value in record.identifiers])
         if index >= 200:  # the first records tell; no need to read a huge file again
             break
-    if named:
-        database = max(sorted(named), key=named.get)
-    return database, platform
+    return database_of_records(named, kinds) or database, platform
 
 
 def staged_rows_path(item):
@@ -203,7 +204,7 @@ def import_confirm(*, item, database, platform="", searched_on=None, search_stri
     if item.check_report.get("state") != "ok":
         raise ImportFormatError("This file could not be read, so it cannot be imported.",
                                 filename=item.filename)
-    item.database = database
+    item.database = canonical_database(database) or database.strip()
     item.platform = platform
     item.searched_on = searched_on
     item.search_string = search_string
@@ -214,6 +215,19 @@ def import_confirm(*, item, database, platform="", searched_on=None, search_stri
                           params={"import_id": item.pk}, total=item.record_count,
                           message=f"Waiting to import {item.filename}…")
     item.save()
+    return item
+
+
+def import_rename_database(*, item, database, renamed_by):
+    """Name the database an import's records came from anew (a lead's correction). PRISMA,
+    the overlap matrix and the records export read it from the import, so they follow."""
+    database = canonical_database(database) or " ".join(database.split())
+    if not database:
+        raise ValueError("Name the database.")
+    previous = item.database
+    Import.objects.filter(pk=item.pk).update(database=database)
+    item.database = database
+    logger.info("import %s: database %r renamed %r by user %s", item.pk, previous, database, renamed_by.pk)
     return item
 
 
@@ -268,6 +282,7 @@ def import_finished(*, item, record_count):
     Import.objects.filter(pk=item.pk).update(
         status=Import.Status.IMPORTED, record_count=record_count, error="")
     record_stages_add_import(item=item)
+    tables_analyze_after_commit(Record, RecordStage)
     # The new records are compared with the review's others by a dedup run of their own.
     dedup_enqueue(review=item.review, created_by=item.created_by)
 
@@ -487,5 +502,7 @@ def record_to_parsed(record) -> ParsedRecord:
         identifiers=tuple(tuple(pair) for pair in record.identifiers), issn=tuple(record.issn),
         keywords=tuple(record.keywords), subject_terms=tuple(record.subject_terms),
         language=record.language, publication_type=record.publication_type, urls=tuple(record.urls),
-        database=record.database, source_id=str(record.pk), line=record.line,
+        # The import's provenance, as PRISMA counts it, not what the file said of each record.
+        database=record.source_import.database if record.source_import_id else record.database,
+        source_id=str(record.pk), line=record.line,
     )

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
+from ..databases import known_databases
 from ..filenames import file_stem
 from ..formats import FORMATS
 from ..formats.record import ParsedRecord
@@ -24,13 +25,16 @@ class UploadForm(forms.Form):
         label="Export files",
         widget=MultipleFileInput(),
         help_text="RIS, MEDLINE/.nbib, PubMed XML or CSV, Web of Science, Scopus, Embase, EBSCO, "
-        "Cochrane, BibTeX, EndNote XML, or any CSV/TSV. The format is read from the content.",
+        "Cochrane, BibTeX, EndNote XML or tagged (.enw), CSL-JSON, or any CSV/TSV. "
+        "The format is read from the content.",
     )
     source = forms.ChoiceField(label="These records come from", choices=Source.choices, initial=Source.DATABASE)
 
 
 class ProvenanceForm(forms.Form):
-    database = forms.CharField(max_length=200, help_text="e.g. MEDLINE, Embase, APA PsycInfo, CINAHL")
+    database = forms.CharField(
+        max_length=200, widget=forms.TextInput(attrs={"list": "known-databases", "autocomplete": "off"}),
+        help_text="e.g. MEDLINE, Embase, APA PsycInfo, CINAHL. A known database's other names become its usual one.")
     platform = forms.CharField(max_length=200, required=False, help_text="e.g. PubMed, Ovid, EBSCOhost")
     searched_on = forms.DateField(label="Date searched", required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
@@ -55,7 +59,7 @@ def import_list(request, review):
     per_database = import_summary(review)["per_database"]
     return render(request, "screening/import_list.html", {
         "review": review, "form": form, "imports": imports, "per_database": per_database,
-        "max_mb": settings.IMPORT_MAX_UPLOAD_MB, "nav": "imports",
+        "max_mb": settings.IMPORT_MAX_UPLOAD_MB, "nav": "imports", "known_databases": known_databases(),
     })
 
 
@@ -95,6 +99,7 @@ def import_check(request, review, job_id):
         return _confirm(request, review, forms_by_item)
     return render(request, "screening/import_check.html", {
         "review": review, "job": job, "forms_by_item": forms_by_item, "nav": "imports",
+        "known_databases": known_databases(),
         "fields": [f.name for f in ParsedRecord.__dataclass_fields__.values()
                    if f.name not in ("raw", "line", "extra")],
     })
@@ -118,7 +123,7 @@ def _confirm(request, review, forms_by_item):
             messages.error(request, f"{item.filename}: name the database it came from.")
         return render(request, "screening/import_check.html", {
             "review": review, "job": get_object_or_404(review.jobs, pk=request.resolver_match.kwargs["job_id"]),
-            "forms_by_item": forms_by_item, "nav": "imports",
+            "forms_by_item": forms_by_item, "nav": "imports", "known_databases": known_databases(),
         })
     for item, form in chosen:
         data = form.cleaned_data
@@ -147,6 +152,21 @@ def import_recheck(request, review, import_id):
     import_services.import_check(item=item, format=format, column_map=column_map or None)
     job_id = request.POST.get("job_id")
     return redirect("import_check", review_id=review.pk, job_id=job_id)
+
+
+@review_view("import")
+@require_POST
+def import_rename_database(request, review, import_id):
+    """The lead corrects the database an import's records came from; PRISMA follows."""
+    item = get_object_or_404(review.imports, pk=import_id)
+    try:
+        import_services.import_rename_database(item=item, database=request.POST.get("database", ""),
+                                               renamed_by=request.user)
+    except ValueError as error:
+        messages.error(request, f"{item.filename}: {error}")
+    else:
+        messages.success(request, f"{item.filename}: database is now {item.database}.")
+    return redirect("import_list", review_id=review.pk)
 
 
 @review_view("import")

@@ -1,6 +1,6 @@
 """Time and peak memory of parsing 100,000 real records, outside the default test run.
 
-    .venv/bin/python tests/formats/bench_parsers.py [ris|medline|wos_plaintext] [records]
+    .venv/bin/python tests/formats/bench_parsers.py [ris|medline|wos_plaintext|pubmed_xml] [records]
 
 Real corpus records are repeated with their identifiers changed, written to a temporary
 file, then read through ``open_export`` as the app does. Peak memory is the process's
@@ -25,22 +25,39 @@ SOURCES = {
     "medline": ("pubmed-medline/revtools__restoration_pubmed.nbib", re.compile(r"^PMID- .*?(?=^PMID- |\Z)",
                                                                                re.M | re.S)),
     "wos_plaintext": ("wos-plaintext/revtools__restoration_WoS.ciw", re.compile(r"^PT .*?^ER\n", re.M | re.S)),
+    # efetch articles of the corpus joined into one set: the four of 2025 (about 5 KB each,
+    # no cited references), and all eight (17 KB on average: four carry their reference lists).
+    "pubmed_xml": ("entrez/biopython__pubmed[12].xml", re.compile(r"<PubmedArticle>.*?</PubmedArticle>", re.S)),
+    "pubmed_xml_references": ("entrez/biopython__pubmed[124567].xml",
+                              re.compile(r"<PubmedArticle>.*?</PubmedArticle>", re.S)),
 }
+_PUBMED_XML_HEAD = ('<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+                    '1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+                    "<PubmedArticleSet>\n")
 
 
 def write_corpus(format_name: str, count: int, out) -> None:
     relative, splitter = SOURCES[format_name]
-    records = splitter.findall((EXPORTS / relative).read_text(encoding="utf-8-sig"))
+    records = [record for path in sorted(EXPORTS.glob(relative))
+               for record in splitter.findall(path.read_text(encoding="utf-8-sig"))]
     if format_name == "wos_plaintext":
         out.write("FN Clarivate Analytics Web of Science\nVR 1.0\n")
+    if format_name.startswith("pubmed_xml"):
+        out.write(_PUBMED_XML_HEAD)
     for number in range(count):
         record = records[number % len(records)]
         # Change DOIs and PMIDs so the copies are distinct records.
-        record = re.sub(r"(10\.\d{4,}/\S+?)(\s)", rf"\g<1>.{number}\2", record, count=1)
+        if format_name.startswith("pubmed_xml"):
+            record = re.sub(r"(>10\.\d{4,}/[^<]+)<", rf"\g<1>.{number}<", record, count=1)
+        else:
+            record = re.sub(r"(10\.\d{4,}/\S+?)(\s)", rf"\g<1>.{number}\2", record, count=1)
         record = re.sub(r"^(PMID- |PM )(\d+)", rf"\g<1>{number}", record, count=1, flags=re.M)
+        record = re.sub(r"(<PMID[^>]*>)\d+", rf"\g<1>{number}", record, count=1)
         out.write(record if record.endswith("\n") else record + "\n")
     if format_name == "wos_plaintext":
         out.write("EF\n")
+    if format_name.startswith("pubmed_xml"):
+        out.write("</PubmedArticleSet>\n")
 
 
 def main() -> None:

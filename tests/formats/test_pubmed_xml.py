@@ -164,3 +164,29 @@ def test_it_keeps_each_record_verbatim_even_across_read_chunks(parse_export, exp
     start = text.index("<PubmedArticle>")
     assert record.raw == text[start : text.index("</PubmedArticle>") + len("</PubmedArticle>")]
     assert record == whole_file[0]
+
+
+def test_comments_and_cdata_that_hold_an_end_tag_do_not_cut_a_record(parse_text):
+    text = ('<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle//EN" "x.dtd">\n'
+            "<PubmedArticleSet>\n<!-- first </PubmedArticle> -->\n<PubmedArticle><MedlineCitation>"
+            "<PMID>1</PMID><!-- </PubmedArticle> --><Article><ArticleTitle><![CDATA[a </PubmedArticle> b]]>"
+            "</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n"
+            "<PubmedArticle><MedlineCitation><PMID>2</PMID></MedlineCitation></PubmedArticle>\n</PubmedArticleSet>\n")
+    first, second = parse_text(parse_pubmed_xml, text)
+    assert (first.pmid, first.title, first.line) == ("1", "a b", 5)  # markup in titles is dropped
+    assert (second.pmid, second.line) == ("2", 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("<PubmedArticleSet></PubmedArticleSet>\n<PubmedArticle/>", "junk after the document element"),
+        ("<PubmedArticleSet><PubmedArticle>&bomb;</PubmedArticle></PubmedArticleSet>", "undefined entity"),
+        ('<!DOCTYPE PubmedArticleSet SYSTEM "x.dtd" [\n<!ENTITY % p SYSTEM "http://x/">]>\n<PubmedArticleSet/>',
+         "entity declarations are not allowed"),
+        ("<PubmedArticleSet><PubmedArticle><PMID>1</PMID></PubmedArticleSet>", "not well-formed"),
+    ],
+)
+def test_a_broken_skeleton_or_record_is_refused(parse_text, text, reason):
+    with pytest.raises(ImportFormatError, match=reason):
+        parse_text(parse_pubmed_xml, text)
