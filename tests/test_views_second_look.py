@@ -7,10 +7,9 @@ from screening.models import DecisionEvent, Outcome, RecordStage, Review
 from screening.services import decisions as services
 from screening.services import priority
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,10 @@ from screening.services import decisions as services
 from screening.services import priority
 from screening.services import stopping as stopping_services
 
-from .screening_records import fast_password_hashing, make_records
+from .screening_records import make_records
 from .test_views_priority import media_root, records, screen_until_trained, sent  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def screen(review, reviewer, verdicts):

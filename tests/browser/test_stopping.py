@@ -11,11 +11,10 @@ from screening.services import decisions as services
 from screening.services import priority
 
 from ..conftest import password_of
-from ..screening_records import fast_password_hashing, make_records
+from ..screening_records import make_records
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-fast_hashing = pytest.fixture(autouse=True)(fast_password_hashing)
 
 
 def shoot(browser, live_server, user, path, name):
