@@ -32,6 +32,19 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    # Playwright's polling waits (wait_for_function) evaluate their predicate with eval, which
+    # the app's Content-Security-Policy forbids; the tests' own scripts are not the page's.
+    # tests/browser/test_content_security_policy.py checks the policy with `page_under_csp`.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_under_csp(browser):
+    """A desktop page that keeps the Content-Security-Policy the app sends."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -41,7 +54,8 @@ def page(browser):
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
+                                  bypass_csp=True)
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

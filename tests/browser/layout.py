@@ -32,8 +32,8 @@ CUT_OFF_JS = """
       const c = clipper.getBoundingClientRect();
       cut = c.width > 1 && (r.right > c.right + 1 || r.left < c.left - 1);
     }
-    const label = (el.innerText || el.value || el.name || '').trim().slice(0, 40);
-    if (cut) found.push(el.tagName.toLowerCase() + ' "' + label
+    if (cut) found.push(el.tagName.toLowerCase() + ' "'
+                         + String(el.innerText || el.value || el.name || '').trim().slice(0, 40)
                          + '" ' + Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + width);
   }
   return found;

@@ -15,7 +15,8 @@ PAGES = ["/", "{review}/", "{review}/settings/", "{review}/members/", "{review}/
          "{review}/prisma/", "{review}/exports/"]
 
 
-def test_the_main_pages_load_without_a_content_security_policy_violation(page, live_server, review, carol):
+def test_the_main_pages_load_without_a_content_security_policy_violation(page_under_csp, live_server, review, carol):
+    page = page_under_csp
     from screening.services import decisions
 
     make_records(review, 5)

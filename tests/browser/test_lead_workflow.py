@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from screening.models import Membership
 from screening.services import decisions, fulltext
@@ -73,8 +74,9 @@ def test_changing_a_vote_on_a_record_the_lead_resolved_meanwhile_is_refused_with
     page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
     first = int(card_id(page))
     page.keyboard.press("i")
-    page.wait_for_function("before => document.getElementById('record-card').dataset.recordId !== before",
-                           arg=str(first))
+    # Polled by Playwright's selector engine: a wait_for_function predicate needs eval, which the
+    # page's Content-Security-Policy forbids.
+    expect(page.locator("#record-card")).not_to_have_attribute("data-record-id", str(first))
     page.goto(f"{live_server.url}/reviews/{review.pk}/screen/?record={first}")
     decisions.outcome_resolve(lead=carol, review=review, record=open_queue[0], verdict="include")
     with page.expect_response(re.compile(r"/decide/$")) as answer:
