@@ -80,7 +80,7 @@ def test_undoing_the_batch_takes_back_every_merge_and_puts_the_pairs_back_in_the
 def test_the_preview_page_shows_the_pairs_and_reasons_in_words_and_posts_their_ids(client, carol, review, queue):
     client.force_login(carol)
     page = client.get(f"/reviews/{review.pk}/duplicates/queue/accept-preview/?min_score=0.90").content.decode()
-    assert "Accept 2 pairs as the same work?" in page and "similar title" in page
+    assert "Accept 2 pairs as the same work?" in page and ">Similar title<" in page
     assert f'name="candidate" value="{queue["high"].pk}"' in page
     assert f'name="candidate" value="{queue["skipped"].pk}"' not in page
     assert "1 pair you skipped" in page
