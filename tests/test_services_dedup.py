@@ -130,8 +130,10 @@ def test_deciding_different_keeps_the_pair_apart_and_skipping_asks_again_last(re
 
 def test_bulk_accept_takes_only_pairs_at_or_above_the_score(review, two_databases, carol):
     dedup.dedup_review(review=review)
-    assert dedup.candidates_accept_above(review=review, min_score=0.9, decided_by=carol) == 0
-    assert dedup.candidates_accept_above(review=review, min_score=0.8, decided_by=carol) == 1
+    ids = list(review.duplicate_candidates.values_list("pk", flat=True))
+    assert dedup.candidates_accept(review=review, candidate_ids=ids, min_score=0.9, decided_by=carol) is None
+    batch = dedup.candidates_accept(review=review, candidate_ids=ids, min_score=0.8, decided_by=carol)
+    assert batch.merges.count() == 1
     assert Merge.objects.filter(automatic=False, decided_by=carol).count() == 1
 
 

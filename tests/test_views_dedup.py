@@ -19,7 +19,7 @@ def test_the_overview_shows_counts_per_database_and_the_overlap(client, carol, d
     client.force_login(carol)
     page = client.get(f"/reviews/{deduplicated.pk}/duplicates/").content.decode()
     assert 'id="duplicates-removed">1<' in page
-    assert "<th scope=\"row\">Embase</th><td class=\"num\">3</td>" in page.replace("\n", "").replace("        ", "")
+    assert "<th scope=\"row\">Embase</th><td class=\"num\" data-label=\"Imported\">3</td>" in page.replace("\n", "").replace("        ", "")
     assert 'id="overlap"' in page and "Check 1 pair" in page
 
 
@@ -69,8 +69,9 @@ def test_an_unknown_verdict_is_refused(client, carol, deduplicated):
 
 def test_bulk_accept_merges_pairs_above_the_score(client, carol, deduplicated):
     client.force_login(carol)
-    response = client.post(f"/reviews/{deduplicated.pk}/duplicates/queue/accept-above/", {"min_score": "0.8"},
-                           follow=True)
+    candidate = DuplicateCandidate.objects.get()
+    response = client.post(f"/reviews/{deduplicated.pk}/duplicates/queue/accept-above/",
+                           {"min_score": "0.8", "candidate": [candidate.pk]}, follow=True)
     assert "1 pair scoring 0.80 or more merged" in response.content.decode()
     assert DuplicateCandidate.objects.get().status == "same"
 
@@ -87,7 +88,9 @@ def test_the_merge_list_offers_undo_and_undo_restores_the_record(client, carol, 
     client.force_login(carol)
     merge = Merge.objects.get()
     page = client.get(f"/reviews/{deduplicated.pk}/duplicates/merges/").content.decode()
-    assert "same_pages_volume_year" in page and "Filled into the kept record: doi" in page
+    assert "Same page range, volume and year, and a similar title" in page
+    assert "same_pages_volume_year" not in page.replace('value="same_pages_volume_year"', "")
+    assert "Filled into the kept record: doi" in page
     response = client.post(f"/reviews/{deduplicated.pk}/duplicates/merges/{merge.pk}/undo/", follow=True)
     assert "is a record of its own again" in response.content.decode()
     assert Record.objects.get(pk=merge.record_id).duplicate_of is None
@@ -113,3 +116,38 @@ def test_the_settings_form_saves_the_database_preference(client, carol, review):
     client.post(f"/reviews/{review.pk}/settings/", data)
     review.refresh_from_db()
     assert review.database_preference == ["MEDLINE", "Embase"]
+
+
+def test_the_merge_list_filters_by_reason_and_by_who_merged(client, carol, deduplicated):
+    client.force_login(carol)
+    candidate = DuplicateCandidate.objects.get()
+    dedup.candidate_decide(candidate=candidate, verdict="same", decided_by=carol)
+    url = f"/reviews/{deduplicated.pk}/duplicates/merges/"
+    everything = client.get(url).content.decode()
+    assert everything.count('class="card merge"') == 2
+    assert '<option value="similar_title" >Similar title</option>' in everything
+    by_person = client.get(url, {"who": "person"}).content.decode()
+    assert by_person.count('class="card merge"') == 1 and "By Carol Lead" in by_person
+    automatic = client.get(url, {"who": "automatic"}).content.decode()
+    assert automatic.count('class="card merge"') == 1 and "Automatically" in automatic
+    same_place = client.get(url, {"reason": "same_pages_volume_year"}).content.decode()
+    assert same_place.count('class="card merge"') == 1 and "Same page range" in same_place
+
+
+def test_the_merge_list_shows_twenty_merges_a_page(client, carol, deduplicated):
+    from screening.views.dedup import MERGES_PER_PAGE
+
+    merge = Merge.objects.get()
+    others = list(Record.objects.filter(review=deduplicated, duplicate_of__isnull=True)
+                  .exclude(pk=merge.primary_id))
+    # Undone merges are history rows too: enough of them to need a second page.
+    Merge.objects.bulk_create([
+        Merge(review=deduplicated, record=others[i % len(others)], primary_id=merge.primary_id, rule="lead",
+              automatic=False, decided_by=carol, undone_at=merge.created_at, undone_by=carol)
+        for i in range(MERGES_PER_PAGE + 3)])
+    client.force_login(carol)
+    first = client.get(f"/reviews/{deduplicated.pk}/duplicates/merges/", {"show": "all"}).content.decode()
+    assert MERGES_PER_PAGE == 20 and first.count('class="card merge"') == 20
+    assert "Page 1 of 2" in first and "show=all&amp;page=2" in first
+    second = client.get(f"/reviews/{deduplicated.pk}/duplicates/merges/", {"show": "all", "page": 2}).content.decode()
+    assert second.count('class="card merge"') == 4

@@ -6,7 +6,7 @@ from .pubmed import PubMedRun, PubMedSearch, PubMedSkip  # noqa: F401
 from .decisions import (  # noqa: F401
     Decision, DecisionEvent, Outcome, Pilot, RecordStage, Stage, Verdict, RESOLVED_OUTCOMES,
 )
-from .dedup import DuplicateCandidate, Merge, NoticeLink  # noqa: F401
+from .dedup import DuplicateCandidate, Merge, MergeBatch, NoticeLink  # noqa: F401
 from .priority import PriorityRank, PriorityRanking  # noqa: F401
 from .fulltext import Report, Study  # noqa: F401
 from .stopping import StopDecision  # noqa: F401

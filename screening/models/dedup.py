@@ -20,6 +20,30 @@ class MergeQuerySet(models.QuerySet):
         return self.filter(undone_at__isnull=True)
 
 
+class MergeBatch(models.Model):
+    """Pairs a lead accepted together ("Accept many at once"): the exact pairs shown on the
+    preview, merged as one step and undone as one step."""
+
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="merge_batches")
+    min_score = models.FloatField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"batch {self.pk} of review {self.review_id} (score >= {self.min_score})"
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None
+
+
 class Merge(models.Model):
     """One record put into a duplicate group, with the reason and what it changed.
 
@@ -41,6 +65,7 @@ class Merge(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+")
     job = models.ForeignKey("screening.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    batch = models.ForeignKey(MergeBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="merges")
     created_at = models.DateTimeField(default=timezone.now)
     filled = models.JSONField(default=dict, blank=True)
     previous = models.JSONField(default=dict, blank=True)
@@ -118,6 +143,9 @@ class DuplicateCandidate(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The bulk accept that decided "same", so that undoing it puts the pair back in the queue.
+    batch = models.ForeignKey(MergeBatch, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="candidates")
     job = models.ForeignKey("screening.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -27,7 +27,7 @@ from ..dedup import DedupRecord, choose_primary, fill_missing, find_duplicates
 from ..dedup.engine import completeness
 from ..dedup.normalise import split_author_field
 from ..dedup.notices import publication_types, related_fields, retraction_flag
-from ..models import (Decision, DecisionEvent, DuplicateCandidate, Import, Job, Merge, NoticeLink, Record,
+from ..models import (Decision, DecisionEvent, DuplicateCandidate, Import, Job, Merge, MergeBatch, NoticeLink, Record,
                       RecordStage, Review, Stage)
 from .jobs import job_create
 from .statistics import tables_analyze
@@ -469,7 +469,7 @@ def _root_of(record_id):
     return duplicate_of or record_id
 
 
-def groups_join(*, review, record_a, record_b, rule, score=None, scores=None, decided_by=None):
+def groups_join(*, review, record_a, record_b, rule, score=None, scores=None, decided_by=None, batch=None):
     """Put the groups of two records together (the lead said they are the same work).
 
     The primary is whichever group's primary ``choose_primary`` prefers; the other group's
@@ -488,7 +488,7 @@ def groups_join(*, review, record_a, record_b, rule, score=None, scores=None, de
     moved = list(Record.objects.select_related("source_import").filter(Q(pk=other) | Q(duplicate_of=other)))
     primary_record = roots[primary]
     merge = Merge(review=review, record_id=other, primary_id=primary, linked_to_id=linked, rule=rule,
-                  score=score, scores=scores or {}, automatic=False, decided_by=decided_by)
+                  score=score, scores=scores or {}, automatic=False, decided_by=decided_by, batch=batch)
     by_key = {record_key(r.pk): r for r in moved}
     sources = fill_sources(engine[primary], [as_dedup_record(record_as_row(r)) for r in moved])
     for name, source in sources.items():
@@ -503,7 +503,7 @@ def groups_join(*, review, record_a, record_b, rule, score=None, scores=None, de
 
 
 @transaction.atomic
-def candidate_decide(*, candidate, verdict, decided_by):
+def candidate_decide(*, candidate, verdict, decided_by, batch=None):
     """Record the lead's answer for a pair: same work (merge), different works (kept apart
     from now on) or skipped (asked again after the rest)."""
     _write_lock(candidate.review_id)
@@ -513,28 +513,66 @@ def candidate_decide(*, candidate, verdict, decided_by):
     if verdict == DuplicateCandidate.Status.SAME:
         groups_join(review=candidate.review, record_a=candidate.record_a_id, record_b=candidate.record_b_id,
                     rule=candidate.rule or "lead", score=candidate.score, scores=candidate.scores,
-                    decided_by=decided_by)
+                    decided_by=decided_by, batch=batch)
     candidate.status = verdict
     candidate.decided_by = decided_by
     candidate.decided_at = timezone.now()
-    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    candidate.batch = batch
+    candidate.save(update_fields=["status", "decided_by", "decided_at", "batch"])
     return candidate
 
 
-@transaction.atomic
-def candidates_accept_above(*, review, min_score, decided_by):
-    """Decide "same" for every pair in the queue scoring at least `min_score`. Return how
-    many pairs were accepted."""
-    ids = list(review.duplicate_candidates.queue().filter(score__gte=min_score).values_list("pk", flat=True))
-    for candidate in DuplicateCandidate.objects.filter(pk__in=ids).order_by("-score", "pk"):
-        candidate_decide(candidate=candidate, verdict=DuplicateCandidate.Status.SAME, decided_by=decided_by)
-    return len(ids)
+def candidates_bulk_acceptable(review, min_score):
+    """The pairs "Accept many at once" would merge: still to decide, scoring at least
+    `min_score`, best first. Skipped pairs are left out: the lead chose to look at them again."""
+    return (review.duplicate_candidates.queue().filter(status=DuplicateCandidate.Status.PENDING, score__gte=min_score)
+            .select_related("record_a__source_import", "record_b__source_import"))
 
 
 @transaction.atomic
-def merge_undo(*, merge, undone_by):
+def candidates_accept(*, review, candidate_ids, min_score, decided_by):
+    """Decide "same" for exactly these pairs (the ones the lead saw on the preview), as one
+    batch that can be undone in one step. A pair decided or skipped since the preview, or
+    that no longer scores `min_score`, is left alone. Return the batch, or None when no
+    pair was left to accept."""
+    _write_lock(review.pk)
+    wanted = set(candidate_ids)
+    still = [c for c in candidates_bulk_acceptable(review, min_score).order_by("-score", "pk") if c.pk in wanted]
+    if not still:
+        return None
+    batch = MergeBatch.objects.create(review=review, min_score=min_score, created_by=decided_by)
+    for candidate in still:
+        candidate_decide(candidate=candidate, verdict=DuplicateCandidate.Status.SAME, decided_by=decided_by,
+                         batch=batch)
+    return batch
+
+
+@transaction.atomic
+def merge_batch_undo(*, batch, undone_by):
+    """Undo every merge of a bulk accept still in effect, newest first, put its pairs back
+    in the queue, and mark the batch undone. Return how many merges were undone."""
+    _write_lock(batch.review_id)
+    batch = MergeBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.is_undone:
+        return 0
+    undone = 0
+    for merge in batch.merges.active().order_by("-id"):
+        merge_undo(merge=merge, undone_by=undone_by, keep_apart=False)
+        undone += 1
+    # Back to the queue as they were before the bulk accept.
+    batch.candidates.filter(status=DuplicateCandidate.Status.SAME).update(
+        status=DuplicateCandidate.Status.PENDING, decided_by=None, decided_at=None, batch=None)
+    batch.undone_at = timezone.now()
+    batch.undone_by = undone_by
+    batch.save(update_fields=["undone_at", "undone_by"])
+    return undone
+
+
+@transaction.atomic
+def merge_undo(*, merge, undone_by, keep_apart=True):
     """Take the merged record out of its group again and restore what the merge filled
-    into the primary. The record and that primary are kept apart in later runs."""
+    into the primary. The record and that primary are kept apart in later runs, unless
+    `keep_apart` is false (a bulk accept undone: its pairs go back to the queue instead)."""
     _write_lock(merge.review_id)
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.is_undone:
@@ -551,6 +589,8 @@ def merge_undo(*, merge, undone_by):
     merge.undone_at = timezone.now()
     merge.undone_by = undone_by
     merge.save(update_fields=["undone_at", "undone_by"])
+    if not keep_apart:
+        return merge
     a, b = sorted((record.pk, group_primary))
     DuplicateCandidate.objects.update_or_create(
         record_a_id=a, record_b_id=b,

@@ -16,3 +16,11 @@ def percent(value):
     if value is None:
         return "—"
     return f"{value * 100:.0f} %"
+
+
+@register.filter
+def rule_words(rule):
+    """A dedup rule id ("veto_pages") as the reason a lead reads ("different pages")."""
+    from ..dedup.reasons import rule_in_words
+
+    return rule_in_words(rule)

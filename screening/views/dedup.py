@@ -6,9 +6,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
+from ..dedup.reasons import rule_in_words
 from ..htmx import wants_partial
 from ..models import DuplicateCandidate, Job, Record
 from ..services import dedup as dedup_services
@@ -25,6 +27,7 @@ PAIR_FIELDS = (
     ("volume", "Volume"), ("issue", "Issue"), ("pages", "Pages"), ("doi", "DOI"), ("pmid", "PMID"),
     ("abstract", "Abstract"),
 )
+MERGES_PER_PAGE = 20
 
 
 @review_view("deduplicate")
@@ -103,35 +106,93 @@ def dedup_decide(request, review, candidate_id):
     return redirect("dedup_queue", review_id=review.pk)
 
 
+def _min_score(raw):
+    """The bulk accept's score, or None when it is not a number between 0 and 1."""
+    try:
+        score = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return score if 0 <= score <= 1 else None
+
+
+@review_view("deduplicate")
+def dedup_accept_preview(request, review):
+    """The pairs "Accept many at once" would merge, for the lead to look at before confirming."""
+    min_score = _min_score(request.GET.get("min_score"))
+    if min_score is None:
+        messages.error(request, "Give a score between 0 and 1.")
+        return redirect("dedup_queue", review_id=review.pk)
+    pairs = list(dedup_services.candidates_bulk_acceptable(review, min_score))
+    skipped = review.duplicate_candidates.queue().filter(status=DuplicateCandidate.Status.SKIPPED,
+                                                         score__gte=min_score).count()
+    return render(request, "screening/dedup_accept_preview.html", {
+        "review": review, "pairs": pairs, "min_score": min_score, "skipped": skipped, "nav": "duplicates",
+    })
+
+
 @review_view("deduplicate")
 @require_POST
 def dedup_accept_above(request, review):
-    try:
-        min_score = float(request.POST.get("min_score", ""))
-    except ValueError:
-        min_score = None
-    if min_score is None or not 0 <= min_score <= 1:
+    """Merge exactly the pairs shown on the preview, as one batch."""
+    min_score = _min_score(request.POST.get("min_score"))
+    if min_score is None:
         messages.error(request, "Give a score between 0 and 1.")
         return redirect("dedup_queue", review_id=review.pk)
-    count = dedup_services.candidates_accept_above(review=review, min_score=min_score, decided_by=request.user)
-    messages.success(request, f"{count} pair{'s' if count != 1 else ''} scoring {min_score:.2f} or more "
-                     "merged as the same work. Each merge can be undone.")
+    ids = [int(value) for value in request.POST.getlist("candidate") if value.isdigit()]
+    if not ids:
+        messages.error(request, "Nothing merged: look at the pairs first, then confirm them on that page.")
+        return redirect(f"{reverse('dedup_accept_preview', args=[review.pk])}?min_score={min_score:.2f}")
+    batch = dedup_services.candidates_accept(review=review, candidate_ids=ids, min_score=min_score,
+                                             decided_by=request.user)
+    count = batch.merges.count() if batch else 0
+    if not batch:
+        messages.error(request, "Nothing merged: those pairs were decided or skipped meanwhile.")
+    else:
+        messages.success(request, f"{count} pair{'s' if count != 1 else ''} scoring {min_score:.2f} or more "
+                         "merged as the same work. Undo them all at once under Merges.")
     return redirect("dedup_queue", review_id=review.pk)
+
+
+MERGE_WHO = {"automatic": ("Automatically", Q(automatic=True)), "person": ("By a person", Q(automatic=False))}
 
 
 @review_view("deduplicate")
 def merge_list(request, review):
     merges = (review.merges.select_related("record__source_import", "primary__source_import", "decided_by",
-                                           "undone_by"))
+                                           "undone_by", "batch"))
     show = request.GET.get("show", "active")
     if show == "active":
         merges = merges.active()
     elif show == "undone":
         merges = merges.filter(undone_at__isnull=False)
-    page = Paginator(merges, 50).get_page(request.GET.get("page"))
+    rules = [(rule, rule_in_words(rule)) for rule in
+             review.merges.order_by("rule").values_list("rule", flat=True).distinct()]
+    rule = request.GET.get("reason", "")
+    if rule:
+        merges = merges.filter(rule=rule)
+    who = request.GET.get("who", "")
+    if who in MERGE_WHO:
+        merges = merges.filter(MERGE_WHO[who][1])
+    page = Paginator(merges, MERGES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "screening/merge_list.html", {
-        "review": review, "page": page, "show": show, "nav": "duplicates",
+        "review": review, "page": page, "show": show, "nav": "duplicates", "rules": rules, "reason": rule,
+        "who": who, "who_choices": [(key, label) for key, (label, _) in MERGE_WHO.items()],
+        "batches": review.merge_batches.select_related("created_by", "undone_by")
+        .annotate(merged=Count("merges"))[:20],
     })
+
+
+@review_view("deduplicate")
+@require_POST
+def merge_batch_undo(request, review, batch_id):
+    batch = get_object_or_404(review.merge_batches, pk=batch_id)
+    if batch.is_undone:
+        messages.info(request, "That bulk accept was already undone.")
+    else:
+        count = dedup_services.merge_batch_undo(batch=batch, undone_by=request.user)
+        messages.success(request, f"Bulk accept undone: {count} merge{'s' if count != 1 else ''} taken back; "
+                         "the pairs are in the queue again.")
+    return redirect("merge_list", review_id=review.pk)
 
 
 @review_view("deduplicate")

@@ -37,7 +37,7 @@ def test_a_lead_works_through_the_queue_by_keyboard(page, live_server, review, c
     assert page.locator("tr.differs mark").first.inner_text() in ("randomized", "randomised")
 
     # A key typed into a form field is not a decision.
-    page.get_by_label("Merge every pair scoring at least").press("s")
+    page.get_by_label("Merge every pair still to decide scoring at least").press("s")
     assert status.inner_text() == "2 pairs left."
 
     def next_pair_ready():

@@ -60,10 +60,12 @@ def test_reviewers_attach_and_screen_full_texts_and_the_diagram_follows(
         if user == alice:
             page.goto(f"{live_server.url}/reviews/{review.pk}/fulltext/")
             item = page.locator(f"#report-{records[0].pk}")
+            item.locator("summary").click()  # the forms stay folded until used
             item.get_by_label("or a link to the full text").fill("https://example.org/first.pdf")
             item.get_by_role("button", name="Attach full text").click()
             page.get_by_text("Full text attached to").wait_for()
             item = page.locator(f"#report-{records[1].pk}")
+            item.locator("summary").click()
             item.get_by_label("Why it could not be retrieved").fill("No library access; author did not reply")
             item.get_by_role("button", name="Mark not retrieved").click()
             page.get_by_text("marked as not retrieved").wait_for()
