@@ -102,7 +102,8 @@ _STYLESHEET = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/199
 <xsl:choose>
 <xsl:when test="namespace-uri() != ''">?{_F}</xsl:when>
 <xsl:when test="self::PubmedArticle">PubmedArticle{_F}<xsl:variable name="c" select="MedlineCitation[1]"/>
-<xsl:variable name="a" select="$c/Article[1]"/><xsl:variable name="j" select="$a/Journal[1]"/>{_JOURNAL_FIELDS}</xsl:when>
+<xsl:variable name="a" select="$c/Article[1]"/><xsl:variable name="j" select="$a/Journal[1]"/>
+{_JOURNAL_FIELDS}</xsl:when>
 <xsl:when test="self::PubmedBookArticle">PubmedBookArticle{_F}<xsl:variable name="d" select="BookDocument[1]"/>
 {_BOOK_FIELDS}</xsl:when>
 <xsl:otherwise><xsl:value-of select="name()"/>{_F}</xsl:otherwise>
