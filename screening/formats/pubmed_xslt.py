@@ -26,7 +26,15 @@ BATCH_SIZE = 200
 # Unicode noncharacters: never in bibliographic text, allowed in XML 1.0, so fit to separate
 # fields (FIELD), the items of a list field (ITEM), the parts of an item (PART) and records.
 FIELD, ITEM, PART, RECORD = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
-_SEPARATOR_IN_TEXT = re.compile(r"[\ufdd0-\ufdd3]|&#(?:[xX]0*[fF][dD][dD][0-3];|0*6497[6-9];)")
+_SEPARATOR_REFERENCE = re.compile(r"&#(?:[xX]0*[fF][dD][dD][0-3];|0*6497[6-9];)")
+
+
+def _holds_a_separator(text: str) -> bool:
+    # Four substring searches and a regex led by a literal run at C speed; one regex with a
+    # character class in front would step through the text in Python's regex engine.
+    return any(separator in text for separator in (FIELD, ITEM, PART, RECORD)) or (
+        "&#" in text and _SEPARATOR_REFERENCE.search(text) is not None
+    )
 
 _F, _I, _P, _R = "&#xFDD0;", "&#xFDD1;", "&#xFDD2;", "&#xFDD3;"
 
@@ -119,7 +127,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 def read_batch(batch: list[tuple[str, int, str]]) -> list[ParsedRecord] | None:
     """The records of ``batch`` (``(name, line, raw)`` per child of the set), or None when it needs the tree reader."""
     text = "".join(raw for _name, _line, raw in batch)
-    if _SEPARATOR_IN_TEXT.search(text):
+    if _holds_a_separator(text):
         return None
     try:
         document = etree.fromstring(f"<batch>{text}</batch>".encode(), _PARSER)
