@@ -177,32 +177,8 @@ _PUBMED_RECORDS = {"PubmedArticle", "PubmedBookArticle"}
 
 
 def parse_pubmed_xml(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
-    """Yield one record per ``<PubmedArticle>`` or ``<PubmedBookArticle>``.
-
-    Records are read in batches by one compiled XSLT in C (see pubmed_xslt); a batch it
-    cannot take is read here, record by record, through ElementTree, which also names the
-    line of any error.
-    """
-    from .pubmed_xslt import BATCH_SIZE, read_batch
-
-    batch: list[tuple[str, int, str]] = []
-    try:
-        for item in iter_pubmed_texts(stream, filename=filename):
-            batch.append(item)
-            if len(batch) == BATCH_SIZE:
-                yield from read_batch(batch) or _read_with_trees(batch, filename)
-                batch = []
-    except ImportFormatError:
-        # An error in a record read earlier comes first, as it would reading one by one.
-        yield from _read_with_trees(batch, filename)
-        raise
-    if batch:
-        yield from read_batch(batch) or _read_with_trees(batch, filename)
-
-
-def _read_with_trees(batch: list[tuple[str, int, str]], filename: str) -> Iterator[ParsedRecord]:
-    for _name, line, raw in batch:
-        element = parse_element_text(raw, line, filename)
+    """Yield one record per ``<PubmedArticle>`` or ``<PubmedBookArticle>``."""
+    for element, line, raw in iter_pubmed_elements(stream, filename=filename):
         if element.tag == "PubmedBookArticle":
             yield _book_article(element, line, raw)
         elif element.tag == "PubmedArticle":
@@ -214,27 +190,21 @@ _ENTITY_DECLARATION = re.compile(r"<!ENTITY\s+(?:%\s+)?([^\s>]+)")
 
 
 def iter_pubmed_elements(stream: TextIO, *, filename: str = "") -> Iterator[tuple[ET.Element, int, str]]:
-    """Yield ``(element, line, raw)`` for every child of the ``<PubmedArticleSet>``, in file order."""
-    for _name, line, raw in iter_pubmed_texts(stream, filename=filename):
-        yield parse_element_text(raw, line, filename), line, raw
-
-
-def iter_pubmed_texts(stream: TextIO, *, filename: str = "") -> Iterator[tuple[str, int, str]]:
-    """Yield ``(name, line, raw)`` for every child of the ``<PubmedArticleSet>``, in file order.
+    """Yield ``(element, line, raw)`` for every child of the ``<PubmedArticleSet>``, in file order.
 
     The children of the set never nest in one another, so the text of each is cut from the
-    input by finding its end tag, and only that text goes through a parser in C. Calling
-    back into Python for every element of a 300-element article, as a streaming parser
-    must, cost more than half of the parsing time. The skeleton around the records
-    (prolog, document element, what lies between records) is checked here: a DOCTYPE may
-    name an external DTD, which is never read, but may not declare entities (the
-    billion-laughs attack). The text of each record must be well-formed XML on its own,
-    which the caller checks by parsing it. Errors name the line.
+    input by finding its end tag, and only that text goes through the parser (expat in C,
+    building the tree in C). Calling back into Python for every element of a 300-element
+    article, as a streaming parser must, cost more than half of the parsing time. The
+    skeleton around the records (prolog, document element, what lies between records) is
+    checked here: a DOCTYPE may name an external DTD, which is never read, but may not
+    declare entities (the billion-laughs attack); the text of each record must be
+    well-formed XML on its own. Errors name the line.
     """
     reader = _SetReader(stream, filename)
     root = reader.read_prolog()
     if root in _PUBMED_RECORDS:  # a lone article as the whole document
-        yield (root, *reader.cut_element(root))
+        yield reader.read_element(root)
         reader.read_epilogue()
         return
     if root not in _PUBMED_ROOTS:
@@ -243,7 +213,7 @@ def iter_pubmed_texts(stream: TextIO, *, filename: str = "") -> Iterator[tuple[s
     if not reader.open_root(root):
         return  # <PubmedArticleSet/>
     while (child := reader.next_child(root)) is not None:
-        yield (child, *reader.cut_element(child))
+        yield reader.read_element(child)
     reader.read_epilogue()
 
 
@@ -410,15 +380,11 @@ class _SetReader:
 
     def read_element(self, name: str) -> tuple[ET.Element, int, str]:
         """Parse the element starting at the cursor, which never contains another of its name."""
-        line, raw = self.cut_element(name)
-        return parse_element_text(raw, line, self.filename), line, raw
-
-    def cut_element(self, name: str) -> tuple[int, str]:
-        """Step past the element starting at the cursor and return its line and text, unparsed."""
         start = self.position
         end_tag = f"</{name}>"
+        # An empty <PubmedArticle/> first: looking for its end tag would reach into the next record.
         stop = self.find(">", start)
-        if stop != -1 and self.buffer[stop - 1] == "/":  # <PubmedArticle/>, whatever the next record holds
+        if stop != -1 and self.buffer[stop - 1] == "/":
             close, end_tag = stop + 1, ""
         else:
             close = self.find(end_tag, start)
@@ -430,8 +396,14 @@ class _SetReader:
         end = close + len(end_tag)
         raw = self.buffer[start:end]
         line = self.line_of(start)
+        try:
+            element = ET.fromstring(raw)
+        except ET.ParseError as error:
+            error_line, _column = error.position
+            raise ImportFormatError(f"not well-formed XML ({_reason(error)})", filename=self.filename,
+                                    line=line + error_line - 1) from None
         self.position = end
-        return line, raw
+        return element, line, raw
 
     def end_past_comments(self, start: int, end_tag: str) -> int:
         """The end tag's index, skipping comments and CDATA sections that may hold its text."""
@@ -461,16 +433,6 @@ class _SetReader:
         self.skip_misc()
         if self.position < len(self.buffer) or self.more():
             self.not_well_formed(f"junk after the document element: {self.buffer[self.position:self.position + 30]!r}")
-
-
-def parse_element_text(raw: str, line: int, filename: str) -> ET.Element:
-    """The tree of one element's text; errors name the line, counting from ``line``."""
-    try:
-        return ET.fromstring(raw)
-    except ET.ParseError as error:
-        error_line, _column = error.position
-        raise ImportFormatError(f"not well-formed XML ({_reason(error)})", filename=filename,
-                                line=line + error_line - 1) from None
 
 
 def _reason(error: ET.ParseError) -> str:
