@@ -382,14 +382,15 @@ class _SetReader:
         """Parse the element starting at the cursor, which never contains another of its name."""
         start = self.position
         end_tag = f"</{name}>"
-        close = self.find(end_tag, start)
-        if close != -1 and self.buffer.find("<!", start, close) != -1:
-            close = self.end_past_comments(start, end_tag)
-        if close == -1:
-            stop = self.find(">", start)
-            if stop != -1 and self.buffer[stop - 1] == "/":  # <PubmedArticle/>
-                close, end_tag = stop + 1, ""
-            else:
+        # An empty <PubmedArticle/> first: looking for its end tag would reach into the next record.
+        stop = self.find(">", start)
+        if stop != -1 and self.buffer[stop - 1] == "/":
+            close, end_tag = stop + 1, ""
+        else:
+            close = self.find(end_tag, start)
+            if close != -1 and self.buffer.find("<!", start, close) != -1:
+                close = self.end_past_comments(start, end_tag)
+            if close == -1:
                 self.parse_rest(start)  # names the actual error and its line
                 self.not_well_formed(f"no closing {end_tag}", len(self.buffer))
         end = close + len(end_tag)

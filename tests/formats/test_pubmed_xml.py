@@ -128,6 +128,16 @@ def test_it_reads_a_book_article(parse_text):
     assert ("bookaccession", "NBK1116") in record.identifiers
 
 
+def test_an_empty_article_before_others_is_one_record_and_the_next_one_is_read(parse_text):
+    text = """<PubmedArticleSet>
+    <PubmedArticle/>
+    <PubmedArticle><MedlineCitation><PMID>8</PMID></MedlineCitation></PubmedArticle>
+    <PubmedArticle />
+    </PubmedArticleSet>"""
+    records = parse_text(parse_pubmed_xml, text)
+    assert [(record.pmid, record.line) for record in records] == [("", 2), ("8", 3), ("", 4)]
+
+
 def test_it_reads_an_empty_article_set_as_no_records(parse_text):
     assert parse_text(parse_pubmed_xml, "<PubmedArticleSet></PubmedArticleSet>") == []
 
