@@ -57,6 +57,7 @@ bench-dedup: $(TEST_DEPS)
 
 bench-ranking: $(TEST_DEPS)
 	$(PY) benchmarks/bench_ranking.py
+	$(PY) benchmarks/bench_ranker_variants.py
 	$(PY) benchmarks/bench_stopping.py
 
 ## Only the stopping rules and the second look (5 sets x seeds 1-3; about 15 s of CPU per run).
