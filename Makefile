@@ -10,7 +10,7 @@ TEST_DEPS := $(VENV)/.deps-test
 DEPS_OF = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	print('\n'.join(p['dependencies'] if sys.argv[1] == 'run' else p['optional-dependencies'][sys.argv[1]]))"
 
-.PHONY: run test lint install manage bench bench-import bench-dedup bench-ranking bench-stopping bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
+.PHONY: run test lint install manage bench bench-import bench-dedup bench-ranking bench-stopping bench-second-look bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
 
 # uv installs the same pinned packages as pip, several times faster (8 s instead of 60 s here).
 INSTALL = $(VENV)/bin/uv pip install --quiet --python $(PY)
@@ -57,11 +57,16 @@ bench-dedup: $(TEST_DEPS)
 
 bench-ranking: $(TEST_DEPS)
 	$(PY) benchmarks/bench_ranking.py
+	$(PY) benchmarks/bench_ranker_variants.py
 	$(PY) benchmarks/bench_stopping.py
 
 ## Only the stopping rules and the second look (5 sets x seeds 1-3; about 15 s of CPU per run).
 bench-stopping: $(TEST_DEPS)
 	$(PY) benchmarks/bench_stopping.py
+
+## Second-look scorers compared at label noise 0.1 (5 sets x seeds 1-3, 10 folds; about 3 minutes of CPU).
+bench-second-look: $(TEST_DEPS)
+	$(PY) benchmarks/bench_second_look.py
 
 bench-priority: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher bench benchmarks/bench_priority.py

@@ -162,6 +162,13 @@ def _fit(matrix: sparse.csr_matrix, indices: np.ndarray, y: np.ndarray, seed: in
     return classifier.coef_.ravel(), float(classifier.intercept_[0])
 
 
+def svm_scores(matrix: sparse.csr_matrix, indices: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
+    """Return the ranking model's decision value for every row, trained on ``indices``."""
+    import numpy as np
+    coef, intercept = _fit(matrix, indices, y, seed)
+    return np.asarray(matrix @ coef).ravel() + intercept
+
+
 def _check_labels(labels: Mapping[int, bool], n_records: int) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
     if not can_rank(labels):
@@ -437,6 +444,7 @@ def simulate(
     seed: int = 0,
     priors: tuple[int, ...] | None = None,
     every_decision: bool = False,
+    scorer=None,
 ) -> SimulationResult:
     """Screen every record in priority order, as a reviewer who always agrees with ``labels``.
 
@@ -468,8 +476,7 @@ def simulate(
             next_index = int(np.random.default_rng([seed, len(order)]).choice(remaining))
         else:
             if scores is None or every_decision or retrain_due(len(order), new_since_training):
-                coef, intercept = _fit(features.matrix, screened, y, seed)
-                scores = np.asarray(features.matrix @ coef).ravel() + intercept
+                scores = (scorer or svm_scores)(features.matrix, screened, y, seed)
                 new_since_training = 0
                 n_trainings += 1
             masked = np.where(is_screened, -np.inf, scores)

@@ -9,7 +9,9 @@ from screening.ranking import (
     explain_rows,
     featurize,
     rank,
+    simulate,
     stopping_hint,
+    svm_scores,
     train,
 )
 
@@ -142,3 +144,22 @@ def test_the_stopping_hint_holds_back_while_many_includes_are_estimated():
     assert estimate.expected >= 1
     assert hint.may_stop is False
     assert "estimate" in hint.message
+
+
+def test_a_simulation_follows_the_scorer_it_is_given():
+    import numpy as np
+
+    labels = [i < 5 for i in range(len(TEXTS))]
+
+    def newest_first(matrix, indices, y, seed):  # the opposite of what the SVM would do here
+        return np.arange(matrix.shape[0], dtype=float)
+
+    result = simulate(TEXTS, labels, seed=0, scorer=newest_first)
+    after_priors = [row for row in reversed(range(len(TEXTS))) if row not in result.order[:2]]
+    assert list(result.order[2:]) == after_priors
+
+
+def test_the_default_scorer_is_the_ranking_svm():
+    labels = [i < 5 for i in range(len(TEXTS))]
+    features = featurize(TEXTS)
+    assert simulate(features, labels, seed=0) == simulate(features, labels, seed=0, scorer=svm_scores)
