@@ -147,7 +147,7 @@ def test_no_csv_export_carries_a_cell_a_spreadsheet_would_run_and_numbers_stay_n
                                                                                       carol, alice, bob):
     """Record fields, a database name, and a reviewer's note and reason that start formulas
     reach every CSV file only with a single quote in front; kappa stays a number."""
-    from screening.csvfile import _starts_a_formula
+    from screening.core.csvfile import _starts_a_formula
     from screening.models import Import, Record
 
     Record.objects.filter(pk=walked["medline"][4].pk).update(title=FORMULA, abstract="+1+1", journal="@SUM(A1)")

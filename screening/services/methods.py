@@ -1,5 +1,5 @@
-"""Read the facts of a review that its methods paragraph reports (screening.methods_text)."""
-from ..methods_text import MethodsFacts, Search, StopFacts, methods_paragraph
+"""Read the facts of a review that its methods paragraph reports (screening.core.methods_text)."""
+from ..core.methods_text import MethodsFacts, Search, StopFacts, methods_paragraph
 from ..models import DecisionEvent, Import, Outcome, Pilot, Record, RecordStage, Review, Role, Stage
 from ..models import StopDecision
 from .stopping import SECOND_LOOK_REASON, review_screening_sequence

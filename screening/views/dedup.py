@@ -12,7 +12,7 @@ from ..access import review_view
 from ..htmx import wants_partial
 from ..models import DuplicateCandidate, Job, Record
 from ..services import dedup as dedup_services
-from ..textdiff import marked_words
+from ..core.textdiff import marked_words
 
 VERDICTS = {
     "same": "Merged: the same work.",

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
-from ..databases import known_databases
-from ..filenames import file_stem
+from ..core.databases import known_databases
+from ..core.filenames import file_stem
 from ..formats import FORMATS
 from ..formats.record import ParsedRecord
 from ..models import Import, Source

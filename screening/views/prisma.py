@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
-from ..filenames import file_stem
+from ..core.filenames import file_stem
 from ..models import Review
 from ..prisma import check_sums, render_svg, svg_to_pdf, svg_to_png, to_json, to_template_csv
 from ..prisma.counts import LABELS

@@ -13,17 +13,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import csvfile
+from ..core import csvfile
 from ..access import review_view
-from ..agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
-from ..filenames import file_stem
-from ..highlight import compile_keywords, highlight, parse_keywords
+from ..core.agreement import agreement_from_table, CATEGORIES, INCLUDE, EXCLUDE
+from ..core.filenames import file_stem
+from ..core.highlight import compile_keywords, highlight, parse_keywords
 from ..htmx import wants_partial
 from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Report,
                       Stage, Verdict)
 from ..models.dedup import notices_attach
 from ..models.reviews import Membership, Role
-from ..rules import fulltext_outcome, outcome_from_verdicts, share_of
+from ..core.rules import fulltext_outcome, outcome_from_verdicts, share_of
 from ..services import decisions as decision_services
 from ..services import priority as priority_services
 from ..templatetags.stages import stage_url_name
