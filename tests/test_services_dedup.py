@@ -3,6 +3,7 @@ import pytest
 from django.db.models import Q
 
 from screening.models import DuplicateCandidate, Import, Job, Merge, Record
+from screening.selectors import dedup as dedup_selectors
 from screening.services import dedup, imports, jobs
 
 from .dedup_helpers import EMBASE_RIS, MEDLINE_RIS, embase_upload, medline_upload
@@ -138,13 +139,13 @@ def test_bulk_accept_takes_only_pairs_at_or_above_the_score(review, two_database
 def test_the_overview_counts_records_per_database_before_and_after_and_the_overlap(review, two_databases, carol):
     dedup.dedup_review(review=review)
     dedup.candidate_decide(candidate=review.duplicate_candidates.get(), verdict="same", decided_by=carol)
-    overview = dedup.dedup_overview(review)
+    overview = dedup_selectors.dedup_overview(review)
     assert (overview.records, overview.duplicates_removed, overview.kept) == (6, 2, 4)
     rows = {row.database: (row.before, row.after, row.only_here) for row in overview.databases}
     assert rows == {"Embase": (3, 1, 1), "MEDLINE": (3, 3, 1)}
     assert overview.overlap == [("Embase", [3, 2]), ("MEDLINE", [2, 3])]
     assert (overview.merges_automatic, overview.merges_by_lead, overview.queue) == (1, 1, 0)
-    assert dedup.duplicates_removed(review) == 2 == Record.objects.filter(review=review).duplicates().count()
+    assert dedup_selectors.duplicates_removed(review) == 2 == Record.objects.filter(review=review).duplicates().count()
 
 
 def test_a_finished_import_job_starts_a_dedup_job_once_committed(review, carol, django_capture_on_commit_callbacks):

@@ -2,9 +2,10 @@
 article, undone by a lead, and counted by PRISMA; retracted records flagged."""
 import pytest
 
-from screening.models import DecisionEvent, NoticeLink, Record, Review
+from screening.models import DecisionEvent, NoticeLink, Record
 from screening.prisma import check_sums
 from screening.services import decisions, dedup, imports
+from screening.selectors.prisma import prisma_counts
 
 from .notices_helpers import (AMBER, ARTICLE, COHORT, COMMENT, ERRATUM, MELATONIN, RETRACTION, Detection,
                               detection, import_notices_file)  # noqa: F401 (fixture)
@@ -154,7 +155,7 @@ def test_prisma_counts_linked_notices_under_removed_for_other_reasons_and_the_su
     decisions.record_stages_sync(review=review)
     for kept in Record.objects.filter(review=review).in_screening():
         decisions.outcome_resolve(lead=carol, review=review, record=kept, verdict="exclude")
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert (counts.database_results, counts.duplicates, counts.excluded_other, counts.records_screened) == (7, 0, 3, 4)
     assert counts.excluded_other_reasons == (
         ("Notices linked to their article (errata, comments, retractions)", 3),)
@@ -166,7 +167,7 @@ def test_prisma_breaks_down_notices_beside_records_the_lead_removed(review, dedu
 
     records_remove(review=review, record_ids=[record(review, COHORT).pk], reason="Not about light",
                    by_automation=False, removed_by=carol)
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert counts.excluded_other == 4
     assert counts.excluded_other_reasons == (
         ("Notices linked to their article (errata, comments, retractions)", 3),

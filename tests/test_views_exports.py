@@ -215,7 +215,7 @@ def test_the_history_export_follows_the_votes_rule(client, review, walked, carol
 
 
 def test_the_agreement_export_counts_only_votes_whose_blinding_is_over(client, review, walked, carol, alice, bob):
-    from screening.views.screening import agreement_per_pair
+    from screening.selectors.screening import agreement_per_pair
 
     late = add_import(review, 1, label="Late")[0]
     decisions.record_stages_sync(review=review)

@@ -9,7 +9,7 @@ TA = Stage.TITLE_ABSTRACT
 
 def review_methods_facts(review, lead):
     """Return the MethodsFacts of ``review`` as the lead ``lead`` sees it."""
-    from ..views.screening import agreement_per_pair
+    from ..selectors.screening import agreement_per_pair
 
     searches = [Search(database, platform, searched_on) for database, platform, searched_on in
                 Import.objects.filter(review=review, status=Import.Status.IMPORTED).order_by("database", "searched_on")

@@ -3,14 +3,14 @@ their article, and undo."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
 from ..htmx import wants_partial
-from ..models import DuplicateCandidate, Job, Record
+from ..models import DuplicateCandidate
+from ..selectors.dedup import dedup_overview as dedup_overview_of
 from ..services import dedup as dedup_services
 from ..core.textdiff import marked_words
 
@@ -30,7 +30,7 @@ PAIR_FIELDS = (
 @review_view("deduplicate")
 def dedup_overview(request, review):
     return render(request, "screening/dedup_overview.html", {
-        "review": review, "nav": "duplicates", "overview": dedup_services.dedup_overview(review),
+        "review": review, "nav": "duplicates", "overview": dedup_overview_of(review),
         "last_job": review.jobs.filter(kind="dedup").first(),
     })
 
@@ -171,33 +171,3 @@ def notice_undo(request, review, link_id):
         messages.success(request, f"Unlinked ({link.get_kind_display()}): “{link.notice.title[:120]}” is a record "
                          "of its own again and will be screened.")
     return redirect("notice_list", review_id=review.pk)
-
-
-def retraction_dashboard(review, membership):
-    """For the lead: how many records going on in the review are retracted, and how many of
-    them are included. Reviewers see the flag on each card instead."""
-    if membership.role != "lead" or not review.has_notices:
-        return {"retractions": None}
-    retracted = Record.objects.filter(review=review).in_screening().with_outcomes().with_retraction().filter(
-        is_retracted=True)
-    counts = retracted.aggregate(
-        total=Count("id"),
-        # Included at title/abstract and not excluded at full text (yet, or at all).
-        included=Count("id", filter=Q(ta_outcome="included") & (Q(ft_outcome__isnull=True)
-                                                                | ~Q(ft_outcome="excluded"))),
-    )
-    notices = Record.objects.filter(review=review).imported().linked_notices().count()
-    return {"retractions": {**counts, "notices": notices}}
-
-
-def dedup_dashboard(review):
-    """The dashboard's numbers for this stage."""
-    records = Record.objects.filter(review=review)
-    return {
-        "dedup": {
-            "duplicates_removed": records.duplicates().count(),
-            "kept": records.in_screening().count(),
-            "queue": review.duplicate_candidates.queue().count(),
-            "running": review.jobs.filter(kind="dedup", status__in=[Job.Status.PENDING, Job.Status.RUNNING]).first(),
-        }
-    }
