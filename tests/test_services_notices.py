@@ -4,11 +4,21 @@ import pytest
 
 from screening.models import DecisionEvent, NoticeLink, Record
 from screening.prisma import check_sums
-from screening.services import decisions, dedup, imports
 from screening.selectors.prisma import prisma_counts
+from screening.services import decisions, dedup, imports, merges
 
-from .notices_helpers import (AMBER, ARTICLE, COHORT, COMMENT, ERRATUM, MELATONIN, RETRACTION, Detection,
-                              detection, import_notices_file)  # noqa: F401 (fixture)
+from .notices_helpers import (
+    AMBER,
+    ARTICLE,
+    COHORT,
+    COMMENT,
+    ERRATUM,
+    MELATONIN,
+    RETRACTION,
+    Detection,
+    detection,  # noqa: F401 (fixture)
+    import_notices_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +80,7 @@ def test_running_again_over_everything_keeps_the_links_and_adds_none(review, ded
 
 def test_undo_returns_the_notice_to_screening_and_later_runs_do_not_link_it_again(review, deduplicated, carol):
     link = NoticeLink.objects.get(notice=record(review, ERRATUM))
-    dedup.notice_link_undo(link=link, undone_by=carol)
+    merges.notice_link_undo(link=link, undone_by=carol)
     link.refresh_from_db()
     assert (link.is_undone, link.undone_by) == (True, carol)
     erratum = record(review, ERRATUM)
@@ -80,7 +90,7 @@ def test_undo_returns_the_notice_to_screening_and_later_runs_do_not_link_it_agai
     assert (event.kind, event.actor) == ("restore", carol)
     assert "erratum of record" in event.reason and "link undone" in event.reason
     # Undoing twice changes nothing more.
-    dedup.notice_link_undo(link=link, undone_by=carol)
+    merges.notice_link_undo(link=link, undone_by=carol)
     assert DecisionEvent.objects.filter(record=erratum).count() == 1
 
     review.imports.update(deduplicated_at=None)
@@ -96,7 +106,7 @@ def test_records_are_flagged_retracted_by_their_own_record_or_by_a_linked_retrac
 
 
 def test_undoing_the_retraction_notices_link_lifts_the_flag_it_gave(review, deduplicated, carol):
-    dedup.notice_link_undo(link=NoticeLink.objects.get(kind="retraction"), undone_by=carol)
+    merges.notice_link_undo(link=NoticeLink.objects.get(kind="retraction"), undone_by=carol)
     assert retracted_titles(review) == {"RETRACTED"}
 
 

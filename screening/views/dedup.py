@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
+from ..core.textdiff import marked_words
 from ..htmx import wants_partial
 from ..models import DuplicateCandidate
 from ..selectors.dedup import dedup_overview as dedup_overview_of
 from ..services import dedup as dedup_services
-from ..core.textdiff import marked_words
+from ..services import merges as merge_services
 
 VERDICTS = {
     "same": "Merged: the same work.",
@@ -95,7 +96,7 @@ def dedup_decide(request, review, candidate_id):
         return HttpResponseBadRequest("Say same, different or skipped.")
     # A second key press for a pair already decided (a double submit) changes nothing.
     if candidate.status in (DuplicateCandidate.Status.PENDING, DuplicateCandidate.Status.SKIPPED):
-        dedup_services.candidate_decide(candidate=candidate, verdict=verdict, decided_by=request.user)
+        merge_services.candidate_decide(candidate=candidate, verdict=verdict, decided_by=request.user)
     if wants_partial(request):
         return render(request, "screening/dedup_queue.html#candidate-card",
                       queue_context(review, flash=VERDICTS[verdict]))
@@ -113,7 +114,7 @@ def dedup_accept_above(request, review):
     if min_score is None or not 0 <= min_score <= 1:
         messages.error(request, "Give a score between 0 and 1.")
         return redirect("dedup_queue", review_id=review.pk)
-    count = dedup_services.candidates_accept_above(review=review, min_score=min_score, decided_by=request.user)
+    count = merge_services.candidates_accept_above(review=review, min_score=min_score, decided_by=request.user)
     messages.success(request, f"{count} pair{'s' if count != 1 else ''} scoring {min_score:.2f} or more "
                      "merged as the same work. Each merge can be undone.")
     return redirect("dedup_queue", review_id=review.pk)
@@ -138,7 +139,7 @@ def merge_list(request, review):
 @require_POST
 def merge_undo(request, review, merge_id):
     merge = get_object_or_404(review.merges, pk=merge_id)
-    dedup_services.merge_undo(merge=merge, undone_by=request.user)
+    merge_services.merge_undo(merge=merge, undone_by=request.user)
     messages.success(request, f"Undone: “{merge.record}” is a record of its own again and will be screened.")
     return redirect("merge_list", review_id=review.pk)
 
@@ -167,7 +168,7 @@ def notice_undo(request, review, link_id):
         messages.info(request, f"That link was already undone: “{link.notice.title[:120]}” is screened as a "
                       "record of its own.")
     else:
-        dedup_services.notice_link_undo(link=link, undone_by=request.user)
+        merge_services.notice_link_undo(link=link, undone_by=request.user)
         messages.success(request, f"Unlinked ({link.get_kind_display()}): “{link.notice.title[:120]}” is a record "
                          "of its own again and will be screened.")
     return redirect("notice_list", review_id=review.pk)
