@@ -3,22 +3,16 @@ walked through every stage, in a new and in an updated review."""
 from dataclasses import asdict
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from screening.prisma import check_sums
-from screening.services import decisions, fulltext
 from screening.selectors.prisma import prisma_counts, prisma_open_work
+from screening.services import decisions, fulltext
 
-from .prisma_review import EXPECTED, add_import, screen_all, walk_review
+from .prisma_review import EXPECTED, add_import, screen_all
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def walked(review, alice, bob, carol, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return walk_review(review, alice=alice, bob=bob, carol=carol)
 
 
 def test_it_counts_every_box_of_a_review_walked_through_every_stage(review, walked):

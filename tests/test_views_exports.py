@@ -8,15 +8,9 @@ import pytest
 from screening.formats.ris import parse_ris
 from screening.services import decisions
 
-from .prisma_review import add_import, walk_review
+from .prisma_review import add_import
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def walked(review, alice, bob, carol, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return walk_review(review, alice=alice, bob=bob, carol=carol)
 
 
 def text(response):
