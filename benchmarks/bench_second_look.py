@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/bench_second_look.py
 
 For each of the five sets (final labels) and seeds 1-3, a seeded 10 % of the includes is labelled
-excluded (screening.second_look.flip_includes); every record is scored by a model trained on the
+excluded (screening.core.second_look.flip_includes); every record is scored by a model trained on the
 other nine folds (the app's stratified split); the share of the flipped records among the first
 5 % of the excluded, ranked, is the acceptance figure (at least 80 % on average). Features are
 built once per set and shared by every fold and scorer; one process, one scorer after another.
@@ -15,8 +15,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screening.ranking import _sample_weights, featurize, read_screening_csv  # noqa: E402
-from screening.second_look import flip_includes  # noqa: E402
+from screening.ranking import featurize, read_screening_csv  # noqa: E402
+from screening.ranking.model import _sample_weights  # noqa: E402
+from screening.core.second_look import flip_includes  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "screening"
 SETS = [
@@ -30,7 +31,7 @@ FOLDS = 10
 
 
 def folds_of(y, seed):
-    """The split screening.second_look uses: includes and excludes dealt round the folds."""
+    """The split screening.core.second_look uses: includes and excludes dealt round the folds."""
     rng = np.random.default_rng(seed)
     fold_of = np.empty(len(y), dtype=int)
     for value in (0, 1):

@@ -7,9 +7,9 @@ For every set and seed, one simulated review in priority order (final labels, pr
 recall there:
 - streak: the old heuristic, no include in the last max(50, 5 % of N) decisions (no guarantee);
 - ranked: the hypergeometric test on the last records screened, kept as the app's rule
-  (screening.stopping.ranked_hypergeometric);
+  (screening.core.stopping.ranked_hypergeometric);
 - random: the same test on a random sample of the unscreened records, drawn once the streak
-  heuristic fires (screening.stopping.random_sample_stop); its work counts the sample.
+  heuristic fires (screening.core.stopping.random_sample_stop); its work counts the sample.
 Then the acceptance: each rule stops before the end in >= 80 % of runs and reaches 95 % recall
 in >= 95 % of those. Last, the second look at label noise 0.1: the share of the flipped records in
 the first 5 % of the excluded records, ranked by cross-validated scores.
@@ -23,9 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screening import stopping
+from screening.core import stopping
 from screening.ranking import featurize, read_screening_csv, simulate, stopping_hint
-from screening.second_look import flip_includes, second_look_order
+from screening.core.second_look import flip_includes, second_look_order
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "screening"
 SETS = [

@@ -99,6 +99,26 @@ def ncbi(settings, monkeypatch):
     yield from fake_ncbi(settings, monkeypatch)
 
 
+@pytest.fixture
+def walked(review, alice, bob, carol, settings, tmp_path):
+    """The review walked through every stage by Alice, Bob and Carol (tests/prisma_review.py):
+    the records, votes, reports and studies whose PRISMA counts are known."""
+    from .prisma_review import walk_review
+
+    settings.MEDIA_ROOT = tmp_path
+    return walk_review(review, alice=alice, bob=bob, carol=carol)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The ids of the jobs enqueued on commit, instead of sending them to a broker."""
+    from screening import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
+    return sent
+
+
 def password_of(user):
     return "pw-" + user.username + "-9Xq!"
 

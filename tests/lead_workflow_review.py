@@ -5,7 +5,7 @@ from django.db import transaction
 
 from screening.models import DuplicateCandidate
 from screening.services import decisions, fulltext
-from screening.services.dedup import groups_join
+from screening.services.merges import groups_join
 
 from .prisma_review import add_import, screen_all, walk_review
 

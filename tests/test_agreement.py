@@ -3,7 +3,7 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from screening.agreement import agreement, agreement_from_table
+from screening.core.agreement import agreement, agreement_from_table
 
 I, E, M = "include", "exclude", "maybe"  # noqa: E741 - the verdicts' initials keep the tables readable
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from screening import csvfile
+from screening.core import csvfile
 
 
 def written(*cells):

@@ -1,7 +1,7 @@
 """One database, one name: the names files give map to the canonical list; providers are no databases."""
 import pytest
 
-from screening.databases import canonical_database, database_of_records, known_databases
+from screening.core.databases import canonical_database, database_of_records, known_databases
 
 
 @pytest.mark.parametrize(

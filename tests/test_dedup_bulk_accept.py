@@ -3,7 +3,7 @@ batch in one step; skipped pairs are never in it."""
 import pytest
 
 from screening.models import DuplicateCandidate, Merge, MergeBatch, Record
-from screening.services import dedup
+from screening.services import dedup, merges
 
 from .test_services_dedup import two_databases  # noqa: F401  (fixture)
 
@@ -31,12 +31,12 @@ def queue(review, two_databases):  # noqa: F811
 
 
 def test_the_preview_lists_pairs_still_to_decide_and_leaves_skipped_ones_out(review, queue):
-    shown = list(dedup.candidates_bulk_acceptable(review, 0.9))
+    shown = list(merges.candidates_bulk_acceptable(review, 0.9))
     assert shown == [queue["high"], queue["lower"]]
 
 
 def test_confirming_merges_exactly_the_pairs_shown_as_one_batch(review, queue, carol):
-    batch = dedup.candidates_accept(review=review, candidate_ids=[queue["high"].pk], min_score=0.9,
+    batch = merges.candidates_accept(review=review, candidate_ids=[queue["high"].pk], min_score=0.9,
                                     decided_by=carol)
     assert batch.merges.count() == 1 and batch.created_by == carol
     statuses = dict(DuplicateCandidate.objects.values_list("pk", "status"))
@@ -46,7 +46,7 @@ def test_confirming_merges_exactly_the_pairs_shown_as_one_batch(review, queue, c
 
 
 def test_a_skipped_pair_posted_anyway_is_not_merged(review, queue, carol):
-    batch = dedup.candidates_accept(review=review, candidate_ids=[queue["skipped"].pk], min_score=0.9,
+    batch = merges.candidates_accept(review=review, candidate_ids=[queue["skipped"].pk], min_score=0.9,
                                     decided_by=carol)
     assert batch is None
     assert DuplicateCandidate.objects.get(pk=queue["skipped"].pk).status == "skipped"
@@ -54,18 +54,18 @@ def test_a_skipped_pair_posted_anyway_is_not_merged(review, queue, carol):
 
 
 def test_a_pair_below_the_score_posted_anyway_is_not_merged(review, queue, carol):
-    assert dedup.candidates_accept(review=review, candidate_ids=[queue["engine"].pk], min_score=0.9,
+    assert merges.candidates_accept(review=review, candidate_ids=[queue["engine"].pk], min_score=0.9,
                                    decided_by=carol) is None
     assert DuplicateCandidate.objects.get(pk=queue["engine"].pk).status == "pending"
 
 
 def test_undoing_the_batch_takes_back_every_merge_and_puts_the_pairs_back_in_the_queue(review, queue, carol):
     automatic = Merge.objects.get(automatic=True)
-    batch = dedup.candidates_accept(review=review, candidate_ids=[queue["high"].pk, queue["lower"].pk],
+    batch = merges.candidates_accept(review=review, candidate_ids=[queue["high"].pk, queue["lower"].pk],
                                     min_score=0.9, decided_by=carol)
     assert batch.merges.count() == 2 or batch.merges.count() == 1  # the second pair may already share a group
     merged = list(batch.merges.values_list("record_id", flat=True))
-    assert dedup.merge_batch_undo(batch=batch, undone_by=carol) == len(merged)
+    assert merges.merge_batch_undo(batch=batch, undone_by=carol) == len(merged)
     assert not Record.objects.filter(pk__in=merged, duplicate_of__isnull=False).exists()
     assert set(review.duplicate_candidates.queue()) == {queue["high"], queue["lower"], queue["skipped"],
                                                         queue["engine"]}
@@ -74,7 +74,7 @@ def test_undoing_the_batch_takes_back_every_merge_and_puts_the_pairs_back_in_the
     assert not automatic.is_undone  # the engine's own merge is not part of the batch
     batch.refresh_from_db()
     assert batch.undone_by == carol
-    assert dedup.merge_batch_undo(batch=batch, undone_by=carol) == 0
+    assert merges.merge_batch_undo(batch=batch, undone_by=carol) == 0
 
 
 def test_the_preview_page_shows_the_pairs_and_reasons_in_words_and_posts_their_ids(client, carol, review, queue):
@@ -109,7 +109,7 @@ def test_the_lead_confirms_then_undoes_the_batch_from_the_merges_page(client, ca
 
 
 def test_a_reviewer_may_not_undo_a_batch(client, alice, carol, review, queue):
-    batch = dedup.candidates_accept(review=review, candidate_ids=[queue["high"].pk], min_score=0.9,
+    batch = merges.candidates_accept(review=review, candidate_ids=[queue["high"].pk], min_score=0.9,
                                     decided_by=carol)
     client.force_login(alice)
     response = client.post(f"/reviews/{review.pk}/duplicates/batches/{batch.pk}/undo/")

@@ -1,7 +1,7 @@
 """Download names from a review's title: words kept whole."""
 import pytest
 
-from screening.filenames import file_stem
+from screening.core.filenames import file_stem
 
 
 @pytest.mark.parametrize("title, stem", [

@@ -1,4 +1,4 @@
-from screening.highlight import compile_keywords, highlight, parse_keywords
+from screening.core.highlight import compile_keywords, highlight, parse_keywords
 
 
 def test_it_marks_include_keywords_green_and_exclude_keywords_red():

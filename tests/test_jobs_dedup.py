@@ -2,7 +2,7 @@
 import pytest
 
 from screening.models import DuplicateCandidate, Import, Job, Merge, Record
-from screening.services import dedup, imports
+from screening.services import imports, merges
 
 from .dedup_helpers import embase_upload, medline_upload
 from .worker import celery_worker, wait_for
@@ -39,7 +39,7 @@ def test_each_import_is_followed_by_a_dedup_job_whose_merges_a_lead_can_undo(rev
     assert review.duplicate_candidates.queue().count() == 1
     assert Record.objects.filter(review=review).in_screening().count() == 5
 
-    dedup.merge_undo(merge=merge, undone_by=carol)
+    merges.merge_undo(merge=merge, undone_by=carol)
     primary.refresh_from_db()
     assert primary.doi == "" and Record.objects.filter(review=review).in_screening().count() == 6
     assert DuplicateCandidate.objects.kept_apart().count() == 1

@@ -1,7 +1,7 @@
 """The methods paragraph for the paper, from a review's facts (pure, no database)."""
 from datetime import date
 
-from screening.methods_text import MethodsFacts, Search, StopFacts, methods_paragraph
+from screening.core.methods_text import MethodsFacts, Search, StopFacts, methods_paragraph
 
 STOP = StopFacts(screened=1200, unscreened=800, includes_found=95, recall_estimate=0.98, recall_low=0.93,
                  recall_high=1.0, recall_lower_bound=0.95, target_recall=95, confidence=95, target_met=True,

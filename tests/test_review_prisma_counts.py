@@ -3,39 +3,33 @@ walked through every stage, in a new and in an updated review."""
 from dataclasses import asdict
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from screening.models import Review
 from screening.prisma import check_sums
+from screening.selectors.prisma import prisma_counts, prisma_open_work
 from screening.services import decisions, fulltext
 
-from .prisma_review import EXPECTED, add_import, screen_all, walk_review
+from .prisma_review import EXPECTED, add_import, screen_all
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def walked(review, alice, bob, carol, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return walk_review(review, alice=alice, bob=bob, carol=carol)
-
-
 def test_it_counts_every_box_of_a_review_walked_through_every_stage(review, walked):
-    counts = asdict(Review.objects.prisma_counts(review))
+    counts = asdict(prisma_counts(review))
     assert set(counts) == set(EXPECTED)
     for box, expected in EXPECTED.items():
         assert counts[box] == expected, box
 
 
 def test_every_sum_adds_up_once_every_record_is_decided(review, walked):
-    assert check_sums(Review.objects.prisma_counts(review)) == []
-    assert Review.objects.prisma_open_work(review) == {"title_abstract": 0, "retrieval": 0, "full_text": 0}
+    assert check_sums(prisma_counts(review)) == []
+    assert prisma_open_work(review) == {"title_abstract": 0, "retrieval": 0, "full_text": 0}
 
 
 def test_it_counts_in_a_fixed_number_of_queries_whatever_the_size(review, walked):
     with CaptureQueriesContext(connection) as queries:
-        Review.objects.prisma_counts(review)
+        prisma_counts(review)
     # aggregate; per import source and database; reasons; studies of included reports
     assert len(queries) == 4
 
@@ -43,17 +37,17 @@ def test_it_counts_in_a_fixed_number_of_queries_whatever_the_size(review, walked
 def test_an_open_record_shows_as_a_mismatch_and_as_open_work(review, walked, alice):
     newcomer = add_import(review, 1, database="MEDLINE", label="Late")[0]
     decisions.record_stages_sync(review=review)
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert counts.database_results == 17 and counts.records_screened == 14
     assert [m.box for m in check_sums(counts)] == ["dbr_sought_reports"]
-    assert Review.objects.prisma_open_work(review)["title_abstract"] == 1
+    assert prisma_open_work(review)["title_abstract"] == 1
     assert newcomer.pk
 
 
 def test_a_lead_reverting_an_inclusion_takes_the_report_out_of_every_later_box(review, walked, carol):
     trials = walked["trials"]
     decisions.outcome_resolve(lead=carol, review=review, record=trials[0], verdict="exclude", reason="Registry entry")
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert (counts.records_excluded, counts.dbr_sought_reports, counts.dbr_assessed) == (9, 4, 3)
     assert counts.dbr_included_reports == 1 and counts.new_reports == 2
     assert check_sums(counts) == []
@@ -73,7 +67,7 @@ def test_an_updated_review_counts_only_search_updates_as_new(review, walked, ali
     screen_all(review, "full_text", alice, {update[1].pk: ("include", "")})
     screen_all(review, "full_text", bob, {update[1].pk: ("include", "")})
 
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert counts.previous is True and counts.other_methods is False
     assert (counts.previous_studies, counts.previous_reports) == (7, 9)
     assert counts.database_results == 4 and counts.database_specific_results == (("MEDLINE", 4),)

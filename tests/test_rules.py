@@ -1,4 +1,4 @@
-from screening.rules import outcome_from_verdicts, reviewer_seed, share_of, start_offset
+from screening.core.rules import outcome_from_verdicts, reviewer_seed, share_of, start_offset
 
 
 def test_it_waits_until_every_needed_vote_is_in():
@@ -42,7 +42,7 @@ def test_starting_points_are_evenly_spaced_over_the_records():
 
 
 def test_fulltext_outcome_needs_one_shared_reason_to_exclude():
-    from screening.rules import fulltext_outcome
+    from screening.core.rules import fulltext_outcome
 
     assert fulltext_outcome([("exclude", "Wrong outcome"), ("exclude", "Wrong outcome")], 2) == ("excluded",
                                                                                                  "Wrong outcome")

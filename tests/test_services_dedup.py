@@ -3,7 +3,8 @@ import pytest
 from django.db.models import Q
 
 from screening.models import DuplicateCandidate, Import, Job, Merge, Record
-from screening.services import dedup, imports, jobs
+from screening.selectors import dedup as dedup_selectors
+from screening.services import dedup, imports, jobs, merges
 
 from .dedup_helpers import EMBASE_RIS, MEDLINE_RIS, embase_upload, medline_upload
 
@@ -84,7 +85,7 @@ def test_a_later_import_joins_the_existing_group_without_changing_its_primary(re
 def test_undo_puts_the_record_back_and_restores_the_primary_exactly(review, two_databases, carol):
     dedup.dedup_review(review=review)
     merge = Merge.objects.get()
-    dedup.merge_undo(merge=merge, undone_by=carol)
+    merges.merge_undo(merge=merge, undone_by=carol)
     medline, embase = record(review, "MEDLINE", "Blue"), record(review, "Embase", "Blue")
     assert embase.duplicate_of is None and medline.doi == ""
     merge.refresh_from_db()
@@ -101,15 +102,15 @@ def test_undo_puts_the_record_back_and_restores_the_primary_exactly(review, two_
 def test_undo_twice_is_harmless(review, two_databases, carol):
     dedup.dedup_review(review=review)
     merge = Merge.objects.get()
-    dedup.merge_undo(merge=merge, undone_by=carol)
-    dedup.merge_undo(merge=merge, undone_by=carol)
+    merges.merge_undo(merge=merge, undone_by=carol)
+    merges.merge_undo(merge=merge, undone_by=carol)
     assert DuplicateCandidate.objects.kept_apart().count() == 1
 
 
 def test_deciding_same_merges_the_pair_by_the_lead(review, two_databases, carol):
     dedup.dedup_review(review=review)
     candidate = review.duplicate_candidates.queue().get()
-    dedup.candidate_decide(candidate=candidate, verdict="same", decided_by=carol)
+    merges.candidate_decide(candidate=candidate, verdict="same", decided_by=carol)
     merge = Merge.objects.get(automatic=False)
     assert merge.decided_by == carol and merge.rule == "similar_title"
     a, b = Record.objects.filter(pk__in=[candidate.record_a_id, candidate.record_b_id]).order_by("pk")
@@ -121,9 +122,9 @@ def test_deciding_same_merges_the_pair_by_the_lead(review, two_databases, carol)
 def test_deciding_different_keeps_the_pair_apart_and_skipping_asks_again_last(review, two_databases, carol):
     dedup.dedup_review(review=review)
     candidate = review.duplicate_candidates.queue().get()
-    dedup.candidate_decide(candidate=candidate, verdict="skipped", decided_by=carol)
+    merges.candidate_decide(candidate=candidate, verdict="skipped", decided_by=carol)
     assert review.duplicate_candidates.queue().get() == candidate
-    dedup.candidate_decide(candidate=candidate, verdict="different", decided_by=carol)
+    merges.candidate_decide(candidate=candidate, verdict="different", decided_by=carol)
     assert review.duplicate_candidates.queue().count() == 0
     assert Merge.objects.filter(automatic=False).count() == 0
 
@@ -131,22 +132,22 @@ def test_deciding_different_keeps_the_pair_apart_and_skipping_asks_again_last(re
 def test_bulk_accept_takes_only_pairs_at_or_above_the_score(review, two_databases, carol):
     dedup.dedup_review(review=review)
     ids = list(review.duplicate_candidates.values_list("pk", flat=True))
-    assert dedup.candidates_accept(review=review, candidate_ids=ids, min_score=0.9, decided_by=carol) is None
-    batch = dedup.candidates_accept(review=review, candidate_ids=ids, min_score=0.8, decided_by=carol)
+    assert merges.candidates_accept(review=review, candidate_ids=ids, min_score=0.9, decided_by=carol) is None
+    batch = merges.candidates_accept(review=review, candidate_ids=ids, min_score=0.8, decided_by=carol)
     assert batch.merges.count() == 1
     assert Merge.objects.filter(automatic=False, decided_by=carol).count() == 1
 
 
 def test_the_overview_counts_records_per_database_before_and_after_and_the_overlap(review, two_databases, carol):
     dedup.dedup_review(review=review)
-    dedup.candidate_decide(candidate=review.duplicate_candidates.get(), verdict="same", decided_by=carol)
-    overview = dedup.dedup_overview(review)
+    merges.candidate_decide(candidate=review.duplicate_candidates.get(), verdict="same", decided_by=carol)
+    overview = dedup_selectors.dedup_overview(review)
     assert (overview.records, overview.duplicates_removed, overview.kept) == (6, 2, 4)
     rows = {row.database: (row.before, row.after, row.only_here) for row in overview.databases}
     assert rows == {"Embase": (3, 1, 1), "MEDLINE": (3, 3, 1)}
     assert overview.overlap == [("Embase", [3, 2]), ("MEDLINE", [2, 3])]
     assert (overview.merges_automatic, overview.merges_by_lead, overview.queue) == (1, 1, 0)
-    assert dedup.duplicates_removed(review) == 2 == Record.objects.filter(review=review).duplicates().count()
+    assert dedup_selectors.duplicates_removed(review) == 2 == Record.objects.filter(review=review).duplicates().count()
 
 
 def test_a_finished_import_job_starts_a_dedup_job_once_committed(review, carol, django_capture_on_commit_callbacks):
@@ -167,7 +168,7 @@ def test_a_finished_import_job_starts_a_dedup_job_once_committed(review, carol, 
 
 def test_a_new_record_matching_two_groups_a_lead_kept_apart_goes_to_the_queue(review, two_databases, carol, tmp_path):
     dedup.dedup_review(review=review)
-    dedup.merge_undo(merge=Merge.objects.get(), undone_by=carol)
+    merges.merge_undo(merge=Merge.objects.get(), undone_by=carol)
     third = import_text(review, tmp_path, "psycinfo.ris", EMBASE_RIS.split("ER  - ")[0] + "ER  - \n", "PsycInfo")
     summary = dedup.dedup_review(review=review)
     newcomer = Record.objects.get(source_import=third)

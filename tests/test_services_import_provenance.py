@@ -6,8 +6,9 @@ import io
 
 import pytest
 
-from screening.models import Import, Review
+from screening.models import Import
 from screening.services.imports import import_file_now
+from screening.selectors.prisma import prisma_counts
 
 from .imports_helpers import EXPORTS
 
@@ -29,7 +30,7 @@ def mixed_review(review):
 
 
 def per_database(review):
-    return dict(Review.objects.prisma_counts(review).database_specific_results)
+    return dict(prisma_counts(review).database_specific_results)
 
 
 def test_each_database_is_one_prisma_row_whatever_layout_its_files_came_in(mixed_review):

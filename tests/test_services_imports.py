@@ -201,7 +201,7 @@ def test_two_files_from_two_databases_are_counted_apart(review, carol):
     ris, nbib = upload_and_check(review, carol, upload(EMBASE_RIS), upload(PUBMED_NBIB))
     confirm_and_import(ris, carol, database="Embase")
     confirm_and_import(nbib, carol, database="MEDLINE")
-    from screening.views.imports import import_summary
+    from screening.selectors.imports import import_summary
 
     summary = import_summary(review)
     assert {row["database"]: row["n"] for row in summary["per_database"]} == {"Embase": 6, "MEDLINE": 4}

@@ -2,12 +2,23 @@
 article, undone by a lead, and counted by PRISMA; retracted records flagged."""
 import pytest
 
-from screening.models import DecisionEvent, NoticeLink, Record, Review
+from screening.models import DecisionEvent, NoticeLink, Record
 from screening.prisma import check_sums
-from screening.services import decisions, dedup, imports
+from screening.selectors.prisma import prisma_counts
+from screening.services import decisions, dedup, imports, merges
 
-from .notices_helpers import (AMBER, ARTICLE, COHORT, COMMENT, ERRATUM, MELATONIN, RETRACTION, Detection,
-                              detection, import_notices_file)  # noqa: F401 (fixture)
+from .notices_helpers import (
+    AMBER,
+    ARTICLE,
+    COHORT,
+    COMMENT,
+    ERRATUM,
+    MELATONIN,
+    RETRACTION,
+    Detection,
+    detection,  # noqa: F401 (fixture)
+    import_notices_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +80,7 @@ def test_running_again_over_everything_keeps_the_links_and_adds_none(review, ded
 
 def test_undo_returns_the_notice_to_screening_and_later_runs_do_not_link_it_again(review, deduplicated, carol):
     link = NoticeLink.objects.get(notice=record(review, ERRATUM))
-    dedup.notice_link_undo(link=link, undone_by=carol)
+    merges.notice_link_undo(link=link, undone_by=carol)
     link.refresh_from_db()
     assert (link.is_undone, link.undone_by) == (True, carol)
     erratum = record(review, ERRATUM)
@@ -79,7 +90,7 @@ def test_undo_returns_the_notice_to_screening_and_later_runs_do_not_link_it_agai
     assert (event.kind, event.actor) == ("restore", carol)
     assert "erratum of record" in event.reason and "link undone" in event.reason
     # Undoing twice changes nothing more.
-    dedup.notice_link_undo(link=link, undone_by=carol)
+    merges.notice_link_undo(link=link, undone_by=carol)
     assert DecisionEvent.objects.filter(record=erratum).count() == 1
 
     review.imports.update(deduplicated_at=None)
@@ -95,7 +106,7 @@ def test_records_are_flagged_retracted_by_their_own_record_or_by_a_linked_retrac
 
 
 def test_undoing_the_retraction_notices_link_lifts_the_flag_it_gave(review, deduplicated, carol):
-    dedup.notice_link_undo(link=NoticeLink.objects.get(kind="retraction"), undone_by=carol)
+    merges.notice_link_undo(link=NoticeLink.objects.get(kind="retraction"), undone_by=carol)
     assert retracted_titles(review) == {"RETRACTED"}
 
 
@@ -154,7 +165,7 @@ def test_prisma_counts_linked_notices_under_removed_for_other_reasons_and_the_su
     decisions.record_stages_sync(review=review)
     for kept in Record.objects.filter(review=review).in_screening():
         decisions.outcome_resolve(lead=carol, review=review, record=kept, verdict="exclude")
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert (counts.database_results, counts.duplicates, counts.excluded_other, counts.records_screened) == (7, 0, 3, 4)
     assert counts.excluded_other_reasons == (
         ("Notices linked to their article (errata, comments, retractions)", 3),)
@@ -166,7 +177,7 @@ def test_prisma_breaks_down_notices_beside_records_the_lead_removed(review, dedu
 
     records_remove(review=review, record_ids=[record(review, COHORT).pk], reason="Not about light",
                    by_automation=False, removed_by=carol)
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert counts.excluded_other == 4
     assert counts.excluded_other_reasons == (
         ("Notices linked to their article (errata, comments, retractions)", 3),

@@ -8,12 +8,10 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from screening import tasks
 from screening.models import Job, PriorityRank, PriorityRanking, Record
 from screening.models.reviews import Membership, Role
 from screening.services import decisions as services
-from screening.services import jobs
-from screening.services import priority
+from screening.services import jobs, priority
 
 from .screening_records import make_records
 
@@ -25,14 +23,6 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     priority._IN_MEMORY.clear()
     return tmp_path
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Jobs enqueued on commit (no broker in these tests)."""
-    sent = []
-    monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
-    return sent
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.utils import timezone
 from screening.models import Import, Job, PubMedRun, PubMedSkip, Record
 from screening.pubmed import PubMedQueryError
 from screening.services import imports, jobs, pubmed
-from screening.views.imports import import_summary
+from screening.selectors.imports import import_summary
 
 from .pubmed_helpers import QUERY, busiest_second, days
 

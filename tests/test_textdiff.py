@@ -1,6 +1,6 @@
 import pytest
 
-from screening.textdiff import marked_words
+from screening.core.textdiff import marked_words
 
 
 @pytest.mark.parametrize("a, b, changed_a, changed_b", [

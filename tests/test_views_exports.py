@@ -8,15 +8,9 @@ import pytest
 from screening.formats.ris import parse_ris
 from screening.services import decisions
 
-from .prisma_review import add_import, walk_review
+from .prisma_review import add_import
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def walked(review, alice, bob, carol, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return walk_review(review, alice=alice, bob=bob, carol=carol)
 
 
 def text(response):
@@ -147,7 +141,7 @@ def test_no_csv_export_carries_a_cell_a_spreadsheet_would_run_and_numbers_stay_n
                                                                                       carol, alice, bob):
     """Record fields, a database name, and a reviewer's note and reason that start formulas
     reach every CSV file only with a single quote in front; kappa stays a number."""
-    from screening.csvfile import _starts_a_formula
+    from screening.core.csvfile import _starts_a_formula
     from screening.models import Import, Record
 
     Record.objects.filter(pk=walked["medline"][4].pk).update(title=FORMULA, abstract="+1+1", journal="@SUM(A1)")
@@ -215,7 +209,7 @@ def test_the_history_export_follows_the_votes_rule(client, review, walked, carol
 
 
 def test_the_agreement_export_counts_only_votes_whose_blinding_is_over(client, review, walked, carol, alice, bob):
-    from screening.views.screening import agreement_per_pair
+    from screening.selectors.screening import agreement_per_pair
 
     late = add_import(review, 1, label="Late")[0]
     decisions.record_stages_sync(review=review)

@@ -4,7 +4,6 @@ settings."""
 import pytest
 from django.urls import reverse
 
-from screening import tasks
 from screening.models import PriorityRank, PriorityRanking, Review
 from screening.services import decisions as services
 from screening.services import priority
@@ -19,13 +18,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     priority._IN_MEMORY.clear()
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    sent = []
-    monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
-    return sent
 
 
 @pytest.fixture

@@ -11,15 +11,9 @@ from django.core.management import call_command
 from screening.prisma.counts import LIST_FIELDS
 from screening.prisma.template_csv import TEMPLATE_ROWS
 
-from .prisma_review import EXPECTED, add_import, walk_review
+from .prisma_review import EXPECTED, add_import
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def walked(review, alice, bob, carol, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return walk_review(review, alice=alice, bob=bob, carol=carol)
 
 
 def download(client, review, file_format):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from screening.models import DecisionEvent, Outcome, RecordStage, Review
 from screening.services import decisions as services
 from screening.services import priority
+from screening.selectors.prisma import prisma_counts
 
 from .screening_records import make_records
 
@@ -80,9 +81,9 @@ def test_unscreened_records_count_as_excluded_by_automation_only_if_the_lead_say
     review = Review.objects.get(pk=resolved[0].review_id)
     client.force_login(carol)
     client.post(reverse("stop_decide", args=[review.pk]))
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert counts.records_excluded_automation == 0 and counts.records_excluded == 6
     client.post(reverse("stop_decide", args=[review.pk]), {"count_unscreened_as_automation": "on"})
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     assert counts.records_excluded_automation == 2
     assert counts.records_excluded == 8 and counts.records_excluded_human == 6

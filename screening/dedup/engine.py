@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Sequence
 
-from .. import csvfile
+from ..core import csvfile
 from .blocking import candidate_pairs
 from .clusters import constrained_clusters
 from .keys import RecordKeys, record_keys

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import normalise as n
+from . import venues
 from .notices import NoticeFacts, notice_facts
 from .records import DedupRecord
 
@@ -45,10 +46,10 @@ class RecordKeys:
 def record_keys(record: DedupRecord) -> RecordKeys:
     """Return the normalised comparison keys for one record."""
     title = n.normalise_title(record.title)
-    journal = n.normalise_journal(record.journal)
+    journal = venues.normalise_journal(record.journal)
     start, end = n.normalise_pages(record.pages)
     dois = n.normalise_dois(record.doi)
-    conference_venue = n.is_conference_venue(record.journal)
+    conference_venue = venues.is_conference_venue(record.journal)
     generic = n.is_generic_title(title)
     notice = notice_facts(record.title, record.publication_type, record.related, record.abstract)
     first_initial = ""
@@ -72,12 +73,12 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         first_initial=first_initial,
         year=n.normalise_year(record.year),
         journal=journal,
-        journal_words=n.journal_words(journal),
-        conference=n.conference_name(record.journal),
+        journal_words=venues.journal_words(journal),
+        conference=venues.conference_name(record.journal),
         conference_venue=conference_venue,
-        venue_core=n.venue_core(record.journal) if conference_venue else (),
-        venue_edition=n.venue_edition(record.journal) if conference_venue else ("", ""),
-        preprint=n.is_preprint(record.journal, dois, record.publication_type),
+        venue_core=venues.venue_core(record.journal) if conference_venue else (),
+        venue_edition=venues.venue_edition(record.journal) if conference_venue else ("", ""),
+        preprint=venues.is_preprint(record.journal, dois, record.publication_type),
         issns=n.normalise_issns(record.issn),
         volume=n.normalise_volume(record.volume),
         issue=n.normalise_volume(record.issue),

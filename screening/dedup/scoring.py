@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
-from . import normalise as n
+from . import venues
 from .keys import RecordKeys
 
 DUPLICATE = "duplicate"
@@ -153,7 +153,7 @@ def journal_relation(a: RecordKeys, b: RecordKeys) -> str:
         return ""
     if a.conference_venue and b.conference_venue and editions_conflict(a.venue_edition, b.venue_edition):
         return "conflict"  # the 54th and the 55th meeting of one conference
-    if a.journal == b.journal or n.journals_compatible(a.journal_words, b.journal_words):
+    if a.journal == b.journal or venues.journals_compatible(a.journal_words, b.journal_words):
         return "same"
     # Word order and spelling may differ; an extra word may not ("Diabetes" is not
     # "Diabetes Care").
@@ -165,7 +165,7 @@ def journal_relation(a: RecordKeys, b: RecordKeys) -> str:
             return "same"
     # Proceedings go by many names: "ICIS 2019 Proceedings", "International Conference on
     # Information Systems", "ICIS: Transforming Society with Digital Innovation".
-    if (a.conference_venue or b.conference_venue) and n.venues_compatible(
+    if (a.conference_venue or b.conference_venue) and venues.venues_compatible(
         a.venue_core or a.journal_words, b.venue_core or b.journal_words
     ):
         return "same"

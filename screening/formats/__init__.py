@@ -63,8 +63,8 @@ _PARSERS = {
     "ebsco_csv": ("csvfiles", "parse_ebsco_csv"),
     "cochrane_csv": ("csvfiles", "parse_cochrane_csv"),
     "wos_tab": ("csvfiles", "parse_wos_tab"),
-    "csv": ("csvfiles", "parse_generic_csv"),
-    "tsv": ("csvfiles", "parse_generic_csv"),
+    "csv": ("columns", "parse_generic_csv"),
+    "tsv": ("columns", "parse_generic_csv"),
 }
 
 

@@ -5,7 +5,7 @@ the same title, abstract, authors, year, journal, volume, issue, pages, DOI, PMI
 ISSNs, keywords, language, URLs, database and source id. RIS has no separate field for
 thesaurus terms, so ``subject_terms`` are written as further ``KW`` lines. In CSV, a value
 that a spreadsheet would run as a formula (it begins with =, +, -, @ …) is written with a
-single quote in front (screening.csvfile), and reads back with it.
+single quote in front (screening.core.csvfile), and reads back with it.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from .. import csvfile
+from ..core import csvfile
 from .record import ParsedRecord
 
 _RIS_TYPE = re.compile(r"[A-Z]{2,6}")

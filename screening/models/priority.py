@@ -38,7 +38,7 @@ class PriorityRanking(models.Model):
     excludes_in_a_row = models.PositiveIntegerField(default=0)
     stop_threshold = models.PositiveIntegerField(default=0)
     may_stop = models.BooleanField(default=False)
-    # Recall of the reviewer's own screening so far (screening.stopping.ranked_hypergeometric).
+    # Recall of the reviewer's own screening so far (screening.core.stopping.ranked_hypergeometric).
     recall_estimate = models.FloatField(null=True, blank=True)
     recall_low = models.FloatField(null=True, blank=True)
     recall_high = models.FloatField(null=True, blank=True)

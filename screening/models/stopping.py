@@ -1,5 +1,5 @@
 """The lead's recorded decision to stop screening before every record was screened, with the
-recall estimate it rested on (screening.stopping). Rows are never edited: a later decision is a
+recall estimate it rested on (screening.core.stopping). Rows are never edited: a later decision is a
 new row, so the table is the history."""
 from django.conf import settings
 from django.db import models

@@ -11,7 +11,7 @@ import io
 import json
 import re
 
-from .. import csvfile
+from ..core import csvfile
 from .counts import PrismaCounts
 
 COLUMNS = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ..models import (RESOLVED_OUTCOMES, Decision, DecisionEvent, Outcome, Pilot, Record, RecordStage, Review, Stage,
                       Verdict)
 from ..models.reviews import Membership, Role
-from ..rules import fulltext_outcome, outcome_from_verdicts, reviewer_seed, start_offset
+from ..core.rules import fulltext_outcome, outcome_from_verdicts, reviewer_seed, start_offset
 
 # The signed 32-bit md5 prefix of "<review id>:<record id>": random-looking, stable, and the
 # same whoever computes it.

@@ -2,7 +2,7 @@
 import io
 from itertools import islice
 
-from .. import csvfile
+from ..core import csvfile
 from ..formats.writers import CSV_COLUMNS, csv_row, write_ris
 from .imports import record_to_parsed
 
@@ -49,7 +49,7 @@ def stream_records_csv(records, extra_columns=(), extra_values=None):
     """Yield CSV text: the importable record columns, then `extra_columns` whose values
     `extra_values(record)` returns (decisions, stage, reasons …): after the importable columns,
     each record's import provenance (database, platform, date searched). Written by the one
-    CSV writer (screening.csvfile), which neutralises formulas."""
+    CSV writer (screening.core.csvfile), which neutralises formulas."""
     def rows():
         yield list(CSV_COLUMNS) + list(PROVENANCE_COLUMNS) + list(extra_columns)
         for batch in _chunks(records.select_related("source_import")):

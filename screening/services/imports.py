@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, connection, transaction
 
-from ..databases import canonical_database, database_of_records
+from ..core.databases import canonical_database, database_of_records
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import CheckTally
 from ..models import Import, Record, RecordStage, Source
@@ -82,7 +82,7 @@ def imports_upload(*, review, files, uploaded_by, source=Source.DATABASE):
 
 def detect_provenance(item, export):
     """Return (database, platform) as the file's records state them (canonical names, see
-    screening.databases), or as its format implies."""
+    screening.core.databases), or as its format implies."""
     database, platform = FORMAT_PROVENANCE.get(export.format, ("", ""))
     named, kinds = [], []
     for index, record in enumerate(export.records()):

@@ -1,5 +1,5 @@
-"""Read the facts of a review that its methods paragraph reports (screening.methods_text)."""
-from ..methods_text import MethodsFacts, Search, StopFacts, methods_paragraph
+"""Read the facts of a review that its methods paragraph reports (screening.core.methods_text)."""
+from ..core.methods_text import MethodsFacts, Search, StopFacts, methods_paragraph
 from ..models import DecisionEvent, Import, Outcome, Pilot, Record, RecordStage, Review, Role, Stage
 from ..models import StopDecision
 from .stopping import SECOND_LOOK_REASON, review_screening_sequence
@@ -9,7 +9,7 @@ TA = Stage.TITLE_ABSTRACT
 
 def review_methods_facts(review, lead):
     """Return the MethodsFacts of ``review`` as the lead ``lead`` sees it."""
-    from ..views.screening import agreement_per_pair
+    from ..selectors.screening import agreement_per_pair
 
     searches = [Search(database, platform, searched_on) for database, platform, searched_on in
                 Import.objects.filter(review=review, status=Import.Status.IMPORTED).order_by("database", "searched_on")

@@ -1,6 +1,6 @@
 """Priority screening in the app: what each reviewer's ranking learns from, retraining it in
 the background, and the cached features it is trained on. The model itself is the pure
-screening/ranking.py.
+screening/ranking/.
 
 Blinding. Reviewer B's ranking is trained on exactly two things:
   1. B's own decisions at this stage (include and maybe count as include, exclude as exclude),
@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import ranking as ranker
-from .. import stopping
+from ..core import stopping
 from ..models import (RESOLVED_OUTCOMES, Decision, Import, Outcome, PriorityRank, PriorityRanking, Record, RecordStage,
                       Review, Stage, Verdict)
 from .jobs import JobError, job_create

@@ -1,5 +1,5 @@
 """When the team may stop screening: the review's recall estimate for the lead, and the lead's
-recorded decision to stop. The statistics are in screening.stopping (pure); this module only
+recorded decision to stop. The statistics are in screening.core.stopping (pure); this module only
 reads the decisions in the order they were made and writes StopDecision rows.
 
 The lead's estimate reads every decision of the stage (a lead may see them all: through
@@ -10,7 +10,7 @@ their card, built by services.priority from their own decisions only.
 """
 from django.db import transaction
 
-from .. import stopping
+from ..core import stopping
 from ..models import RESOLVED_OUTCOMES, Decision, Outcome, RecordStage, Role, Stage, StopDecision, Verdict
 
 TA = Stage.TITLE_ABSTRACT
@@ -88,12 +88,12 @@ SECOND_LOOK_REASON = "Second look: included by the lead"
 
 def second_look(review, *, limit=50, stage=TA):
     """Return the records excluded at title/abstract that a model trained without their own label
-    ranks as most likely relevant (screening.second_look), best first, at most ``limit``.
+    ranks as most likely relevant (screening.core.second_look), best first, at most ``limit``.
 
     Built from resolved outcomes only (public to the team): no reviewer's open vote enters, so the
     page cannot reveal one. Returns {"records": [...], "excluded": n, "message": why empty}."""
     from .. import ranking as ranker
-    from .. import second_look as looker
+    from ..core import second_look as looker
     from ..models import Record
     from .priority import review_features
 

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
+from ..core.textdiff import marked_words
 from ..dedup.reasons import rule_in_words
 from ..htmx import wants_partial
-from ..models import DuplicateCandidate, Job, Record
+from ..models import DuplicateCandidate
+from ..selectors.dedup import dedup_overview as dedup_overview_of
 from ..services import dedup as dedup_services
-from ..textdiff import marked_words
+from ..services import merges as merge_services
 
 VERDICTS = {
     "same": "Merged: the same work.",
@@ -33,7 +35,7 @@ MERGES_PER_PAGE = 20
 @review_view("deduplicate")
 def dedup_overview(request, review):
     return render(request, "screening/dedup_overview.html", {
-        "review": review, "nav": "duplicates", "overview": dedup_services.dedup_overview(review),
+        "review": review, "nav": "duplicates", "overview": dedup_overview_of(review),
         "last_job": review.jobs.filter(kind="dedup").first(),
     })
 
@@ -98,7 +100,7 @@ def dedup_decide(request, review, candidate_id):
         return HttpResponseBadRequest("Say same, different or skipped.")
     # A second key press for a pair already decided (a double submit) changes nothing.
     if candidate.status in (DuplicateCandidate.Status.PENDING, DuplicateCandidate.Status.SKIPPED):
-        dedup_services.candidate_decide(candidate=candidate, verdict=verdict, decided_by=request.user)
+        merge_services.candidate_decide(candidate=candidate, verdict=verdict, decided_by=request.user)
     if wants_partial(request):
         return render(request, "screening/dedup_queue.html#candidate-card",
                       queue_context(review, flash=VERDICTS[verdict]))
@@ -122,7 +124,7 @@ def dedup_accept_preview(request, review):
     if min_score is None:
         messages.error(request, "Give a score between 0 and 1.")
         return redirect("dedup_queue", review_id=review.pk)
-    pairs = list(dedup_services.candidates_bulk_acceptable(review, min_score))
+    pairs = list(merge_services.candidates_bulk_acceptable(review, min_score))
     skipped = review.duplicate_candidates.queue().filter(status=DuplicateCandidate.Status.SKIPPED,
                                                          score__gte=min_score).count()
     return render(request, "screening/dedup_accept_preview.html", {
@@ -142,7 +144,7 @@ def dedup_accept_above(request, review):
     if not ids:
         messages.error(request, "Nothing merged: look at the pairs first, then confirm them on that page.")
         return redirect(f"{reverse('dedup_accept_preview', args=[review.pk])}?min_score={min_score:.2f}")
-    batch = dedup_services.candidates_accept(review=review, candidate_ids=ids, min_score=min_score,
+    batch = merge_services.candidates_accept(review=review, candidate_ids=ids, min_score=min_score,
                                              decided_by=request.user)
     count = batch.merges.count() if batch else 0
     if not batch:
@@ -189,7 +191,7 @@ def merge_batch_undo(request, review, batch_id):
     if batch.is_undone:
         messages.info(request, "That bulk accept was already undone.")
     else:
-        count = dedup_services.merge_batch_undo(batch=batch, undone_by=request.user)
+        count = merge_services.merge_batch_undo(batch=batch, undone_by=request.user)
         messages.success(request, f"Bulk accept undone: {count} merge{'s' if count != 1 else ''} taken back; "
                          "the pairs are in the queue again.")
     return redirect("merge_list", review_id=review.pk)
@@ -199,7 +201,7 @@ def merge_batch_undo(request, review, batch_id):
 @require_POST
 def merge_undo(request, review, merge_id):
     merge = get_object_or_404(review.merges, pk=merge_id)
-    dedup_services.merge_undo(merge=merge, undone_by=request.user)
+    merge_services.merge_undo(merge=merge, undone_by=request.user)
     messages.success(request, f"Undone: “{merge.record}” is a record of its own again and will be screened.")
     return redirect("merge_list", review_id=review.pk)
 
@@ -228,37 +230,7 @@ def notice_undo(request, review, link_id):
         messages.info(request, f"That link was already undone: “{link.notice.title[:120]}” is screened as a "
                       "record of its own.")
     else:
-        dedup_services.notice_link_undo(link=link, undone_by=request.user)
+        merge_services.notice_link_undo(link=link, undone_by=request.user)
         messages.success(request, f"Unlinked ({link.get_kind_display()}): “{link.notice.title[:120]}” is a record "
                          "of its own again and will be screened.")
     return redirect("notice_list", review_id=review.pk)
-
-
-def retraction_dashboard(review, membership):
-    """For the lead: how many records going on in the review are retracted, and how many of
-    them are included. Reviewers see the flag on each card instead."""
-    if membership.role != "lead" or not review.has_notices:
-        return {"retractions": None}
-    retracted = Record.objects.filter(review=review).in_screening().with_outcomes().with_retraction().filter(
-        is_retracted=True)
-    counts = retracted.aggregate(
-        total=Count("id"),
-        # Included at title/abstract and not excluded at full text (yet, or at all).
-        included=Count("id", filter=Q(ta_outcome="included") & (Q(ft_outcome__isnull=True)
-                                                                | ~Q(ft_outcome="excluded"))),
-    )
-    notices = Record.objects.filter(review=review).imported().linked_notices().count()
-    return {"retractions": {**counts, "notices": notices}}
-
-
-def dedup_dashboard(review):
-    """The dashboard's numbers for this stage."""
-    records = Record.objects.filter(review=review)
-    return {
-        "dedup": {
-            "duplicates_removed": records.duplicates().count(),
-            "kept": records.in_screening().count(),
-            "queue": review.duplicate_candidates.queue().count(),
-            "running": review.jobs.filter(kind="dedup", status__in=[Job.Status.PENDING, Job.Status.RUNNING]).first(),
-        }
-    }

@@ -8,12 +8,12 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import csvfile
+from ..core import csvfile
 from ..access import review_view
-from ..filenames import file_stem
+from ..core.filenames import file_stem
 from ..models import Decision, Record, Stage
+from ..selectors.screening import agreement_per_pair
 from ..services.exports import EXPORT_COLUMNS, NoticeOutcomes, decision_notes, stream_records_csv, stream_records_ris
-from .screening import agreement_per_pair
 
 SUBSETS = {
     "all": ("All records", Q()),

@@ -4,7 +4,6 @@ at full text uses the title/abstract views in views/screening.py with stage="ful
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,25 +12,15 @@ from django.views.decorators.http import require_POST
 from ..access import review_view
 from ..models import Record, Report, Study
 from ..models.dedup import notices_attach
+from ..selectors.fulltext import RETRIEVAL_FILTERS, retrieval_counts, sought_for_retrieval
 from ..services import fulltext as fulltext_services
-
-RETRIEVAL_FILTERS = {
-    "awaiting": ("Awaiting retrieval", Q(report_status__isnull=True)),
-    "retrieved": ("Full text attached", Q(report_status=Report.Status.RETRIEVED)),
-    "not_retrieved": ("Not retrieved", Q(report_status=Report.Status.NOT_RETRIEVED)),
-}
-
-
-def _sought(review):
-    return Record.objects.sought_for_retrieval().filter(review=review).with_outcomes()
-
 
 @review_view("screen")
 def fulltext_list(request, review):
     """Reports sought for retrieval, for any member to attach full texts to. Shows
     retrieval only, never a full-text vote or outcome (blinding)."""
-    reports = _sought(review).order_by("id")
-    counts = reports.aggregate(**{key: Count("id", filter=q) for key, (_, q) in RETRIEVAL_FILTERS.items()})
+    reports = sought_for_retrieval(review).order_by("id")
+    counts = retrieval_counts(reports)
     status = request.GET.get("status", "")
     if status in RETRIEVAL_FILTERS:
         reports = reports.filter(RETRIEVAL_FILTERS[status][1])
@@ -122,23 +111,3 @@ def studies(request, review):
         "review": review, "reports": reports, "studies": Study.objects.filter(review=review),
         "report_count": reports.count(), "study_count": reports.study_count(), "nav": "studies",
     })
-
-
-def fulltext_dashboard(review, membership):
-    """Return the full-text numbers for the dashboard: for a reviewer, retrieval (which
-    shows resolved title/abstract outcomes only) and their own progress; for a lead, the
-    full-text outcomes as well."""
-    from ..models import Decision, Outcome, RecordStage, Stage
-
-    sought = _sought(review)
-    retrieval = sought.aggregate(**{key: Count("id", filter=q) for key, (_, q) in RETRIEVAL_FILTERS.items()})
-    section = {"sought": sum(retrieval.values()), "retrieval": retrieval,
-               "mine": Decision.objects.visible_to(membership.user, review, role=membership.role).decided()
-               .filter(reviewer=membership.user, stage=Stage.FULL_TEXT).count()}
-    if membership.role == "lead":
-        outcomes = {o: 0 for o in Outcome.values}
-        for row in (RecordStage.objects.for_stage(review, Stage.FULL_TEXT).in_screening()
-                    .values("outcome").order_by().annotate(n=Count("id"))):
-            outcomes[row["outcome"]] = row["n"]
-        section["outcomes"] = outcomes
-    return {"fulltext": section}

@@ -1,18 +1,18 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
-from ..databases import known_databases
-from ..filenames import file_stem
+from ..core.databases import known_databases
+from ..core.filenames import file_stem
 from ..formats import FORMATS
 from ..formats.record import ParsedRecord
 from ..models import Import, Source
 from ..services import imports as import_services
+from ..selectors.imports import import_summary
 from ..services.exports import stream_records_csv, stream_records_ris
 
 
@@ -197,18 +197,3 @@ def records_export(request, review, file_format):
         response = StreamingHttpResponse(stream_records_csv(records), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-records.{file_format}"'
     return response
-
-
-
-
-def import_summary(review):
-    """Records per database for the dashboard. The same numbers feed PRISMA's identification box."""
-    per_database = list(
-        review.imports.filter(status=Import.Status.IMPORTED).values("database")
-        .annotate(n=Count("records")).order_by("database")
-    )
-    return {
-        "record_count": sum(row["n"] for row in per_database),
-        "import_count": review.imports.filter(status=Import.Status.IMPORTED).count(),
-        "per_database": per_database,
-    }

@@ -1,5 +1,5 @@
 """The PRISMA 2020 flow diagram page and its downloads. Every number comes from
-Review.objects.prisma_counts; this module only renders and converts."""
+selectors.prisma; this module only renders and converts."""
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import review_view
-from ..filenames import file_stem
+from ..core.filenames import file_stem
 from ..models import Review
 from ..prisma import check_sums, render_svg, svg_to_pdf, svg_to_png, to_json, to_template_csv
 from ..prisma.counts import LABELS
+from ..selectors.prisma import prisma_counts, prisma_open_work
 
 DOWNLOADS = {
     "svg": ("image/svg+xml", lambda counts: render_svg(counts).encode()),
@@ -33,10 +34,10 @@ class PreviousVersionForm(forms.ModelForm):
 @review_view("export")
 def prisma(request, review):
     """The diagram, every sum that does not add up, and what is still open."""
-    counts = Review.objects.prisma_counts(review)
+    counts = prisma_counts(review)
     return render(request, "screening/prisma.html", {
         "review": review, "counts": counts, "mismatches": check_sums(counts),
-        "open_work": Review.objects.prisma_open_work(review), "svg": _inline(render_svg(counts,
+        "open_work": prisma_open_work(review), "svg": _inline(render_svg(counts,
                                                                                         id_prefix="prisma-page")),
         "previous_form": PreviousVersionForm(instance=review), "formats": list(DOWNLOADS),
         "rows": _rows(counts),
@@ -81,17 +82,7 @@ def prisma_download(request, review, file_format):
     if file_format not in DOWNLOADS:
         raise Http404("The diagram downloads as svg, png, pdf, csv or json.")
     content_type, build = DOWNLOADS[file_format]
-    response = HttpResponse(build(Review.objects.prisma_counts(review)), content_type=content_type)
+    response = HttpResponse(build(prisma_counts(review)), content_type=content_type)
     name = file_stem(review.title, fallback=f"review-{review.pk}")
     response["Content-Disposition"] = f'attachment; filename="{name}-prisma2020.{file_format}"'
     return response
-
-
-def prisma_dashboard(review, membership):
-    """The PRISMA section of the dashboard: for the lead, the headline numbers and how many
-    sums do not add up yet; nothing for reviewers (review-wide counts move with other
-    reviewers' votes)."""
-    if membership.role != "lead":
-        return {"prisma": None}
-    counts = Review.objects.prisma_counts(review)
-    return {"prisma": {"counts": counts, "mismatches": len(check_sums(counts))}}

@@ -146,12 +146,3 @@ def pubmed_search_update(request, review, search_id):
     run = pubmed_services.pubmed_search_update(
         search=search, started_by=request.user, only_new_entries=request.POST.get("only_new") == "on")
     return redirect("pubmed_run", review_id=review.pk, run_id=run.pk)
-
-
-def pubmed_summary(review):
-    """Return the review's PubMed searches with their latest completed run, for the dashboard."""
-    searches = []
-    for search in pubmed_services.searches_for(review)[:5]:
-        done = [run for run in search.runs.all() if run.source_import.status == Import.Status.IMPORTED]
-        searches.append({"search": search, "last_run": max(done, key=lambda run: run.ran_at, default=None)})
-    return {"pubmed_searches": searches}

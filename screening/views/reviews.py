@@ -10,6 +10,7 @@ from ..access import review_view
 from ..forms import AcceptInvitationForm, AddMemberForm, ChangeRoleForm, ReviewForm, ReviewSettingsForm
 from ..models import Invitation, Membership, Role
 from ..services import reviews as review_services
+from ..selectors.dashboard import dashboard_sections
 
 
 @login_required
@@ -36,30 +37,6 @@ def review_dashboard(request, review):
     context = {"review": review, "membership": request.membership}
     context.update(dashboard_sections(review, request.membership))
     return render(request, "screening/review_dashboard.html", context)
-
-
-def dashboard_sections(review, membership):
-    """Return the numbers the dashboard shows. Later stages extend this."""
-    from .dedup import dedup_dashboard, retraction_dashboard
-    from .imports import import_summary
-    from .pubmed import pubmed_summary
-    from .fulltext import fulltext_dashboard
-    from .prisma import prisma_dashboard
-    from .screening import screening_dashboard
-    from .stopping import stopping_dashboard
-
-    return {
-        "member_count": review.memberships.active().count(),
-        "recent_jobs": review.jobs.all()[:5] if membership.role == Role.LEAD else [],
-        "import_summary": import_summary(review),
-        **pubmed_summary(review),
-        **screening_dashboard(review, membership),
-        **dedup_dashboard(review),
-        **retraction_dashboard(review, membership),
-        **fulltext_dashboard(review, membership),
-        **prisma_dashboard(review, membership),
-        **stopping_dashboard(review, membership),
-    }
 
 
 @review_view("manage")

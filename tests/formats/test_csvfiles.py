@@ -4,7 +4,8 @@ import io
 import pytest
 
 from screening.formats import csvfiles
-from screening.formats.csvfiles import guess_column_map, parse_generic_csv, split_names, split_terms
+from screening.formats.columns import guess_column_map, parse_generic_csv
+from screening.formats.csvfiles import split_names, split_terms
 from screening.formats.record import ImportFormatError
 
 RECORD_COUNTS = [

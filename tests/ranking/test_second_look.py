@@ -2,7 +2,7 @@
 import pytest
 
 from screening.ranking import featurize
-from screening.second_look import cross_validated_scores, flip_includes, second_look_order
+from screening.core.second_look import cross_validated_scores, flip_includes, second_look_order
 
 ON_TOPIC = [
     "Mesenchymal stem cells injected into the knee for osteoarthritis: a randomised trial",

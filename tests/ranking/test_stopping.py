@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from screening import stopping
-from screening.stopping import (
+from screening.core import stopping
+from screening.core.stopping import (
     first_stop,
     hypergeometric_p_value,
     random_sample_stop,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from screening.models import Review
 from screening.prisma import check_sums, render_svg, to_json, to_template_csv
+from screening.selectors.prisma import prisma_counts
 
 WRITERS = {"csv": to_template_csv, "json": to_json, "svg": render_svg}
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         review = Review.objects.filter(pk=review_id).first()
         if review is None:
             raise CommandError(f"There is no review {review_id}.")
-        counts = Review.objects.prisma_counts(review)
+        counts = prisma_counts(review)
         text = WRITERS[format](counts)
         if output:
             with open(output, "w", encoding="utf-8", newline="") as out:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from screening.ranking_simulation import run
+from screening.ranking.stopping_simulation import run
 
 
 class Command(BaseCommand):

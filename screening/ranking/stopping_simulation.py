@@ -2,7 +2,7 @@
 `manage.py simulate_screening`). Pure Python, no Django.
 
 Each seed screens the whole set in priority order (screening.ranking.simulate) as a reviewer
-who always agrees with the labels; the stopping rule (screening.stopping, at its defaults) is
+who always agrees with the labels; the stopping rule (screening.core.stopping, at its defaults) is
 asked after every decision, and ``stop_at`` is how many records had been screened, priors
 included, when it first said stop. With label noise, the reviewer's labels are the noisy ones:
 the ranking, the metrics and the rule all see what the reviewer decided.
@@ -13,9 +13,11 @@ import json
 
 import numpy as np
 
-from screening import stopping
-from screening.ranking import featurize, read_screening_csv, simulate
-from screening.second_look import flip_includes, second_look_order
+from screening.core import stopping
+from screening.core.second_look import flip_includes, second_look_order
+
+from .model import featurize
+from .simulation import read_screening_csv, simulate
 
 
 def run_seed(features, labels, seed: int) -> dict:

@@ -23,7 +23,7 @@ def cross_validated_scores(features, labels: Mapping[int, bool], *, folds: int =
     ``features`` is a screening.ranking.Features (or any object with a csr ``matrix``). Rows of a
     fold whose training part lacks an include or an exclude get no model: they score -inf.
     """
-    from screening.ranking import _fit
+    from screening.ranking.model import _fit
 
     rows = np.array(sorted(labels), dtype=int)
     y = np.array([1 if labels[i] else 0 for i in rows], dtype=int)
