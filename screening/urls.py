@@ -26,6 +26,7 @@ urlpatterns = [
     path("reviews/<int:review_id>/imports/check/<int:job_id>/", imports.import_check, name="import_check"),
     path("reviews/<int:review_id>/imports/<int:import_id>/recheck/", imports.import_recheck, name="import_recheck"),
     path("reviews/<int:review_id>/imports/<int:import_id>/cancel/", imports.import_cancel, name="import_cancel"),
+    path("reviews/<int:review_id>/imports/<int:import_id>/discard/", imports.import_discard, name="import_discard"),
     path("reviews/<int:review_id>/imports/<int:import_id>/database/", imports.import_rename_database,
          name="import_rename_database"),
     path("reviews/<int:review_id>/imports/<int:import_id>/progress/", imports.import_progress, name="import_progress"),
