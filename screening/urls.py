@@ -15,6 +15,8 @@ urlpatterns = [
     path("reviews/<int:review_id>/members/<int:membership_id>/remove/", reviews.member_remove, name="member_remove"),
     path("reviews/<int:review_id>/invitations/<int:invitation_id>/revoke/", reviews.invitation_revoke,
          name="invitation_revoke"),
+    path("reviews/<int:review_id>/invitations/<int:invitation_id>/resend/", reviews.invitation_resend,
+         name="invitation_resend"),
     path("invitations/<str:token>/", reviews.invitation_accept, name="invitation_accept"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/progress/", jobs.job_progress, name="job_progress"),
