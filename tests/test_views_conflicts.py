@@ -86,14 +86,14 @@ def test_a_full_text_conflict_excluded_without_a_reason_is_refused_with_the_fiel
     assert RecordStage.objects.get(record=ft_conflict, stage="full_text").outcome == "conflict"
 
 
-def test_a_reason_not_on_the_review_list_is_refused_and_kept_in_the_field(client, review, scene, carol):
+def test_a_reason_not_on_the_review_list_is_refused_with_the_list_offered(client, review, scene, carol):
     _, ft_conflict, _ = scene
     client.force_login(carol)
     response = client.post(reverse("fulltext_resolve", args=[review.pk, ft_conflict.pk]),
                            {"verdict": "exclude", "reason": "Too short", "then": "record"})
     html = response.content.decode()
     assert response.status_code == 422
-    assert "is not one of this review" in html and 'value="Too short"' in html
+    assert "is not one of this review" in html and '<option value="Wrong population"' in html
 
 
 def test_no_open_conflict_says_so_for_the_stage_asked(client, review, carol, alice, bob):
