@@ -62,3 +62,28 @@ def test_the_lead_resolves_a_title_abstract_conflict_with_a_listed_reason(page, 
     page.get_by_role("heading", name="No open conflicts").wait_for()
     stage = RecordStage.objects.get(record=ta_conflict, stage="title_abstract")
     assert (stage.outcome, stage.resolution_reason) == ("excluded", "Wrong intervention")
+
+
+def test_a_reviewer_excludes_at_title_abstract_with_another_reason(page, live_server, review, alice):
+    from screening.models import Decision
+    from screening.services import decisions
+
+    from ..screening_records import make_records
+
+    review.exclusion_reasons = ["Wrong population", "Wrong intervention"]
+    review.save()
+    make_records(review, 2)
+    decisions.record_stages_sync(review=review)
+    sign_in(page, live_server, "alice", password_of(alice))
+    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    for width in (375, 1366):
+        look(page, "screen-card", width)
+    page.get_by_label("Reason (optional)").select_option(label="Other (write it below)")
+    page.get_by_label("Other reason").fill("Conference abstract")
+    page.get_by_role("button", name="Exclude").click()
+    for _ in range(100):  # the vote is stored by the htmx request the click sends
+        if Decision.objects.filter(reviewer=alice, verdict="exclude").exists():
+            break
+        page.wait_for_timeout(100)
+    vote = Decision.objects.get(reviewer=alice, verdict="exclude")
+    assert vote.reason == "Conference abstract"
