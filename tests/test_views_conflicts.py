@@ -28,7 +28,7 @@ def test_one_page_lists_the_open_conflicts_of_both_stages(client, review, scene,
     assert "2 open conflicts." in html
     assert "All stages (2)" in html and "Title and abstract (1)" in html and "Full text (1)" in html
     # Title and abstract first; the full-text one listed with its stage and its own page.
-    assert ta_conflict.title in html.split('id="record-title"')[1].split("</h1>")[0]
+    assert ta_conflict.title in html.split('id="record-title"')[1].split("</h2>")[0]
     assert reverse("fulltext_lead_record", args=[review.pk, ft_conflict.pk]) in html
     assert reverse("lead_record", args=[review.pk, ta_conflict.pk]) in html
 
@@ -67,7 +67,7 @@ def test_resolving_the_last_conflict_of_a_stage_shows_the_next_one_from_the_othe
                            {"verdict": "include", "queue_stage": ""}, **HTMX)
     html = response.content.decode()
     assert response.status_code == 200 and "1 open conflict." in html
-    assert ft_conflict.title in html.split('id="record-title"')[1].split("</h1>")[0]
+    assert ft_conflict.title in html.split('id="record-title"')[1].split("</h2>")[0]
     assert "included." in html  # the confirmation, inside the swapped card
 
 
@@ -86,14 +86,14 @@ def test_a_full_text_conflict_excluded_without_a_reason_is_refused_with_the_fiel
     assert RecordStage.objects.get(record=ft_conflict, stage="full_text").outcome == "conflict"
 
 
-def test_a_reason_not_on_the_review_list_is_refused_and_kept_in_the_field(client, review, scene, carol):
+def test_a_reason_not_on_the_review_list_is_refused_with_the_list_offered(client, review, scene, carol):
     _, ft_conflict, _ = scene
     client.force_login(carol)
     response = client.post(reverse("fulltext_resolve", args=[review.pk, ft_conflict.pk]),
                            {"verdict": "exclude", "reason": "Too short", "then": "record"})
     html = response.content.decode()
     assert response.status_code == 422
-    assert "is not one of this review" in html and 'value="Too short"' in html
+    assert "is not one of this review" in html and '<option value="Wrong population"' in html
 
 
 def test_no_open_conflict_says_so_for_the_stage_asked(client, review, carol, alice, bob):

@@ -15,12 +15,14 @@ import os
 import pickle
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from ..core.databases import canonical_database, database_of_records
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
@@ -57,27 +59,29 @@ def file_sha256(file):
     return digest.hexdigest()
 
 
-@transaction.atomic
 def imports_upload(*, review, files, uploaded_by, source=Source.DATABASE):
     """Store uploaded files as Import rows awaiting their check, and start one check job.
 
     `files` are Django UploadedFile objects (or anything with .name and a binary .read()).
-    Return the check job.
+    Return the check job. Uploads abandoned at the check go first (a new upload is the moment
+    someone is at this page anyway, and it needs no scheduler).
     """
-    imports = []
-    for upload in files:
-        sha256 = file_sha256(upload)
-        item = Import(
-            review=review, created_by=uploaded_by, source=source, filename=Path(upload.name).name,
-            file_size=upload.size, sha256=sha256, status=Import.Status.CHECKED,
-            check_report={"state": "waiting"},
-        )
-        item.file.save(Path(upload.name).name, File(upload), save=False)
-        item.save()
-        imports.append(item)
-    return job_create(kind="import_check", review=review, created_by=uploaded_by,
-                      params={"import_ids": [item.pk for item in imports]}, total=len(imports),
-                      message="Reading the files…")
+    imports_discard_stale()
+    with transaction.atomic():
+        imports = []
+        for upload in files:
+            sha256 = file_sha256(upload)
+            item = Import(
+                review=review, created_by=uploaded_by, source=source, filename=Path(upload.name).name,
+                file_size=upload.size, sha256=sha256, status=Import.Status.CHECKED,
+                check_report={"state": "waiting"},
+            )
+            item.file.save(Path(upload.name).name, File(upload), save=False)
+            item.save()
+            imports.append(item)
+        return job_create(kind="import_check", review=review, created_by=uploaded_by,
+                          params={"import_ids": [item.pk for item in imports]}, total=len(imports),
+                          message="Reading the files…")
 
 
 def detect_provenance(item, export):
@@ -157,7 +161,8 @@ def import_check(*, item, format=None, column_map=None):
         "record_count": report.record_count,
         "declared_count": report.declared_count,
         "coverage": [[name, count, round(report.percent(name))] for name, count in report.coverage],
-        "warnings": [{"kind": w.kind, "message": w.message, "lines": list(w.lines[:10])} for w in report.warnings],
+        "warnings": [{"kind": w.kind, "message": w.message, "lines": list(w.lines[:10]),
+                      "records": list(w.records[:10])} for w in report.warnings],
         "detected_database": database,
         "detected_platform": platform,
         "csv_headers": headers,
@@ -240,6 +245,38 @@ def import_cancel(*, item):
             item.file.delete(save=False)
         _unlink_staged_rows(item)
     return item
+
+
+# An upload left at the check this long was abandoned: its file goes, nothing was stored from it.
+UNCONFIRMED_UPLOADS_KEPT = timedelta(days=1)
+
+
+def import_discard(*, item):
+    """Delete an upload that was checked but never confirmed, with its stored file and staged rows.
+
+    Return True if it was deleted; False if it had been confirmed (or discarded) meanwhile.
+    """
+    with transaction.atomic():
+        locked = (Import.objects.select_for_update(of=("self",))
+                  .filter(pk=item.pk, status=Import.Status.CHECKED, pubmed_run__isnull=True).first())
+        if locked is None:
+            return False
+        locked.delete()
+    # The file goes after the row: a failure here leaves an orphan file, never a row without its file.
+    if item.file:
+        item.file.delete(save=False)
+    _unlink_staged_rows(item)
+    return True
+
+
+def imports_discard_stale(*, older_than=UNCONFIRMED_UPLOADS_KEPT, now=None):
+    """Discard every upload left at the check for longer than `older_than`; return how many."""
+    cutoff = (now or timezone.now()) - older_than
+    stale = Import.objects.filter(status=Import.Status.CHECKED, pubmed_run__isnull=True, created_at__lt=cutoff)
+    discarded = sum(import_discard(item=item) for item in stale)
+    if discarded:
+        logger.info("discarded %s upload(s) left unconfirmed since before %s", discarded, cutoff.isoformat())
+    return discarded
 
 
 def import_records(*, item, progress=None):

@@ -1,7 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -75,6 +77,35 @@ def member_add_by_email(*, review, email, role, added_by):
 
 
 @transaction.atomic
+@transaction.atomic
+def invitation_renew(*, invitation, renewed_by):
+    """Give an open invitation a new link and a new expiry; the old link stops working."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation has already been used.")
+    invitation.token = Invitation._meta.get_field("token").default()
+    invitation.created_at = timezone.now()
+    invitation.invited_by = renewed_by
+    invitation.save(update_fields=["token", "created_at", "invited_by"])
+    logger.info("invitation %s to review %s renewed by user %s", invitation.pk, invitation.review_id, renewed_by.pk)
+    return invitation
+
+
+def invitation_send(*, invitation, accept_url):
+    """E-mail the invitation link to the invited address. Without EMAIL_HOST, Django's console
+    backend prints the message in the server's log instead. Return True if the mail went out
+    to a mail server; False if it was only printed. Raise OSError when the mail server refuses."""
+    inviter = invitation.invited_by.get_full_name() or invitation.invited_by.email or invitation.invited_by.username
+    send_mail(
+        subject=f"Invitation to screen for “{invitation.review.title}”",
+        message=(f"{inviter} invites you to join the systematic review “{invitation.review.title}” as a "
+                 f"{invitation.get_role_display().lower()}.\n\nOpen this link to accept (it works once, for "
+                 f"{invitation.email}, until {invitation.expires_at:%d %B %Y}):\n{accept_url}\n"),
+        from_email=None, recipient_list=[invitation.email],
+    )
+    return bool(settings.EMAIL_HOST)
+
+
 def invitation_accept(*, invitation, user=None, name="", password=None):
     """Accept an open invitation, creating the invitee's account when `user` is None.
 

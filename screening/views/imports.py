@@ -94,6 +94,8 @@ def import_check(request, review, job_id):
     for item in items:
         initial = {"database": item.database, "platform": item.platform, "source": item.source}
         form = ProvenanceForm(request.POST or None, prefix=f"i{item.pk}", initial=initial)
+        if not item.check_report.get("already_imported"):
+            del form.fields["import_again"]  # only a file imported before needs the lead's consent
         forms_by_item.append((item, form, ReadAsForm(prefix=f"f{item.pk}", initial={"format": item.format})))
     if request.method == "POST" and job.is_finished:
         return _confirm(request, review, forms_by_item)
@@ -175,6 +177,21 @@ def import_cancel(request, review, import_id):
     item = get_object_or_404(review.imports, pk=import_id)
     import_services.import_cancel(item=item)
     messages.info(request, f"{item.filename} was not imported.")
+    return redirect("import_list", review_id=review.pk)
+
+
+@review_view("import")
+@require_POST
+def import_discard(request, review, import_id):
+    """Delete an upload left at the check, and its stored file."""
+    item = get_object_or_404(review.imports, pk=import_id)
+    if import_services.import_discard(item=item):
+        messages.success(request, f"{item.filename} was discarded: the upload and its stored file are deleted.")
+    else:
+        messages.error(request, f"{item.filename} was not discarded: it is no longer awaiting confirmation.")
+    job_id = request.POST.get("job_id", "")
+    if job_id.isdigit() and review.jobs.filter(pk=job_id, kind="import_check").exists():
+        return redirect("import_check", review_id=review.pk, job_id=job_id)
     return redirect("import_list", review_id=review.pk)
 
 

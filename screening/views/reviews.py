@@ -61,7 +61,7 @@ def member_list(request, review):
             messages.success(request, f"{obj.user.email or obj.user.username} is now a "
                                       f"{obj.get_role_display().lower()} of this review.")
         else:
-            messages.info(request, f"No account uses {obj.email} yet. Send them the invitation link below.")
+            _send_invitation(request, obj, f"No account uses {obj.email} yet.")
         return redirect("member_list", review_id=review.pk)
     memberships = review.memberships.select_related("user").order_by("removed_at", "role", "user__username")
     invitations = review.invitations.filter(accepted_at=None).order_by("-created_at")
@@ -107,6 +107,33 @@ def invitation_revoke(request, review, invitation_id):
     invitation = get_object_or_404(Invitation, pk=invitation_id, review=review, accepted_at=None)
     invitation.delete()
     messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return redirect("member_list", review_id=review.pk)
+
+
+def _send_invitation(request, invitation, opening):
+    """E-mail the link and tell the lead, in words, what happened to it."""
+    url = request.build_absolute_uri(reverse("invitation_accept", args=[invitation.token]))
+    try:
+        mailed = review_services.invitation_send(invitation=invitation, accept_url=url)
+    except OSError as error:
+        messages.error(request, f"{opening} The invitation e-mail to {invitation.email} could not be sent "
+                                f"({error}). Copy the link below and send it yourself.")
+        return
+    if mailed:
+        messages.success(request, f"{opening} An invitation e-mail was sent to {invitation.email}; "
+                                  "you can also copy the link below.")
+    else:
+        messages.info(request, f"{opening} E-mail is not set up on this server (EMAIL_HOST), so the invitation "
+                               f"was only printed in the server log. Copy the link below and send it to "
+                               f"{invitation.email} yourself.")
+
+
+@review_view("manage")
+@require_POST
+def invitation_resend(request, review, invitation_id):
+    invitation = get_object_or_404(Invitation, pk=invitation_id, review=review, accepted_at=None)
+    invitation = review_services.invitation_renew(invitation=invitation, renewed_by=request.user)
+    _send_invitation(request, invitation, f"New link for {invitation.email}: the previous one no longer works.")
     return redirect("member_list", review_id=review.pk)
 
 

@@ -69,7 +69,28 @@ def _card_context(request, review, record, *, stage=TA, state=None, revisit=Fals
             reviewer=user, record=record, stage=stage).first()
         outcome = RecordStage.objects.filter(record=record, stage=stage).values_list("outcome", flat=True).first()
         context["resolved_outcome"] = outcome if outcome in RESOLVED_OUTCOMES else None
+    context.update(reason_fields(review, saved=context["mine"].reason if context.get("mine") else ""))
     return context
+
+
+# The select's value for "Other": the reason is then the free text of `reason_other`.
+OTHER_REASON = "__other__"
+
+
+def posted_reason(post):
+    """The exclusion reason of a posted vote or resolution: one of the review's, or the free text of "Other"."""
+    reason = post.get("reason", "")
+    return " ".join(post.get("reason_other", "").split()) if reason == OTHER_REASON else reason
+
+
+def reason_fields(review, *, posted=None, saved=""):
+    """What the reason select and the "Other" field show: what was just posted, else the saved reason."""
+    if posted is not None:
+        return {"reason_choice": posted.get("reason", ""), "reason_other_text": posted.get("reason_other", ""),
+                "other_reason": OTHER_REASON}
+    listed = not saved or saved in (review.exclusion_reasons or [])
+    return {"reason_choice": saved if listed else OTHER_REASON, "reason_other_text": "" if listed else saved,
+            "other_reason": OTHER_REASON}
 
 
 def _render_card(request, review, context, status=200):
@@ -164,7 +185,7 @@ def decide(request, review, record_id, stage=TA):
     try:
         voted = decision_services.decision_record_and_next(
             reviewer=request.user, review=review, record_id=record_id, stage=stage,
-            verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""),
+            verdict=request.POST.get("verdict", ""), reason=posted_reason(request.POST),
             note=request.POST.get("note", ""), ranking=ranking,
         )
     except Decision.DoesNotExist:
@@ -192,7 +213,7 @@ def decide(request, review, record_id, stage=TA):
             messages.error(request, message or " ".join(field_errors.values()))
             return redirect(f"{reverse(stage_url_name('screen', stage), args=[review.pk])}?record={record.pk}")
         context = _card_context(request, review, record, stage=stage, revisit=True, error=message)
-        context.update(field_errors=field_errors, posted=request.POST)
+        context.update(field_errors=field_errors, posted=request.POST, **reason_fields(review, posted=request.POST))
         return _render_card(request, review, context, status=422)
     if not wants_partial(request):
         # its GET renders the card and checks the retrain
@@ -305,7 +326,7 @@ def _lead_record_page(request, review, record_stage, *, stage=TA, queue=None, qu
     context = {"review": review, "record_stage": record_stage, "queue": queue, "queue_count": queue_count,
                "queue_stage": queue_stage or "", "stage_counts": stage_counts, "nav": "conflicts", "error": error,
                "field_errors": field_errors or {}, "posted": posted, "reasons": review.exclusion_reasons,
-               "stage": stage}
+               "stage": stage, **reason_fields(review, posted=posted or {})}
     if record_stage is not None:
         notices_attach(review, [record_stage.record])
         keywords = compile_keywords(parse_keywords(review.include_keywords), parse_keywords(review.exclude_keywords))
@@ -341,7 +362,7 @@ def resolve(request, review, record_id, stage=TA):
     try:
         record_stage = decision_services.outcome_resolve(
             lead=request.user, review=review, record=record, stage=stage,
-            verdict=request.POST.get("verdict", ""), reason=request.POST.get("reason", ""))
+            verdict=request.POST.get("verdict", ""), reason=posted_reason(request.POST))
     except ValidationError as exc:
         message, field_errors = refusal_of(exc)
         current = (RecordStage.objects.select_related("record", "resolved_by")

@@ -16,13 +16,13 @@ def test_a_lead_uploads_two_files_checks_them_and_watches_the_import(page, live_
         page.get_by_role("button", name="Upload and check").click()
 
         page.get_by_role("button", name="Confirm and import").wait_for(timeout=60_000)
-        reports = page.locator(".check-report")
+        reports = page.locator(".check-card")
         assert reports.count() == 2
         assert reports.nth(0).locator(".record-count").inner_text() == "6"
         assert reports.nth(1).locator(".record-count").inner_text() == "4"
 
-        page.locator("fieldset", has_text="asreview__embase.ris").get_by_label("Database").fill("Embase")
-        nbib = page.locator("fieldset", has_text="biopython__pubmed_result2.txt")
+        page.locator(".check-card", has_text="asreview__embase.ris").get_by_label("Database").fill("Embase")
+        nbib = page.locator(".check-card", has_text="biopython__pubmed_result2.txt")
         nbib.get_by_label("Database").fill("MEDLINE")
         nbib.get_by_label("Platform").fill("PubMed")
         page.get_by_role("button", name="Confirm and import").click()

@@ -126,7 +126,7 @@ def test_resolving_a_full_text_conflict_without_a_reason_marks_the_reason_field(
     sign_in(page, live_server, "carol", password_of(carol))
     page.goto(f"{live_server.url}/reviews/{review.pk}/screening/conflicts/")
     assert page.locator("#conflict-count").inner_text() == "1 open conflict."
-    assert page.locator("#conflict-card .stage-line").inner_text() == "Full text"
+    assert page.locator("#conflict-card .stage-line .badge").inner_text() == "Full text"
     with page.expect_response(re.compile(r"/resolve/$")) as answer:
         page.keyboard.press("e")
     assert answer.value.status == 422
@@ -134,7 +134,7 @@ def test_resolving_a_full_text_conflict_without_a_reason_marks_the_reason_field(
     error.wait_for()
     assert "Choose a reason to exclude" in error.inner_text()
     assert page.locator("#resolve-reason").get_attribute("aria-invalid") == "true"
-    page.locator("#resolve-reason").fill("Wrong population")
+    page.locator("#resolve-reason").select_option("Wrong population")
     page.get_by_role("button", name="Exclude").click()
     page.get_by_role("heading", name="No open conflicts").wait_for()
     assert "excluded" in page.locator("#conflict-card .messages").inner_text()

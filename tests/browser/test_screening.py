@@ -77,8 +77,9 @@ def test_two_reviewers_screen_by_keyboard_and_the_lead_resolves_the_conflict(
     page.goto(f"{live_server.url}/reviews/{review.pk}/screening/conflicts/")
     page.get_by_text("1 open conflict").wait_for()
     assert page.get_by_text("uses tablets, not glasses").is_visible()
-    page.get_by_label("Reason for the final decision").fill("Tablets count as screens")
-    page.get_by_label("Reason for the final decision").press("Escape")
+    page.get_by_label("Reason for the final decision").select_option(label="Other (write it below)")
+    page.get_by_label("Other reason").fill("Tablets count as screens")
+    page.get_by_label("Other reason").press("Escape")
     page.keyboard.press("i")
     page.get_by_role("heading", name="No open conflicts").wait_for()
     conflict.refresh_from_db()
@@ -160,6 +161,6 @@ def test_a_held_key_never_votes_on_a_card_htmx_is_still_swapping_in(page, live_s
     for _ in range(40):  # a key held down: auto-repeat every 10 ms
         page.keyboard.press("e")
         page.wait_for_timeout(10)
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-added')")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-added')")
     assert page.evaluate("window.samePage") is True, "a key press posted the form without htmx"
     assert Decision.objects.filter(reviewer=alice, verdict="exclude").count() >= 1

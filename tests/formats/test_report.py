@@ -99,3 +99,71 @@ def test_an_export_of_records_without_title_or_abstract_is_refused_whatever_its_
                          column_map={"title": "Title", "doi": "DOI"} if filename.endswith(".csv") else None)
     with pytest.raises(ImportFormatError, match=f"^{filename}, line \\d+: none of the \\d record\\(s\\) has a title"):
         build_check_report(export.records(), declared_count=export.declared_count, filename=filename)
+
+
+def test_records_written_on_one_line_are_cited_by_record_number_not_line():
+    # An EndNote XML export holds the whole file on line 1: "lines 1, 1, 1" would point nowhere.
+    report = build_check_report([
+        ParsedRecord(title="Blue light and sleep", doi="10.1000/a", line=1),
+        ParsedRecord(abstract="Amber lenses at night.", line=1),
+        ParsedRecord(title="Screens before bed", doi="10.1000/a", line=1),
+        ParsedRecord(abstract="Melatonin and light.", line=1),
+    ])
+    [untitled] = report.warnings_of("no_title")
+    assert untitled.message == "2 record(s) without a title (records 2, 4)"
+    assert untitled.records == (2, 4)
+    [doi] = report.warnings_of("repeated_doi")
+    assert doi.message == "DOI 10.1000/a appears in 2 records (records 1, 3)"
+
+
+def test_records_without_a_known_line_are_cited_by_record_number():
+    report = build_check_report([ParsedRecord(title="A"), ParsedRecord(abstract="Only an abstract.")])
+    [warning] = report.warnings_of("no_title")
+    assert warning.message == "1 record(s) without a title (record 2)"
+
+
+def test_records_on_lines_of_their_own_are_still_cited_by_line():
+    report = build_check_report([ParsedRecord(title="A", line=1), ParsedRecord(abstract="x", line=12)])
+    [warning] = report.warnings_of("no_title")
+    assert warning.message == "1 record(s) without a title (line 12)" and warning.records == (2,)
+
+
+def test_a_parser_warning_on_a_one_line_file_names_its_record():
+    report = build_check_report([
+        ParsedRecord(title="A", line=1), ParsedRecord(title="B", extra=(("warning", "no year"),), line=1),
+    ])
+    [warning] = report.warnings_of("parser")
+    assert warning.records == (2,)
+
+
+def test_the_tallies_of_two_halves_number_the_later_records_after_the_first():
+    from screening.formats.report import CheckTally
+    first, later = CheckTally(), CheckTally()
+    first.add_all([ParsedRecord(title="A", line=1), ParsedRecord(abstract="x", line=1)])
+    later.add_all([ParsedRecord(abstract="y", line=1), ParsedRecord(title="D", line=1)])
+    first.merge(later)
+    [warning] = first.report().warnings_of("no_title")
+    assert warning.message == "2 record(s) without a title (records 2, 3)"
+
+
+def test_the_tallies_of_two_halves_on_separate_lines_keep_lines():
+    from screening.formats.report import CheckTally
+    first, later = CheckTally(), CheckTally()
+    first.add_all([ParsedRecord(title="A", line=1), ParsedRecord(abstract="x", line=9)])
+    later.add_all([ParsedRecord(abstract="y", line=17), ParsedRecord(title="D", line=25)])
+    first.merge(later)
+    [warning] = first.report().warnings_of("no_title")
+    assert warning.message == "2 record(s) without a title (lines 9, 17)" and warning.records == (2, 3)
+
+
+def test_an_endnote_xml_file_cites_record_numbers(tmp_path):
+    records = "".join(
+        f"<record><ref-type name=\"Journal Article\">17</ref-type><titles>{title}</titles>"
+        f"<abstract>Abstract {n}.</abstract></record>"
+        for n, title in enumerate(["<title>Blue light</title>", "", "<title>Amber</title>", ""], start=1))
+    content = f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><xml><records>{records}</records></xml>".encode()
+    export = open_export(io.BytesIO(content), filename="library.xml")
+    assert export.format == "endnote_xml"
+    report = build_check_report(export.records(), filename="library.xml")
+    [warning] = report.warnings_of("no_title")
+    assert warning.message == "2 record(s) without a title (records 2, 4)"
