@@ -2,7 +2,7 @@
 import pytest
 
 from screening.models import DuplicateCandidate, Merge, Record
-from screening.services import dedup
+from screening.services import dedup, merges
 
 from .test_services_dedup import two_databases  # noqa: F401  (fixture)
 
@@ -122,7 +122,7 @@ def test_the_settings_form_saves_the_database_preference(client, carol, review):
 def test_the_merge_list_filters_by_reason_and_by_who_merged(client, carol, deduplicated):
     client.force_login(carol)
     candidate = DuplicateCandidate.objects.get()
-    dedup.candidate_decide(candidate=candidate, verdict="same", decided_by=carol)
+    merges.candidate_decide(candidate=candidate, verdict="same", decided_by=carol)
     url = f"/reviews/{deduplicated.pk}/duplicates/merges/"
     everything = client.get(url).content.decode()
     assert everything.count('class="card merge"') == 2
