@@ -38,7 +38,7 @@ def make_records(review, count=10, *, database="MEDLINE", in_screening=True):
         ))
     records = Record.objects.bulk_create(records)
     if in_screening:
-        from screening.services.decisions import record_stages_add_import
+        from screening.services.queue import record_stages_add_import
 
         record_stages_add_import(item=source)
     return records

@@ -12,6 +12,7 @@ from screening import tasks
 from screening.models import Job, PriorityRank, PriorityRanking, Record
 from screening.models.reviews import Membership, Role
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import jobs
 from screening.services import priority
 
@@ -40,7 +41,7 @@ def records(review):
     review.order = "priority"
     review.save()
     records = make_records(review, 30)  # five kinds of study, six of each; kinds 0 and 4 are eligible
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return records
 
 
@@ -53,7 +54,7 @@ def screen(reviewer, review, count, *, choose=lambda r: "include" if eligible(r)
     seen = []
     for _ in range(count):
         ranking = priority.ranking_of(reviewer, review)
-        record, _ = services.screening_next(reviewer=reviewer, review=review, ranking=ranking)
+        record, _ = queue_services.screening_next(reviewer=reviewer, review=review, ranking=ranking)
         if record is None:
             break
         services.decision_record(reviewer=reviewer, review=review, record=record, verdict=choose(record))
@@ -151,7 +152,7 @@ def test_records_imported_after_the_ranking_are_still_served(review, records, bo
     train(bob, review)
     screen(bob, review, 24)  # everything the ranking holds
     late = make_records(review, 2, database="Embase")
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     served = screen(bob, review, 5)
     assert {r.pk for r in served} == {r.pk for r in late}
 

@@ -7,6 +7,7 @@ import pytest
 
 from screening.models import DecisionEvent, NoticeLink, Record
 from screening.services import decisions, dedup, fulltext
+from screening.services import queue as queue_services
 
 from .notices_helpers import (AMBER, ARTICLE, COMMENT, ERRATUM, MELATONIN, RETRACTION, detection,  # noqa: F401
                               import_notices_file)
@@ -25,7 +26,7 @@ def deduplicated(review, tmp_path, detection):  # noqa: F811
     review.refresh_from_db()
     review.order = "import"
     review.save()
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return review
 
 

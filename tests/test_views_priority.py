@@ -7,6 +7,7 @@ from django.urls import reverse
 from screening import tasks
 from screening.models import PriorityRank, PriorityRanking, Review
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import priority
 
 from .screening_records import make_records
@@ -33,7 +34,7 @@ def records(review):
     review.order = "priority"
     review.save()
     records = make_records(review, 30)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return records
 
 
@@ -104,7 +105,7 @@ def test_decide_and_next_in_priority_order_runs_a_fixed_number_of_queries(
         client, review, records, alice, sent, django_assert_num_queries, django_capture_on_commit_callbacks):
     client.force_login(alice)
     response = screen_until_trained(client, review, sent, django_capture_on_commit_callbacks)
-    services.records_in_stage_count(review)  # cached for a minute, as in production
+    queue_services.records_in_stage_count(review)  # cached for a minute, as in production
     ranking = PriorityRanking.objects.get(reviewer=alice)
     # As in random order (test_views_screening), with: 4 my ranking row (before the
     # transaction); the claim walks my ranking (index priorityrank_walk) in the same statement
@@ -136,7 +137,7 @@ def test_random_order_keeps_its_query_budget_and_shows_no_ranking(client, review
     review.save()
     client.force_login(alice)
     first = current_record_id(client.get(reverse("screen", args=[review.pk])))
-    services.records_in_stage_count(review)
+    queue_services.records_in_stage_count(review)
     with django_assert_num_queries(9):
         response = decide(client, review, first, "include")
     assert "Priority order" not in response.content.decode()

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from screening.models import Decision, Membership
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 
 from .screening_records import make_records
 
@@ -17,7 +18,7 @@ def records(review):
     review.exclusion_reasons = ["Wrong population", "Wrong intervention"]
     review.save()
     records = make_records(review, 4)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return records
 
 
@@ -41,7 +42,7 @@ def test_a_vote_on_a_card_the_lead_decided_alone_meanwhile_says_so_with_the_next
 def test_changing_a_vote_after_the_lead_resolved_the_conflict_is_a_409_with_the_next_card(
         client, review, records, alice, bob, carol):
     for reviewer, verdict in ((alice, "include"), (bob, "exclude")):
-        claimed, _ = services.screening_next(reviewer=reviewer, review=review)
+        claimed, _ = queue_services.screening_next(reviewer=reviewer, review=review)
         services.decision_record(reviewer=reviewer, review=review, record=claimed, verdict=verdict)
     services.outcome_resolve(lead=carol, review=review, record=records[0], verdict="include")
     client.force_login(alice)

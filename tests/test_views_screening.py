@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from screening.models import Decision, DecisionEvent, RecordStage
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 
 from .screening_records import make_records
 
@@ -114,7 +115,7 @@ def test_undo_and_previous_bring_back_my_last_record(client, review, records, al
 def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records, alice, django_assert_num_queries):
     client.force_login(alice)
     first = current_record_id(client.get(reverse("screen", args=[review.pk])))
-    services.records_in_stage_count(review)  # cached for a minute, as in production
+    queue_services.records_in_stage_count(review)  # cached for a minute, as in production
     # 1 session, 2 user, 3 membership + review (access check);
     # 4 savepoint (BEGIN in production: vote and next claim commit together, no savepoints);
     # the vote: 5 lock my record stage, then my decision (FOR UPDATE OF both; with the
@@ -138,8 +139,8 @@ def progress_line(response):
 def test_the_card_after_a_vote_counts_my_decisions_as_the_screen_does(client, review, records, alice, bob):
     """The vote reads my decided count in its own statement; it agrees with the count the
     screen reads through Decision.objects.visible_to, and others' votes never enter it."""
-    services.record_stages_sync(review=review)
-    while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+    queue_services.record_stages_sync(review=review)
+    while (pair := queue_services.screening_next(reviewer=bob, review=review))[0]:
         services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
     client.force_login(alice)
     record_id = current_record_id(client.get(reverse("screen", args=[review.pk])))
@@ -154,9 +155,9 @@ def test_the_card_after_a_vote_counts_my_decisions_as_the_screen_does(client, re
         "3 done · 2 left of your share of 5")
 
 def test_my_decisions_lists_only_mine_with_search_and_filters(client, review, records, alice, bob):
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for user, verdict in ((alice, "include"), (bob, "exclude")):
-        while (pair := services.screening_next(reviewer=user, review=review))[0]:
+        while (pair := queue_services.screening_next(reviewer=user, review=review))[0]:
             services.decision_record(reviewer=user, review=review, record=pair[0], verdict=verdict,
                                      note=f"note by {user.username}")
     client.force_login(alice)
@@ -173,9 +174,9 @@ def test_the_lead_is_told_when_a_conflict_now_agrees_because_a_vote_was_changed(
                                                                                 carol):
     review.order = "import"
     review.save()
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for user, verdict in ((alice, "include"), (bob, "maybe")):
-        record, _ = services.screening_next(reviewer=user, review=review)
+        record, _ = queue_services.screening_next(reviewer=user, review=review)
         services.decision_record(reviewer=user, review=review, record=record, verdict=verdict)
     client.force_login(carol)
     page = reverse("lead_record", args=[review.pk, record.pk])
@@ -186,9 +187,9 @@ def test_the_lead_is_told_when_a_conflict_now_agrees_because_a_vote_was_changed(
 
 
 def test_the_lead_resolves_conflicts_by_keyboardable_form_and_gets_the_next(client, review, records, alice, bob, carol):
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for user, verdict in ((alice, "include"), (bob, "maybe")):
-        while (pair := services.screening_next(reviewer=user, review=review))[0]:
+        while (pair := queue_services.screening_next(reviewer=user, review=review))[0]:
             services.decision_record(reviewer=user, review=review, record=pair[0], verdict=verdict,
                                      reason="", note=f"{user.username} thinks {verdict}")
     client.force_login(carol)
@@ -205,12 +206,12 @@ def test_the_lead_resolves_conflicts_by_keyboardable_form_and_gets_the_next(clie
 
 
 def test_the_dashboard_shows_progress_and_kappa_per_pair_to_the_lead_only(client, review, records, alice, bob, carol):
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     plan = {"alice": ["include", "include", "exclude", "exclude", "exclude"],
             "bob": ["include", "exclude", "exclude", "exclude", "exclude"]}
     by_record = {r.pk: i for i, r in enumerate(records)}
     for user in (alice, bob):
-        while (pair := services.screening_next(reviewer=user, review=review))[0]:
+        while (pair := queue_services.screening_next(reviewer=user, review=review))[0]:
             services.decision_record(reviewer=user, review=review, record=pair[0],
                                      verdict=plan[user.username][by_record[pair[0].pk]])
     client.force_login(carol)
@@ -239,8 +240,8 @@ def test_the_lead_decides_alone_on_any_record(client, review, records, carol):
 
 
 def test_the_lead_exports_the_whole_history_as_csv(client, review, records, alice, carol):
-    services.record_stages_sync(review=review)
-    record, _ = services.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    record, _ = queue_services.screening_next(reviewer=alice, review=review)
     services.decision_record(reviewer=alice, review=review, record=record, verdict="include", note="first")
     services.decision_record(reviewer=alice, review=review, record=record, verdict="exclude", reason="Wrong population")
     services.outcome_resolve(lead=carol, review=review, record=record, verdict="include", reason="Lead says yes")
@@ -281,7 +282,7 @@ def test_a_late_vote_on_a_record_passed_to_another_reviewer_says_so_and_serves_t
     client.force_login(alice)
     left_open = current_record_id(client.get(reverse("screen", args=[review.pk])))
     Decision.objects.filter(reviewer=alice).update(claimed_at=timezone.now() - timedelta(minutes=61))
-    while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+    while (pair := queue_services.screening_next(reviewer=bob, review=review))[0]:
         services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
     assert Decision.objects.get(record_id=left_open).reviewer == bob
     response = client.post(reverse("decide", args=[review.pk, left_open]), {"verdict": "include"}, **HTMX)
@@ -298,8 +299,8 @@ def test_the_lead_dashboard_counts_records_held_by_stale_claims(client, review, 
     from django.utils import timezone
 
     settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
-    services.record_stages_sync(review=review)
-    services.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    queue_services.screening_next(reviewer=alice, review=review)
     Decision.objects.filter(reviewer=alice).update(claimed_at=timezone.now() - timedelta(minutes=90))
     client.force_login(carol)
     html = client.get(reverse("screening_progress", args=[review.pk]), **HTMX).content.decode()

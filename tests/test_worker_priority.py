@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from screening import tasks
 from screening.models import Job, PriorityRank, PriorityRanking, Record
-from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import jobs
 
 from .screening_records import make_records
@@ -25,7 +25,7 @@ def test_a_real_worker_retrains_my_ranking_after_my_decisions(client, review, al
     review.order, review.priority_retrain_every = "priority", 3
     review.save()
     make_records(review, 30)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     client.force_login(alice)
     with celery_worker():
         response = client.get(reverse("screen", args=[review.pk]))

@@ -1,6 +1,6 @@
 """The reviewer's screening page, their own decisions, and the lead's conflicts, dashboard,
 pilot and history export. Decisions are read only through Decision.objects.visible_to and
-work is read only through Record.objects.screening_queue (via services.decisions)."""
+work is read only through Record.objects.screening_queue (via services.queue)."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from ..models.reviews import Membership, Role
 from ..rules import fulltext_outcome, outcome_from_verdicts, share_of
 from ..services import decisions as decision_services
 from ..services import priority as priority_services
+from ..services import queue as queue_services
 from ..templatetags.stages import stage_url_name
 
 TA = Stage.TITLE_ABSTRACT
@@ -86,7 +87,7 @@ def _my_progress(user, review, role, stage=TA):
 
 def _progress_from(counts, review, stage=TA):
     done = sum(counts.values())
-    total = decision_services.records_in_stage_count(review, stage)
+    total = queue_services.records_in_stage_count(review, stage)
     share = share_of(total, review.reviewers_per_record, _reviewer_count(review))
     return {"done": done, "share": share, "left": max(share - done, 0)}
 
@@ -127,7 +128,7 @@ def screen(request, review, stage=TA):
     if target is not None:
         return _render_card(request, review, _card_context(request, review, target, stage=stage, revisit=True))
     ranking = _my_ranking(request, review, stage)
-    record, state = decision_services.screening_next(reviewer=user, review=review, stage=stage, ranking=ranking)
+    record, state = queue_services.screening_next(reviewer=user, review=review, stage=stage, ranking=ranking)
     return _render_card(request, review, _card_context(request, review, record, stage=stage, state=state,
                                                        ranking=ranking))
 
@@ -171,7 +172,7 @@ def refusal_of(exc):
 
 
 def _next_card_with_notice(request, review, stage, ranking, notice, status=200):
-    record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
+    record, state = queue_services.screening_next(reviewer=request.user, review=review, stage=stage,
                                                      ranking=ranking)
     context = _card_context(request, review, record, stage=stage, state=state, ranking=ranking)
     context["notice"] = notice
@@ -241,7 +242,7 @@ def undo(request, review, stage=TA):
     ranking = _my_ranking(request, review, stage)
     if record is None:
         return _next_card_with_notice(request, review, stage, ranking, NOTHING_TO_UNDO, status=409)
-    next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
+    next_record, state = queue_services.screening_next(reviewer=request.user, review=review, stage=stage,
                                                           ranking=ranking)
     return _render_card(request, review, _card_context(request, review, next_record, stage=stage, state=state,
                                                        ranking=ranking))
@@ -321,7 +322,7 @@ def lead_record(request, review, record_id, stage=TA):
     """One record for the lead: every vote, and a final decision (resolving a conflict or
     deciding alone)."""
     record = get_object_or_404(Record, pk=record_id, review=review)
-    decision_services.record_stage_sync_one(review=review, record=record, stage=stage)
+    queue_services.record_stage_sync_one(review=review, record=record, stage=stage)
     record_stage = get_object_or_404(RecordStage.objects.select_related("record", "resolved_by"),
                                      record=record, stage=stage)
     return _lead_record_page(request, review, record_stage, stage=stage)
@@ -417,7 +418,7 @@ def screening_dashboard(review, membership):
     (review-wide counts such as open conflicts move when their partner votes, and would tell
     them how); for a lead, everything, with agreement per reviewer pair."""
     user = membership.user
-    total = decision_services.records_in_stage_count(review, TA)
+    total = queue_services.records_in_stage_count(review, TA)
     if membership.role != Role.LEAD:
         return {"screening": {"total": total, "progress": _my_progress(user, review, membership.role)}}
     outcome_counts = {o: 0 for o in Outcome.values}
@@ -439,7 +440,7 @@ def screening_dashboard(review, membership):
         "pilot_pairs": agreement_per_pair(review, user, membership.role, pilot=pilot) if pilot else [],
         "pilot_conflicts": (RecordStage.objects.filter(pilot=pilot, outcome=Outcome.CONFLICT).count()
                             if pilot else 0),
-        "stale_claims": decision_services.stale_claims_count(review, TA),
+        "stale_claims": queue_services.stale_claims_count(review, TA),
         "claim_expires_minutes": settings.SCREENING_CLAIM_EXPIRES_MINUTES,
     }}
 
@@ -483,7 +484,7 @@ def agreement_per_pair(review, user, role, *, pilot=None, stage=TA, unblinded_on
 
 @review_view("manage")
 def pilot(request, review):
-    current = decision_services.open_pilot(review, TA)
+    current = queue_services.open_pilot(review, TA)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "close" and current is not None:

@@ -16,10 +16,10 @@ PAGES = ["/", "{review}/", "{review}/settings/", "{review}/members/", "{review}/
 
 
 def test_the_main_pages_load_without_a_content_security_policy_violation(page, live_server, review, carol):
-    from screening.services import decisions
+    from screening.services import queue as queue_services
 
     make_records(review, 5)
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     violations = []
     page.on("console", lambda message: violations.append(message.text)
             if "Content Security Policy" in message.text else None)

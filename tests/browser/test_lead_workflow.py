@@ -9,6 +9,7 @@ import pytest
 
 from screening.models import Membership
 from screening.services import decisions, fulltext
+from screening.services import queue as queue_services
 
 from ..conftest import password_of
 from ..lead_workflow_review import build
@@ -40,7 +41,7 @@ def open_queue(review):
     review.exclusion_reasons = ["Wrong population", "Wrong intervention"]
     review.save()
     records = make_records(review, 4)
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return records
 
 
@@ -66,7 +67,7 @@ def test_changing_a_vote_on_a_record_the_lead_resolved_meanwhile_is_refused_with
         browser, live_server, review, open_queue, alice, bob, carol):
     """Alice goes back to her vote (a conflict with Bob's) and changes it after the lead has
     resolved the record: 409, and the card says so."""
-    decisions.decision_record(reviewer=bob, review=review, record=decisions.screening_next(
+    decisions.decision_record(reviewer=bob, review=review, record=queue_services.screening_next(
         reviewer=bob, review=review)[0], verdict="exclude")
     context, page = new_page(browser)
     sign_in(page, live_server, "alice", password_of(alice))
@@ -116,7 +117,7 @@ def test_resolving_a_full_text_conflict_without_a_reason_marks_the_reason_field(
     decisions.outcome_resolve(lead=carol, review=review, record=record, verdict="include")
     fulltext.report_attach(review=review, record=record, by=carol, url="https://example.org/full.pdf")
     for reviewer, verdict, reason in ((alice, "include", ""), (bob, "exclude", "Wrong population")):
-        claimed, _ = decisions.screening_next(reviewer=reviewer, review=review, stage="full_text")
+        claimed, _ = queue_services.screening_next(reviewer=reviewer, review=review, stage="full_text")
         decisions.decision_record(reviewer=reviewer, review=review, record=claimed, stage="full_text",
                                   verdict=verdict, reason=reason)
     context, page = new_page(browser)
