@@ -22,7 +22,7 @@ from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services import fulltext
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -280,7 +280,7 @@ def test_a_report_alice_voted_on_at_full_text_and_one_nobody_saw_look_the_same_t
             compared += 1
     assert compared >= 8
     # Bob's full-text queue gives him either report, and his card shows nothing of Alice's vote.
-    html = client.get(f"/reviews/{review.pk}/fulltext/screen/").content.decode()
+    html = open_screen(client, review, "full_text").content.decode()
     assert voted.title in html and MARKERS[1] not in html
 
 
@@ -379,7 +379,8 @@ def what_bob_sees_after(client, review, record, stage, change, *, undo_first):
     if undo_first:
         requests.append(("post", f"{prefix}/screen/undo/", {}, HTMX))
     requests += [("post", f"{prefix}/screen/records/{record.pk}/decide/",
-                  {"verdict": change[0], "reason": change[1], "note": ""}, HTMX)]
+                  {"verdict": change[0], "reason": change[1], "note": ""}, HTMX),
+                 ("post", f"{prefix}/screen/", {}, HTMX)]  # the claim of the next record
     for path in (f"{prefix}/screen/?record={record.pk}", f"{prefix}/screen/", f"{prefix}/screen/mine/",
                  f"{prefix}/screen/mine/?status=open", f"{prefix}/screen/mine/?status=resolved"):
         requests += [("get", path, {}, {}), ("get", path, {}, HTMX)]
@@ -417,7 +418,7 @@ def test_changing_a_vote_tells_bob_nothing_about_alices(client, probed, review, 
             outcomes[world] = services.RecordStage.objects.get(record=record, stage=stage).outcome
             transaction.set_rollback(True)
     reference = seen["Alice has not voted"]
-    assert reference[0][1] == 200 and "Open: you can change it" in reference[2 if undo_first else 1][2]
+    assert reference[0][1] == 200 and "Open: you can change it" in reference[3 if undo_first else 2][2]
     for world in ("Alice agreed", "Alice disagreed"):
         for mine, theirs in zip(seen[world], reference):
             if mine != theirs:

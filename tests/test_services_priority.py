@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.db import transaction
-from django.urls import reverse
 
 from screening import tasks
 from screening.models import Job, PriorityRank, PriorityRanking, Record
@@ -16,7 +15,7 @@ from screening.services import queue as queue_services
 from screening.services import jobs
 from screening.services import priority
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +111,7 @@ def test_bobs_ranking_is_identical_whether_or_not_alice_has_voted(client, review
 
     def bobs_view():
         ranking = train(bob, review)
-        card = client.get(reverse("screen", args=[review.pk]), HTTP_HX_REQUEST="true").content.decode()
+        card = open_screen(client, review, HTTP_HX_REQUEST="true").content.decode()
         queue = [r.pk for r in screen(bob, review, 5)]
         return snapshot(ranking), re.sub(r"[A-Za-z0-9]{64}", "CSRF", card), queue
 

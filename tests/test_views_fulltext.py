@@ -8,7 +8,7 @@ from screening.services import decisions, fulltext
 from screening.services import queue as queue_services
 
 from .prisma_review import PDF
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -53,7 +53,7 @@ def test_a_reviewer_marks_a_report_not_retrieved_with_a_note(client, review, sou
 def test_full_text_screening_shows_the_full_text_and_requires_a_reason(client, review, sought, alice):
     fulltext.report_attach(review=review, record=sought[0], by=alice, url="https://example.org/full.pdf")
     client.force_login(alice)
-    html = client.get(f"/reviews/{review.pk}/fulltext/screen/").content.decode()
+    html = open_screen(client, review, "full_text").content.decode()
     assert sought[0].title in html and "https://example.org/full.pdf" in html
     assert "(required to exclude)" in html and f"/fulltext/screen/records/{sought[0].pk}/decide/" in html
     response = client.post(f"/reviews/{review.pk}/fulltext/screen/records/{sought[0].pk}/decide/",

@@ -11,6 +11,7 @@ from screening.services import queue as queue_services
 
 from .notices_helpers import (AMBER, ARTICLE, COMMENT, ERRATUM, MELATONIN, RETRACTION, detection,  # noqa: F401
                               import_notices_file)
+from .screening_records import open_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_a_link_of_another_review_cannot_be_undone_here(client, carol, deduplica
 
 def test_the_card_shows_the_articles_notices_and_a_retracted_flag(client, alice, deduplicated):
     client.force_login(alice)
-    card = client.get(f"/reviews/{deduplicated.pk}/screen/").content.decode()
+    card = open_screen(client, deduplicated).content.decode()
     assert ARTICLE in card
     assert "1 erratum, 1 comment" in card and "flag-retracted" not in card
     article = record(deduplicated, ARTICLE)

@@ -10,7 +10,7 @@ from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services import priority
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -52,7 +52,7 @@ def decide(client, review, record_id, verdict):
 
 def screen_until_trained(client, review, sent, capture):
     """Vote by title until a retrain is requested, run it, and return the next card."""
-    response = client.get(reverse("screen", args=[review.pk]))
+    response = open_screen(client, review)
     while not sent:
         title = services.Record.objects.get(pk=current_record_id(response)).title
         with capture(execute=True):
@@ -69,10 +69,10 @@ def screen_until_trained(client, review, sent, capture):
 def test_the_card_says_priority_waits_for_an_include_and_an_exclude(client, review, records, alice, sent,
                                                                     django_capture_on_commit_callbacks):
     client.force_login(alice)
-    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    html = open_screen(client, review).content.decode()
     assert "Priority order starts once you have made 1 include (or maybe) and 1 exclude" in html
     with django_capture_on_commit_callbacks(execute=True):
-        response = decide(client, review, current_record_id(client.get(reverse("screen", args=[review.pk]))),
+        response = decide(client, review, current_record_id(open_screen(client, review)),
                           "exclude")
     assert sent == [] and "random order" in response.content.decode()
 
@@ -96,7 +96,7 @@ def test_after_a_retrain_the_card_shows_relevance_words_and_estimates_as_estimat
 
     review.priority_show_estimates = False
     review.save()
-    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    html = open_screen(client, review).content.decode()
     assert "Predicted relevance" not in html and "Estimated includes" not in html
     assert "Your ranking learned from your" in html
 
@@ -136,7 +136,7 @@ def test_random_order_keeps_its_query_budget_and_shows_no_ranking(client, review
     review.order = "random"
     review.save()
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     queue_services.records_in_stage_count(review)
     with django_assert_num_queries(9):
         response = decide(client, review, first, "include")

@@ -9,7 +9,7 @@ from screening.models import Decision, DecisionEvent, RecordStage
 from screening.services import decisions as services
 from screening.services import queue as queue_services
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -29,7 +29,7 @@ def current_record_id(response):
 
 def test_the_screen_shows_one_record_with_criteria_highlights_and_labelled_controls(client, review, records, alice):
     client.force_login(alice)
-    response = client.get(reverse("screen", args=[review.pk]))
+    response = open_screen(client, review)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('class="record"') == 1
@@ -42,12 +42,12 @@ def test_the_screen_shows_one_record_with_criteria_highlights_and_labelled_contr
 
 def test_authors_and_journal_are_hidden_when_the_review_says_so(client, review, records, alice):
     client.force_login(alice)
-    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    html = open_screen(client, review).content.decode()
     record = Decision.objects.get(reviewer=alice).record
     assert record.authors[0] in html and record.journal in html
     review.show_authors = review.show_journal = False
     review.save()
-    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    html = open_screen(client, review).content.decode()
     assert record.authors[0] not in html and record.journal not in html
 
 
@@ -55,7 +55,7 @@ def test_keywords_are_highlighted_in_the_card(client, review, records, alice):
     client.force_login(alice)
     html = ""
     for _ in records:
-        response = client.get(reverse("screen", args=[review.pk]))
+        response = open_screen(client, review)
         html += response.content.decode()
         client.post(reverse("decide", args=[review.pk, current_record_id(response)]), {"verdict": "exclude"})
     assert '<mark class="kw-include">randomised</mark>' in html
@@ -64,7 +64,7 @@ def test_keywords_are_highlighted_in_the_card(client, review, records, alice):
 
 def test_a_vote_by_htmx_returns_the_next_card_and_announces_it(client, review, records, alice):
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     response = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "include", "note": "ok"}, **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -76,7 +76,7 @@ def test_a_vote_by_htmx_returns_the_next_card_and_announces_it(client, review, r
 
 def test_without_javascript_a_vote_redirects_back_to_the_screen(client, review, records, alice):
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     response = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude",
                                                                         "reason": "Wrong population"})
     assert response.status_code == 302 and response["Location"] == reverse("screen", args=[review.pk])
@@ -87,7 +87,7 @@ def test_a_missing_required_reason_keeps_the_record_and_says_why(client, review,
     review.reason_required_at_title_abstract = True
     review.save()
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     response = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude"}, **HTMX)
     assert response.status_code == 422
     assert "Choose a reason" in response.content.decode() and current_record_id(response) == first
@@ -101,7 +101,7 @@ def test_a_vote_on_a_record_not_in_my_queue_is_404(client, review, records, alic
 
 def test_undo_and_previous_bring_back_my_last_record(client, review, records, alice):
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     second = current_record_id(client.post(reverse("decide", args=[review.pk, first]), {"verdict": "maybe"}, **HTMX))
     back = client.get(reverse("screen", args=[review.pk]) + f"?back={second}", **HTMX)
     assert current_record_id(back) == first and "Your decision: <strong>Maybe</strong>" in back.content.decode()
@@ -114,7 +114,7 @@ def test_undo_and_previous_bring_back_my_last_record(client, review, records, al
 
 def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records, alice, django_assert_num_queries):
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     queue_services.records_in_stage_count(review)  # cached for a minute, as in production
     # 1 session, 2 user, 3 membership + review (access check);
     # 4 savepoint (BEGIN in production: vote and next claim commit together, no savepoints);
@@ -143,7 +143,7 @@ def test_the_card_after_a_vote_counts_my_decisions_as_the_screen_does(client, re
     while (pair := queue_services.screening_next(reviewer=bob, review=review))[0]:
         services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
     client.force_login(alice)
-    record_id = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    record_id = current_record_id(open_screen(client, review))
     for verdict in ("include", "maybe", "exclude"):
         response = client.post(reverse("decide", args=[review.pk, record_id]), {"verdict": verdict}, **HTMX)
         record_id = current_record_id(response)
@@ -151,7 +151,7 @@ def test_the_card_after_a_vote_counts_my_decisions_as_the_screen_does(client, re
     first = Decision.objects.filter(reviewer=alice).order_by("claimed_at").first().record_id
     client.get(reverse("screen", args=[review.pk]), {"record": first})
     changed = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude"}, **HTMX)
-    assert progress_line(changed) == progress_line(client.get(reverse("screen", args=[review.pk]))) == (
+    assert progress_line(changed) == progress_line(open_screen(client, review)) == (
         "3 done · 2 left of your share of 5")
 
 def test_my_decisions_lists_only_mine_with_search_and_filters(client, review, records, alice, bob):
@@ -280,7 +280,7 @@ def test_a_late_vote_on_a_record_passed_to_another_reviewer_says_so_and_serves_t
     review.reviewers_per_record = 1
     review.save()
     client.force_login(alice)
-    left_open = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    left_open = current_record_id(open_screen(client, review))
     Decision.objects.filter(reviewer=alice).update(claimed_at=timezone.now() - timedelta(minutes=61))
     while (pair := queue_services.screening_next(reviewer=bob, review=review))[0]:
         services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")

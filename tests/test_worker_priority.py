@@ -8,7 +8,7 @@ from screening.models import Job, PriorityRank, PriorityRanking, Record
 from screening.services import queue as queue_services
 from screening.services import jobs
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 from .worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
@@ -28,7 +28,7 @@ def test_a_real_worker_retrains_my_ranking_after_my_decisions(client, review, al
     queue_services.record_stages_sync(review=review)
     client.force_login(alice)
     with celery_worker():
-        response = client.get(reverse("screen", args=[review.pk]))
+        response = open_screen(client, review)
         while not PriorityRanking.objects.filter(reviewer=alice, requested_job__isnull=False).exists():
             record = Record.objects.get(pk=current_record_id(response))
             verdict = "include" if "glasses" in record.abstract else "exclude"

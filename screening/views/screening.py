@@ -42,19 +42,15 @@ def _card_context(request, review, record, *, stage=TA, state=None, revisit=Fals
     vote (a conflict shows as open, like a record nobody else has screened).
 
     In priority order, the next record's predicted relevance and the estimates from the
-    reviewer's own ranking (`ranking`), and, after a vote, a background retrain when one is
-    due: the request never waits for a model. `counts`: my decided records by verdict, when
-    the vote has just read them."""
+    reviewer's own ranking (`ranking`). `counts`: my decided records by verdict, when the vote
+    has just read them."""
     user, role = request.user, request.membership.role
     if counts is None:
         counts = _my_counts(user, review, role, stage)
     context = {"review": review, "record": record, "state": state, "error": error, "stage": stage,
                "progress": _progress_from(counts, review, stage), "revisit": revisit}
     if priority_services.priority_applies(review, stage) and not revisit:
-        includes = counts.get(Verdict.INCLUDE, 0) + counts.get(Verdict.MAYBE, 0)
-        excludes = counts.get(Verdict.EXCLUDE, 0)
-        priority_services.priority_retrain_if_due(reviewer=user, review=review, stage=stage, ranking=ranking,
-                                                  includes=includes, excludes=excludes)
+        includes, excludes = _includes_and_excludes(counts)
         context["priority"] = priority_services.priority_card(review, ranking, record, includes=includes,
                                                               excludes=excludes)
     if record is None:
@@ -73,6 +69,11 @@ def _card_context(request, review, record, *, stage=TA, state=None, revisit=Fals
         outcome = RecordStage.objects.filter(record=record, stage=stage).values_list("outcome", flat=True).first()
         context["resolved_outcome"] = outcome if outcome in RESOLVED_OUTCOMES else None
     return context
+
+
+def _includes_and_excludes(counts):
+    """Return (includes, excludes) as the ranking counts them: Maybe counts as include."""
+    return (counts.get(Verdict.INCLUDE, 0) + counts.get(Verdict.MAYBE, 0), counts.get(Verdict.EXCLUDE, 0))
 
 
 def _my_counts(user, review, role, stage=TA):
@@ -107,9 +108,13 @@ def _render_card(request, review, context, status=200):
 
 @review_view("screen")
 def screen(request, review, stage=TA):
-    """One record at a time. ?record=<id> revisits one of my own decisions; ?back=<id> and
-    ?forward=<id> step through them in the order I screened them. The full-text stage is the
-    same page with the report's full text and a required exclusion reason."""
+    """One record at a time. A GET only reads: it shows the record claimed for me and not voted
+    on yet, if any, else a placeholder whose POST (htmx on load, or the "Start screening"
+    button) claims my next record. ?record=<id> revisits one of my own decisions; ?back=<id>
+    and ?forward=<id> step through them in the order I screened them. The full-text stage is
+    the same page with the report's full text and a required exclusion reason."""
+    if request.method == "POST":
+        return _claim_next(request, review, stage)
     user = request.user
     mine = Decision.objects.visible_to(user, review, role=request.membership.role).filter(reviewer=user, stage=stage)
     target = None
@@ -127,8 +132,24 @@ def screen(request, review, stage=TA):
         target = step.record if step else None
     if target is not None:
         return _render_card(request, review, _card_context(request, review, target, stage=stage, revisit=True))
+    record = Record.objects.screening_queue(user, review, stage).first()
+    state = queue_services.QueueState.READY if record is not None else UNCLAIMED
+    return _render_card(request, review, _card_context(request, review, record, stage=stage, state=state,
+                                                       ranking=_my_ranking(request, review, stage)))
+
+
+# The GET's card when I hold no open claim: its POST claims my next record.
+UNCLAIMED = "unclaimed"
+
+
+def _claim_next(request, review, stage):
+    """Claim my next record and show it (the card under htmx; without it, back to the GET,
+    which shows the record now claimed for me)."""
     ranking = _my_ranking(request, review, stage)
-    record, state = queue_services.screening_next(reviewer=user, review=review, stage=stage, ranking=ranking)
+    record, state = queue_services.screening_next(reviewer=request.user, review=review, stage=stage,
+                                                  ranking=ranking)
+    if not wants_partial(request):
+        return redirect(stage_url_name("screen", stage), review_id=review.pk)
     return _render_card(request, review, _card_context(request, review, record, stage=stage, state=state,
                                                        ranking=ranking))
 
@@ -222,8 +243,12 @@ def decide(request, review, record_id, stage=TA):
         context = _card_context(request, review, record, stage=stage, revisit=True, error=message)
         context.update(field_errors=field_errors, posted=request.POST)
         return _render_card(request, review, context, status=422)
+    if priority_services.priority_applies(review, stage):
+        # After the vote, so a retrain counts it; the job runs in the background, after the commit.
+        includes, excludes = _includes_and_excludes(voted.my_counts)
+        priority_services.priority_retrain_if_due(reviewer=request.user, review=review, stage=stage, ranking=ranking,
+                                                  includes=includes, excludes=excludes)
     if not wants_partial(request):
-        # its GET renders the card and checks the retrain
         return redirect(stage_url_name("screen", stage), review_id=review.pk)
     return _render_card(request, review, _card_context(request, review, voted.record, stage=stage, state=voted.state,
                                                        ranking=ranking, counts=voted.my_counts))
