@@ -32,7 +32,7 @@ CUT_OFF_JS = """
       const c = clipper.getBoundingClientRect();
       cut = c.width > 1 && (r.right > c.right + 1 || r.left < c.left - 1);
     }
-    const label = (el.innerText || el.value || el.name || '').trim().slice(0, 40);
+    const label = String(el.innerText || el.value || el.name || '').trim().slice(0, 40);
     if (cut) found.push(el.tagName.toLowerCase() + ' "' + label
                          + '" ' + Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + width);
   }

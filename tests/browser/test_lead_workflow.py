@@ -14,7 +14,7 @@ from screening.services import queue as queue_services
 from ..conftest import password_of
 from ..lead_workflow_review import build
 from ..screening_records import make_records
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 from .layout import listen_for_errors, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ def test_a_vote_on_a_record_the_lead_decided_meanwhile_says_so_and_shows_the_nex
     context, page = new_page(browser, "phone")
     errors = listen_for_errors(page)
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     shown = int(card_id(page))
     decisions.outcome_resolve(lead=carol, review=review, record=open_queue[0], verdict="exclude", reason="Children")
     assert shown == open_queue[0].pk
@@ -71,7 +71,7 @@ def test_changing_a_vote_on_a_record_the_lead_resolved_meanwhile_is_refused_with
         reviewer=bob, review=review)[0], verdict="exclude")
     context, page = new_page(browser)
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     first = int(card_id(page))
     page.keyboard.press("i")
     page.wait_for_function("before => document.getElementById('record-card').dataset.recordId !== before",
@@ -94,7 +94,7 @@ def test_a_full_text_exclusion_without_a_reason_marks_the_reason_field(
     fulltext.report_attach(review=review, record=open_queue[0], by=carol, url="https://example.org/full.pdf")
     context, page = new_page(browser, "phone")
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/fulltext/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/fulltext/screen/")
     page.locator("#note").fill("methods section unclear")
     with page.expect_response(re.compile(r"/decide/$")) as answer:
         page.get_by_role("button", name="Exclude").click()
@@ -148,7 +148,7 @@ def test_a_vote_after_losing_membership_shows_what_happened_in_place(
     open) puts a message where the card would have been swapped."""
     context, page = new_page(browser, "phone")
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     Membership.objects.filter(review=review, user=alice).delete()
     page.keyboard.press("i")
     alert = page.locator("[data-refusal]")

@@ -6,7 +6,7 @@ from screening.models import NoticeLink, Record
 from ..conftest import REPO_ROOT, password_of
 from ..notices_helpers import ARTICLE, ERRATUM, MELATONIN, NOTICES_MEDLINE
 from ..worker import celery_worker, wait_for
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +66,7 @@ def test_a_lead_imports_a_file_with_an_erratum_and_a_retraction_and_undoes_a_lin
     alice_page = context.new_page()
     sign_in(alice_page, live_server, "alice", password_of(alice))
     seen = []
-    alice_page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(alice_page, f"{live_server.url}/reviews/{review.pk}/screen/")
     while alice_page.locator("#record-card[data-record-id]").count():
         title = alice_page.locator("#record-title").inner_text()
         seen.append(title)
