@@ -82,8 +82,8 @@ def test_a_lead_imports_a_file_with_an_erratum_and_a_retraction_and_undoes_a_lin
             alice_page.set_viewport_size({"width": 1366, "height": 900})
         record_id = alice_page.locator("#record-card").get_attribute("data-record-id")
         alice_page.get_by_role("button", name="Include").click()
-        alice_page.wait_for_function(
-            f"!document.querySelector('#record-card[data-record-id=\"{record_id}\"]')")
+        alice_page.locator(f'#record-card[data-record-id="{record_id}"]').wait_for(state="detached")
+        alice_page.locator("#record-card.htmx-added").wait_for(state="detached")
     context.close()
     assert len(seen) == 4 and not any(t.startswith(("Erratum", "Comment on", "Retraction notice")) for t in seen)
 
