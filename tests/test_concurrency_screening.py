@@ -243,7 +243,7 @@ def test_a_claim_that_cannot_see_my_other_tabs_claim_of_the_same_record_claims_n
     for record in records[1:]:  # the only record left open to claim is record 0
         services.outcome_resolve(lead=carol, review=review, record=record, verdict="exclude")
     hidden = Decision.objects.get(reviewer=alice).pk
-    monkeypatch.setattr(services, "_OPEN_TO_ME", queue_services._OPEN_TO_ME.replace(
+    monkeypatch.setattr(queue_services, "_OPEN_TO_ME", queue_services._OPEN_TO_ME.replace(
         "AND d.reviewer_id = %(reviewer)s", f"AND d.reviewer_id = %(reviewer)s AND d.id < {hidden}"))
     record, state = queue_services.screening_next(reviewer=alice, review=review)
     assert Decision.objects.filter(reviewer=alice, record=records[0]).count() == 1
