@@ -1,6 +1,7 @@
 """Screening in a real browser: two reviewers by keyboard only, a conflict, the lead resolves
 it, the dashboard shows kappa; the phone layout; no JavaScript."""
 import pytest
+from playwright.sync_api import expect
 
 from screening.models import Decision, RecordStage
 
@@ -164,6 +165,6 @@ def test_a_held_key_never_votes_on_a_card_htmx_is_still_swapping_in(page, live_s
     for _ in range(40):  # a key held down: auto-repeat every 10 ms
         page.keyboard.press("e")
         page.wait_for_timeout(10)
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-added')")
+    expect(page.locator(".htmx-request, .htmx-added")).to_have_count(0)  # locator waits: the page forbids eval
     assert page.evaluate("window.samePage") is True, "a key press posted the form without htmx"
     assert Decision.objects.filter(reviewer=alice, verdict="exclude").count() >= 1
