@@ -59,7 +59,7 @@ def fill(n_records):
     from django.db import connection
 
     from screening.models import Import, Membership, Record, Role
-    from screening.services.decisions import record_stages_sync
+    from screening.services.queue import record_stages_sync
     from screening.services.reviews import review_create
 
     User = get_user_model()
@@ -116,8 +116,9 @@ def retrain(review, reviewer):
 def next_record_times(review, reviewer, calls, ranking):
     """Time decide + next record (the service the htmx vote calls) `calls` times."""
     from screening.services import decisions as services
+    from screening.services import queue as queue_services
 
-    record, _ = services.screening_next(reviewer=reviewer, review=review, ranking=ranking)
+    record, _ = queue_services.screening_next(reviewer=reviewer, review=review, ranking=ranking)
     times = []
     for _ in range(calls):
         started = time.perf_counter()

@@ -96,7 +96,7 @@ def fill(records, reviewers):
     from django.contrib.sessions.backends.db import SessionStore
 
     from screening.models import Import, Membership, Record, Role
-    from screening.services.decisions import record_stages_sync
+    from screening.services.queue import record_stages_sync
     from screening.services.reviews import review_create
 
     User = get_user_model()

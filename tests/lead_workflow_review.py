@@ -4,7 +4,8 @@ stage (title/abstract and full text)."""
 from django.db import transaction
 
 from screening.models import DuplicateCandidate
-from screening.services import decisions, fulltext
+from screening.services import fulltext
+from screening.services import queue as queue_services
 from screening.services.merges import groups_join
 
 from .prisma_review import add_import, screen_all, walk_review
@@ -22,7 +23,7 @@ def build(review, *, alice, bob, carol):
         review=review, record_a=late[1], record_b=late[2], score=0.82, rule="same_title_year",
         differences=[["doi", late[1].doi, late[2].doi]])
     include, exclude = ("include", ""), ("exclude", "")
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     alice_plan = {late[0].pk: include, late[1].pk: include, late[2].pk: include, late[3].pk: include}
     bob_plan = {**alice_plan, late[0].pk: exclude}
     screen_all(review, "title_abstract", alice, alice_plan)

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import Import, Record, Report, Source
 from screening.services import decisions, fulltext, records as record_services
+from screening.services import queue as queue_services
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -27,7 +28,7 @@ def screen_all(review, stage, reviewer, plan):
     """Let `reviewer` screen every record the queue gives them, voting as `plan[record id]`
     says: (verdict, reason)."""
     while True:
-        record, _ = decisions.screening_next(reviewer=reviewer, review=review, stage=stage)
+        record, _ = queue_services.screening_next(reviewer=reviewer, review=review, stage=stage)
         if record is None:
             return
         verdict, reason = plan[record.pk]
@@ -64,7 +65,7 @@ def walk_review(review, *, alice, bob, carol):
         alice_plan[record.pk] = bob_plan[record.pk] = exclude
     alice_plan[trials[0].pk], bob_plan[trials[0].pk] = include, maybe  # conflict -> lead includes
     alice_plan[medline[3].pk], bob_plan[medline[3].pk] = include, exclude  # conflict -> lead excludes
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     screen_all(review, "title_abstract", alice, alice_plan)
     screen_all(review, "title_abstract", bob, bob_plan)
     decisions.outcome_resolve(lead=carol, review=review, record=trials[0], verdict="include")

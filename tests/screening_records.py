@@ -38,8 +38,23 @@ def make_records(review, count=10, *, database="MEDLINE", in_screening=True):
         ))
     records = Record.objects.bulk_create(records)
     if in_screening:
-        from screening.services.decisions import record_stages_add_import
+        from screening.services.queue import record_stages_add_import
 
         record_stages_add_import(item=source)
     return records
 
+
+
+def open_screen(client, review, stage="title_abstract", **headers):
+    """Open the screening page as a browser does and return the response that shows the card.
+    The GET only reads: it shows the record claimed for me and not voted on, if any; otherwise
+    a placeholder whose form claims my next record. Its POST is what htmx sends on load (with
+    `headers` HX-Request: the card alone) or what the button sends without JavaScript (a
+    redirect back to the GET, which now shows the claimed record)."""
+    from django.urls import reverse
+
+    url = reverse("fulltext_screen" if stage == "full_text" else "screen", args=[review.pk])
+    page = client.get(url, **headers)
+    if page.status_code != 200 or 'class="start-screening"' not in page.content.decode():
+        return page
+    return client.post(url, follow=not headers, **headers)

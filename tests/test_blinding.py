@@ -17,11 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
-from screening.models import Decision, Membership, Record
+from screening.models import Decision, Membership, Record, Review
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import fulltext
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -72,16 +73,16 @@ def scene(review, alice, bob, carol, make_user):
         title=records[0].title, abstract=records[0].abstract, authors=records[0].authors,
         journal=records[0].journal, year=records[0].year, doi=records[0].doi, pmid=records[0].pmid)
     other_review_records = make_records(
-        services.Review.objects.create(title="Another review", created_by=carol), 2)
-    services.record_stages_sync(review=review)
+        Review.objects.create(title="Another review", created_by=carol), 2)
+    queue_services.record_stages_sync(review=review)
     for verdict in ("include", "maybe"):
-        record, _ = services.screening_next(reviewer=alice, review=review)
+        record, _ = queue_services.screening_next(reviewer=alice, review=review)
         services.decision_record(reviewer=alice, review=review, record=record, verdict=verdict,
                                  reason=MARKERS[0], note=f"{MARKERS[1]} on {record.pk}")
     for verdict in ("exclude", "maybe", "exclude"):
-        record, _ = services.screening_next(reviewer=bob, review=review)
+        record, _ = queue_services.screening_next(reviewer=bob, review=review)
         services.decision_record(reviewer=bob, review=review, record=record, verdict=verdict, reason="Wrong population")
-    services.screening_next(reviewer=bob, review=review)
+    queue_services.screening_next(reviewer=bob, review=review)
     assert set(Decision.objects.filter(reviewer=alice).values_list("record_id", flat=True)) == {records[0].pk,
                                                                                                 records[1].pk}
     return {"review": review, "records": records, "other": other_review_records}
@@ -100,7 +101,7 @@ def full_text_scene(scene, alice, carol, settings, tmp_path):
     for record in records[4:6]:
         services.outcome_resolve(lead=carol, review=review, record=record, verdict="include")
         fulltext.report_attach(review=review, record=record, by=carol, url="https://example.org/same.pdf")
-    record, _ = services.screening_next(reviewer=alice, review=review, stage="full_text")
+    record, _ = queue_services.screening_next(reviewer=alice, review=review, stage="full_text")
     assert record.pk == records[4].pk
     services.decision_record(reviewer=alice, review=review, record=record, stage="full_text", verdict="include",
                              note=f"{MARKERS[1]} full text")
@@ -239,11 +240,11 @@ def test_the_queue_order_does_not_depend_on_other_reviewers_votes(review, alice,
     """With as many reviewers as votes per record, Bob's order is the same whether Alice has
     voted on everything or on nothing."""
     make_records(review, 8)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
 
     def bob_order():
         order = []
-        while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+        while (pair := queue_services.screening_next(reviewer=bob, review=review))[0]:
             order.append(pair[0].pk)
             services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
         return order
@@ -253,7 +254,7 @@ def test_the_queue_order_does_not_depend_on_other_reviewers_votes(review, alice,
     with transaction.atomic():
         alone = bob_order()
         transaction.set_rollback(True)
-    while (pair := services.screening_next(reviewer=alice, review=review))[0]:
+    while (pair := queue_services.screening_next(reviewer=alice, review=review))[0]:
         services.decision_record(reviewer=alice, review=review, record=pair[0], verdict="include")
     assert bob_order() == alone
 
@@ -279,7 +280,7 @@ def test_a_report_alice_voted_on_at_full_text_and_one_nobody_saw_look_the_same_t
             compared += 1
     assert compared >= 8
     # Bob's full-text queue gives him either report, and his card shows nothing of Alice's vote.
-    html = client.get(f"/reviews/{review.pk}/fulltext/screen/").content.decode()
+    html = open_screen(client, review, "full_text").content.decode()
     assert voted.title in html and MARKERS[1] not in html
 
 
@@ -305,12 +306,12 @@ def test_a_vote_on_a_record_bob_does_not_hold_answers_the_same_whether_alice_vot
     dana = make_user("dana")
     Membership.objects.create(review=review, user=dana, role="reviewer")
     records = make_records(review, 3)
-    services.record_stages_sync(review=review)
-    voted, _ = services.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    voted, _ = queue_services.screening_next(reviewer=alice, review=review)
     services.decision_record(reviewer=alice, review=review, record=voted, verdict="include",
                              reason=MARKERS[0], note=MARKERS[1])
-    assert services.screening_next(reviewer=dana, review=review)[0] == voted
-    held, _ = services.screening_next(reviewer=bob, review=review)
+    assert queue_services.screening_next(reviewer=dana, review=review)[0] == voted
+    held, _ = queue_services.screening_next(reviewer=bob, review=review)
     unseen = records[2]
     assert voted.pk == records[0].pk and held.pk == records[1].pk
     client.force_login(bob)
@@ -357,14 +358,14 @@ def probed(review, alice, bob, carol, settings, tmp_path):
     review.order = "import"
     review.save()
     records = make_records(review, 3)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
 
     def probe(stage):
         if stage == "full_text":
             services.outcome_resolve(lead=carol, review=review, record=records[0], verdict="include")
             fulltext.report_attach(review=review, record=records[0], by=carol, url="https://example.org/a.pdf")
         for user in (alice, bob):
-            assert services.screening_next(reviewer=user, review=review, stage=stage)[0] == records[0]
+            assert queue_services.screening_next(reviewer=user, review=review, stage=stage)[0] == records[0]
         return records[0]
 
     return probe
@@ -378,7 +379,8 @@ def what_bob_sees_after(client, review, record, stage, change, *, undo_first):
     if undo_first:
         requests.append(("post", f"{prefix}/screen/undo/", {}, HTMX))
     requests += [("post", f"{prefix}/screen/records/{record.pk}/decide/",
-                  {"verdict": change[0], "reason": change[1], "note": ""}, HTMX)]
+                  {"verdict": change[0], "reason": change[1], "note": ""}, HTMX),
+                 ("post", f"{prefix}/screen/", {}, HTMX)]  # the claim of the next record
     for path in (f"{prefix}/screen/?record={record.pk}", f"{prefix}/screen/", f"{prefix}/screen/mine/",
                  f"{prefix}/screen/mine/?status=open", f"{prefix}/screen/mine/?status=resolved"):
         requests += [("get", path, {}, {}), ("get", path, {}, HTMX)]
@@ -416,7 +418,7 @@ def test_changing_a_vote_tells_bob_nothing_about_alices(client, probed, review, 
             outcomes[world] = services.RecordStage.objects.get(record=record, stage=stage).outcome
             transaction.set_rollback(True)
     reference = seen["Alice has not voted"]
-    assert reference[0][1] == 200 and "Open: you can change it" in reference[2 if undo_first else 1][2]
+    assert reference[0][1] == 200 and "Open: you can change it" in reference[3 if undo_first else 2][2]
     for world in ("Alice agreed", "Alice disagreed"):
         for mine, theirs in zip(seen[world], reference):
             if mine != theirs:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from screening.models import Stage
-from screening.services import decisions as services
+from screening.services import queue as queue_services
 
 from .conftest import REPO_ROOT
 from .screening_records import make_records
@@ -29,25 +29,25 @@ def in_another_process(code):
 
 def test_records_an_import_adds_in_another_process_are_counted_here_at_once(review):
     make_records(review, 3)
-    services.record_stages_sync(review=review)
-    assert services.records_in_stage_count(review) == 3  # and now cached in this process
+    queue_services.record_stages_sync(review=review)
+    assert queue_services.records_in_stage_count(review) == 3  # and now cached in this process
 
     # As the worker does when an import finishes: its records enter screening.
     in_another_process(
         "from screening.models import Review\n"
-        "from screening.services.decisions import record_stages_add_import\n"
+        "from screening.services.queue import record_stages_add_import\n"
         "from tests.screening_records import make_records\n"
         f"records = make_records(Review.objects.get(pk={review.pk}), 2)\n"
         "record_stages_add_import(item=records[0].source_import)\n"
     )
-    assert services.records_in_stage_count(review) == 5
+    assert queue_services.records_in_stage_count(review) == 5
 
 
 def test_a_count_cached_here_is_read_by_another_process(review):
     make_records(review, 4)
-    services.record_stages_sync(review=review)
-    assert services.records_in_stage_count(review) == 4
-    key = services._total_cache_key(review, Stage.TITLE_ABSTRACT)
+    queue_services.record_stages_sync(review=review)
+    assert queue_services.records_in_stage_count(review) == 4
+    key = queue_services._total_cache_key(review, Stage.TITLE_ABSTRACT)
     assert cache.get(key) == 4
     cached_there = in_another_process(f"from django.core.cache import cache; print(cache.get({key!r}))")
     assert cached_there == "4"

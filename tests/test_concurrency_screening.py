@@ -10,6 +10,7 @@ from django.db import connection
 
 from screening.models import Decision, DecisionEvent, Membership, RecordStage, Role
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 
 from .screening_records import make_records
 
@@ -44,12 +45,12 @@ def test_six_reviewers_at_once_never_push_a_record_over_two(review, alice, bob, 
     for user in reviewers[2:]:
         Membership.objects.create(review=review, user=user, role=Role.REVIEWER)
     make_records(review, 30)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
 
     def screen_everything(user):
         def work():
             while True:
-                record, _ = services.screening_next(reviewer=user, review=review)
+                record, _ = queue_services.screening_next(reviewer=user, review=review)
                 if record is None:
                     return
                 services.decision_record(reviewer=user, review=review, record=record, verdict="include")
@@ -65,7 +66,7 @@ def test_six_reviewers_at_once_never_push_a_record_over_two(review, alice, bob, 
 
 def test_simultaneous_last_votes_and_double_submits_keep_one_decision_each(review, alice, bob):
     records = make_records(review, 5)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     # Both reviewers hold a claim on every record and have not voted yet.
     for user in (alice, bob):
         for record in records:
@@ -91,8 +92,8 @@ def test_a_double_submitted_vote_and_next_keeps_one_vote_and_serves_one_next_rec
     them): one vote, one history entry, and both answers show the same next record, the only
     record left claimed and open for the reviewer."""
     make_records(review, 5)
-    services.record_stages_sync(review=review)
-    first, _ = services.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    first, _ = queue_services.screening_next(reviewer=alice, review=review)
     served = []
 
     def press():
@@ -130,13 +131,13 @@ def test_reviewers_taking_over_stale_claims_at_once_never_push_a_record_over_two
     for user in takers[2:] + holders:
         Membership.objects.create(review=review, user=user, role=Role.REVIEWER)
     records = make_records(review, 12)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     leave_everything_open(review, holders, records)
 
     def screen_everything(user):
         def work():
             while True:
-                record, _ = services.screening_next(reviewer=user, review=review)
+                record, _ = queue_services.screening_next(reviewer=user, review=review)
                 if record is None:
                     return
                 services.decision_record(reviewer=user, review=review, record=record, verdict="include")
@@ -160,7 +161,7 @@ def test_a_late_vote_and_a_takeover_at_once_keep_exactly_one_decision_per_record
     review.reviewers_per_record = 1
     review.save()
     records = make_records(review, 6)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     leave_everything_open(review, [alice], records)
     passed = []
 
@@ -172,7 +173,7 @@ def test_a_late_vote_and_a_takeover_at_once_keep_exactly_one_decision_per_record
                 passed.append(record.pk)
 
     def bob_takes_over():
-        while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+        while (pair := queue_services.screening_next(reviewer=bob, review=review))[0]:
             services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
 
     run_together([alice_votes, bob_takes_over])
@@ -206,9 +207,9 @@ def test_undos_racing_a_vote_or_each_other_keep_a_history_that_replays_to_every_
     instant. Every history entry names the verdict it replaced, and replaying the history
     gives each decision's verdict: no vote undone twice, no stale old verdict."""
     records = make_records(review, 12)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for _ in records:
-        record, _ = services.screening_next(reviewer=alice, review=review)
+        record, _ = queue_services.screening_next(reviewer=alice, review=review)
         services.decision_record(reviewer=alice, review=review, record=record, verdict="include")
 
     def undo():
@@ -235,16 +236,16 @@ def test_a_claim_that_cannot_see_my_other_tabs_claim_of_the_same_record_claims_n
     review.order = "import"
     review.save()
     records = make_records(review, 3)
-    services.record_stages_sync(review=review)
-    first, _ = services.screening_next(reviewer=alice, review=review)  # the other tab
+    queue_services.record_stages_sync(review=review)
+    first, _ = queue_services.screening_next(reviewer=alice, review=review)  # the other tab
     assert first == records[0]
     services.decision_record(reviewer=alice, review=review, record=first, verdict="include")
     for record in records[1:]:  # the only record left open to claim is record 0
         services.outcome_resolve(lead=carol, review=review, record=record, verdict="exclude")
     hidden = Decision.objects.get(reviewer=alice).pk
-    monkeypatch.setattr(services, "_OPEN_TO_ME", services._OPEN_TO_ME.replace(
+    monkeypatch.setattr(queue_services, "_OPEN_TO_ME", queue_services._OPEN_TO_ME.replace(
         "AND d.reviewer_id = %(reviewer)s", f"AND d.reviewer_id = %(reviewer)s AND d.id < {hidden}"))
-    record, state = services.screening_next(reviewer=alice, review=review)
+    record, state = queue_services.screening_next(reviewer=alice, review=review)
     assert Decision.objects.filter(reviewer=alice, record=records[0]).count() == 1
     assert RecordStage.objects.get(record=records[0]).claims == 1
     assert (record, state) == (None, "done")
@@ -255,17 +256,17 @@ def test_one_reviewers_two_tabs_voting_and_asking_at_once_never_fail(review, ali
     each record ends with at most two decisions, one per reviewer, and its claim counter
     equals its decisions."""
     make_records(review, 30)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
 
     def tab(user):
         def work():
-            record, _ = services.screening_next(reviewer=user, review=review)
+            record, _ = queue_services.screening_next(reviewer=user, review=review)
             while record is not None:
                 try:
                     record = services.decision_record_and_next(reviewer=user, review=review, record_id=record.pk,
                                                                verdict="include").record
                 except ValidationError:  # the other tab's vote resolved it: the page says so
-                    record, _ = services.screening_next(reviewer=user, review=review)
+                    record, _ = queue_services.screening_next(reviewer=user, review=review)
         return work
 
     run_together([tab(alice), tab(alice), tab(bob), tab(bob)])

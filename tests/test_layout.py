@@ -61,15 +61,9 @@ def test_the_selectors_package_is_beside_services_and_used_by_the_dashboard():
     assert "screening.selectors.dashboard" in imported_modules(SCREENING / "views" / "reviews.py")
 
 
-# The claim engine moves out of services/decisions.py on its own branch (queue-engine); once
-# merged, this mark goes.
-SPLIT_ELSEWHERE = {SCREENING / "services" / "decisions.py"}
-
-
 def sized_modules():
     for path in python_files(SCREENING, ROOT / "reviewapp"):
-        marks = [pytest.mark.xfail(reason="split on the queue-engine branch")] if path in SPLIT_ELSEWHERE else []
-        yield pytest.param(path, marks=marks, id=str(path.relative_to(ROOT)))
+        yield pytest.param(path, id=str(path.relative_to(ROOT)))
 
 
 @pytest.mark.parametrize("path", list(sized_modules()))

@@ -4,6 +4,7 @@ import pytest
 
 from screening.models import Decision
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 
 from .screening_records import make_records
 
@@ -16,8 +17,8 @@ NUL = "\x00"
 def held(review, alice):
     """The record Alice holds, not voted on yet."""
     make_records(review, 3)
-    services.record_stages_sync(review=review)
-    return services.screening_next(reviewer=alice, review=review)[0]
+    queue_services.record_stages_sync(review=review)
+    return queue_services.screening_next(reviewer=alice, review=review)[0]
 
 
 SEARCHES = [

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from screening.prisma import check_sums
 from screening.selectors.prisma import prisma_counts, prisma_open_work
 from screening.services import decisions, fulltext
+from screening.services import queue as queue_services
 
 from .prisma_review import EXPECTED, add_import, screen_all
 
@@ -36,7 +37,7 @@ def test_it_counts_in_a_fixed_number_of_queries_whatever_the_size(review, walked
 
 def test_an_open_record_shows_as_a_mismatch_and_as_open_work(review, walked, alice):
     newcomer = add_import(review, 1, database="MEDLINE", label="Late")[0]
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     counts = prisma_counts(review)
     assert counts.database_results == 17 and counts.records_screened == 14
     assert [m.box for m in check_sums(counts)] == ["dbr_sought_reports"]
@@ -59,7 +60,7 @@ def test_an_updated_review_counts_only_search_updates_as_new(review, walked, ali
     update = add_import(review, 4, database="MEDLINE", is_update=True, label="Update")
     update[0].duplicate_of = walked["medline"][5]
     update[0].save()
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     plan = {update[1].pk: ("include", ""), update[2].pk: ("exclude", ""), update[3].pk: ("exclude", "")}
     screen_all(review, "title_abstract", alice, plan)
     screen_all(review, "title_abstract", bob, plan)

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import Decision, DecisionEvent, Record, RecordStage, Report, Source
 from screening.services import decisions, fulltext, records as record_services
+from screening.services import queue as queue_services
 
 from .prisma_review import PDF, add_import
 from .screening_records import make_records
@@ -30,9 +31,9 @@ def attach(review, record, by):
 
 
 def test_it_puts_a_report_in_the_full_text_queue_once_its_full_text_is_attached(review, included, alice):
-    assert decisions.screening_next(reviewer=alice, review=review, stage=FT)[0] is None
+    assert queue_services.screening_next(reviewer=alice, review=review, stage=FT)[0] is None
     attach(review, included[1], alice)
-    record, _ = decisions.screening_next(reviewer=alice, review=review, stage=FT)
+    record, _ = queue_services.screening_next(reviewer=alice, review=review, stage=FT)
     assert record.pk == included[1].pk
 
 
@@ -59,15 +60,15 @@ def test_it_refuses_a_record_excluded_at_title_abstract(review, included, alice)
 
 def test_records_found_by_other_methods_skip_title_abstract_and_are_sought(review, alice):
     citation = add_import(review, 1, source=Source.CITATION, database="Reference lists")[0]
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     assert not RecordStage.objects.filter(record=citation, stage="title_abstract").exists()
     assert list(Record.objects.sought_for_retrieval().filter(review=review)) == [citation]
     attach(review, citation, alice)
-    assert decisions.screening_next(reviewer=alice, review=review, stage=FT)[0].pk == citation.pk
+    assert queue_services.screening_next(reviewer=alice, review=review, stage=FT)[0].pk == citation.pk
 
 
 def screen(review, reviewer, verdict, reason=""):
-    record, _ = decisions.screening_next(reviewer=reviewer, review=review, stage=FT)
+    record, _ = queue_services.screening_next(reviewer=reviewer, review=review, stage=FT)
     return decisions.decision_record(reviewer=reviewer, review=review, record=record, stage=FT, verdict=verdict,
                                      reason=reason)
 
@@ -120,7 +121,7 @@ def test_not_retrieved_needs_a_note_releases_open_claims_and_is_refused_after_a_
     with pytest.raises(ValidationError, match="why"):
         fulltext.report_mark_not_retrieved(review=review, record=included[0], by=alice, note=" ")
     attach(review, included[0], alice)
-    decisions.screening_next(reviewer=bob, review=review, stage=FT)  # Bob's open claim
+    queue_services.screening_next(reviewer=bob, review=review, stage=FT)  # Bob's open claim
     fulltext.report_mark_not_retrieved(review=review, record=included[0], by=alice, note="Wrong PDF; no other copy")
     assert not Decision.objects.filter(record=included[0], stage=FT).exists()
     assert not RecordStage.objects.filter(record=included[0], stage=FT).exists()
@@ -151,10 +152,10 @@ def test_the_lead_links_reports_to_studies_and_an_unlinked_report_is_its_own_stu
 
 def test_the_lead_removes_records_before_screening_with_a_reason_automation_kept_apart(review, alice, carol):
     records = make_records(review, 4)
-    decisions.record_stages_sync(review=review)
-    voted, _ = decisions.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    voted, _ = queue_services.screening_next(reviewer=alice, review=review)
     decisions.decision_record(reviewer=alice, review=review, record=voted, verdict="include")
-    claimed, _ = decisions.screening_next(reviewer=alice, review=review)
+    claimed, _ = queue_services.screening_next(reviewer=alice, review=review)
     with pytest.raises(ValidationError, match="reason"):
         record_services.records_remove(review=review, record_ids=[claimed.pk], reason="", by_automation=False,
                                        removed_by=carol)

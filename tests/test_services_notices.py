@@ -6,6 +6,7 @@ from screening.models import DecisionEvent, NoticeLink, Record
 from screening.prisma import check_sums
 from screening.selectors.prisma import prisma_counts
 from screening.services import decisions, dedup, imports, merges
+from screening.services import queue as queue_services
 
 from .notices_helpers import (
     AMBER,
@@ -58,11 +59,11 @@ def test_a_linked_notice_is_not_screened_on_its_own(review, deduplicated, alice,
     in_screening = set(Record.objects.filter(review=review).in_screening().values_list("title", flat=True))
     assert not any(t.startswith((ERRATUM, COMMENT, RETRACTION)) for t in in_screening)
     assert len(in_screening) == 4
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     handed_out = set()
     for reviewer in (alice, bob):
         while True:
-            next_record, _ = decisions.screening_next(reviewer=reviewer, review=review)
+            next_record, _ = queue_services.screening_next(reviewer=reviewer, review=review)
             if next_record is None:
                 break
             handed_out.add(next_record.title)
@@ -145,11 +146,11 @@ def test_linking_a_notice_releases_the_open_claim_on_it(review, tmp_path, alice,
     dedup.dedup_review(review=review)
     review.order = "import"
     review.save()
-    decisions.record_stages_sync(review=review)
-    claimed, _ = decisions.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    claimed, _ = queue_services.screening_next(reviewer=alice, review=review)
     assert claimed.title.startswith(ARTICLE)
     decisions.decision_record(reviewer=alice, review=review, record=claimed, verdict="include")
-    claimed, _ = decisions.screening_next(reviewer=alice, review=review)
+    claimed, _ = queue_services.screening_next(reviewer=alice, review=review)
     assert claimed.title.startswith(ERRATUM)
 
     monkeypatch.setattr(dedup, "find_duplicates", Detection())
@@ -157,12 +158,12 @@ def test_linking_a_notice_releases_the_open_claim_on_it(review, tmp_path, alice,
     dedup.dedup_review(review=review)
     assert not Record.objects.screening_queue(alice, review, "title_abstract").filter(pk=claimed.pk).exists()
     assert claimed.decisions.filter(verdict__isnull=True).count() == 0
-    following, _ = decisions.screening_next(reviewer=alice, review=review)
+    following, _ = queue_services.screening_next(reviewer=alice, review=review)
     assert not following.title.startswith((ERRATUM, COMMENT, RETRACTION))
 
 
 def test_prisma_counts_linked_notices_under_removed_for_other_reasons_and_the_sums_hold(review, deduplicated, carol):
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for kept in Record.objects.filter(review=review).in_screening():
         decisions.outcome_resolve(lead=carol, review=review, record=kept, verdict="exclude")
     counts = prisma_counts(review)

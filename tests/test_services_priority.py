@@ -6,14 +6,14 @@ import re
 
 import pytest
 from django.db import transaction
-from django.urls import reverse
 
 from screening.models import Job, PriorityRank, PriorityRanking, Record
 from screening.models.reviews import Membership, Role
 from screening.services import decisions as services
 from screening.services import jobs, priority
+from screening.services import queue as queue_services
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def records(review):
     review.order = "priority"
     review.save()
     records = make_records(review, 30)  # five kinds of study, six of each; kinds 0 and 4 are eligible
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return records
 
 
@@ -43,7 +43,7 @@ def screen(reviewer, review, count, *, choose=lambda r: "include" if eligible(r)
     seen = []
     for _ in range(count):
         ranking = priority.ranking_of(reviewer, review)
-        record, _ = services.screening_next(reviewer=reviewer, review=review, ranking=ranking)
+        record, _ = queue_services.screening_next(reviewer=reviewer, review=review, ranking=ranking)
         if record is None:
             break
         services.decision_record(reviewer=reviewer, review=review, record=record, verdict=choose(record))
@@ -101,7 +101,7 @@ def test_bobs_ranking_is_identical_whether_or_not_alice_has_voted(client, review
 
     def bobs_view():
         ranking = train(bob, review)
-        card = client.get(reverse("screen", args=[review.pk]), HTTP_HX_REQUEST="true").content.decode()
+        card = open_screen(client, review, HTTP_HX_REQUEST="true").content.decode()
         queue = [r.pk for r in screen(bob, review, 5)]
         return snapshot(ranking), re.sub(r"[A-Za-z0-9]{64}", "CSRF", card), queue
 
@@ -141,7 +141,7 @@ def test_records_imported_after_the_ranking_are_still_served(review, records, bo
     train(bob, review)
     screen(bob, review, 24)  # everything the ranking holds
     late = make_records(review, 2, database="Embase")
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     served = screen(bob, review, 5)
     assert {r.pk for r in served} == {r.pk for r in late}
 

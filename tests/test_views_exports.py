@@ -7,6 +7,7 @@ import pytest
 
 from screening.formats.ris import parse_ris
 from screening.services import decisions
+from screening.services import queue as queue_services
 
 from .prisma_review import add_import
 
@@ -51,9 +52,9 @@ def test_the_subsets_hold_the_included_the_excluded_and_the_conflicts(client, re
     assert len(rows(client, review, "excluded")) == 8 + 3
     assert rows(client, review, "conflicts") == {}
     late = add_import(review, 1, label="Late")[0]
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for reviewer, verdict in ((alice, "include"), (bob, "exclude")):
-        decisions.screening_next(reviewer=reviewer, review=review)
+        queue_services.screening_next(reviewer=reviewer, review=review)
         decisions.decision_record(reviewer=reviewer, review=review, record=late, verdict=verdict)
     assert list(rows(client, review, "conflicts")) == [late.pk]
     assert client.get(f"/reviews/{review.pk}/exports/records-maybe.csv").status_code == 404
@@ -64,9 +65,9 @@ def test_while_blind_no_records_file_tells_a_conflict_from_a_record_awaiting_a_v
     review.order = "import"
     review.save()
     conflict, awaiting = add_import(review, 2, label="Late")
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for reviewer, verdict in ((alice, "include"), (bob, "exclude"), (alice, "maybe")):
-        record, _ = decisions.screening_next(reviewer=reviewer, review=review)
+        record, _ = queue_services.screening_next(reviewer=reviewer, review=review)
         decisions.decision_record(reviewer=reviewer, review=review, record=record, verdict=verdict)
     assert decisions.RecordStage.objects.get(record=conflict, stage="title_abstract").outcome == "conflict"
     client.force_login(carol)
@@ -97,8 +98,8 @@ def test_the_ris_export_reads_back_with_decisions_as_notes(client, review, walke
 
 def test_the_votes_export_holds_only_votes_whose_blinding_is_over(client, review, walked, carol, alice):
     late = add_import(review, 1, label="Late")[0]
-    decisions.record_stages_sync(review=review)
-    decisions.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    queue_services.screening_next(reviewer=alice, review=review)
     decisions.decision_record(reviewer=alice, review=review, record=late, verdict="include", note="PENDING-NOTE")
     client.force_login(carol)
     votes = list(csv.DictReader(io.StringIO(text(client.get(f"/reviews/{review.pk}/exports/votes.csv")))))
@@ -148,9 +149,9 @@ def test_no_csv_export_carries_a_cell_a_spreadsheet_would_run_and_numbers_stay_n
     Record.objects.filter(pk=walked["medline"][5].pk).update(title="-2+3", authors=["\t=1+1"])
     Import.objects.filter(database="Embase").update(database="=Embase")
     late = add_import(review, 1, label="Late")[0]
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for reviewer in (alice, bob):
-        decisions.screening_next(reviewer=reviewer, review=review)
+        queue_services.screening_next(reviewer=reviewer, review=review)
         decisions.decision_record(reviewer=reviewer, review=review, record=late, verdict="exclude",
                                   reason="-Wrong population", note=FORMULA)
     client.force_login(carol)
@@ -177,12 +178,12 @@ def test_the_history_export_follows_the_votes_rule(client, review, walked, carol
     review.order = "import"
     review.save()
     late, other = add_import(review, 2, label="Late")
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for reviewer, verdict in ((alice, "include"), (bob, "exclude")):  # a conflict
-        decisions.screening_next(reviewer=reviewer, review=review)
+        queue_services.screening_next(reviewer=reviewer, review=review)
         decisions.decision_record(reviewer=reviewer, review=review, record=late, verdict=verdict,
                                   note=f"CONFLICT-NOTE {reviewer.username}")
-    decisions.screening_next(reviewer=alice, review=review)  # awaiting Bob, changed, undone, voted again
+    queue_services.screening_next(reviewer=alice, review=review)  # awaiting Bob, changed, undone, voted again
     for verdict in ("maybe", "exclude"):
         decisions.decision_record(reviewer=alice, review=review, record=other, verdict=verdict, note="PENDING-NOTE")
     decisions.decision_undo_last(reviewer=alice, review=review)
@@ -212,9 +213,9 @@ def test_the_agreement_export_counts_only_votes_whose_blinding_is_over(client, r
     from screening.selectors.screening import agreement_per_pair
 
     late = add_import(review, 1, label="Late")[0]
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for reviewer, verdict in ((alice, "include"), (bob, "exclude")):
-        decisions.screening_next(reviewer=reviewer, review=review)
+        queue_services.screening_next(reviewer=reviewer, review=review)
         decisions.decision_record(reviewer=reviewer, review=review, record=late, verdict=verdict)
     client.force_login(carol)
 

@@ -5,9 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import Record, RecordStage, Report
 from screening.services import decisions, fulltext
+from screening.services import queue as queue_services
 
 from .prisma_review import PDF
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -52,7 +53,7 @@ def test_a_reviewer_marks_a_report_not_retrieved_with_a_note(client, review, sou
 def test_full_text_screening_shows_the_full_text_and_requires_a_reason(client, review, sought, alice):
     fulltext.report_attach(review=review, record=sought[0], by=alice, url="https://example.org/full.pdf")
     client.force_login(alice)
-    html = client.get(f"/reviews/{review.pk}/fulltext/screen/").content.decode()
+    html = open_screen(client, review, "full_text").content.decode()
     assert sought[0].title in html and "https://example.org/full.pdf" in html
     assert "(required to exclude)" in html and f"/fulltext/screen/records/{sought[0].pk}/decide/" in html
     response = client.post(f"/reviews/{review.pk}/fulltext/screen/records/{sought[0].pk}/decide/",
@@ -70,7 +71,7 @@ def test_the_lead_resolves_a_reason_conflict_and_links_studies(client, review, s
         fulltext.report_attach(review=review, record=record, by=alice, url=f"https://example.org/{record.pk}")
     for reviewer, reasons in ((alice, ("Wrong outcome", None)), (bob, ("Wrong population", None))):
         for reason in reasons:
-            record, _ = decisions.screening_next(reviewer=reviewer, review=review, stage="full_text")
+            record, _ = queue_services.screening_next(reviewer=reviewer, review=review, stage="full_text")
             decisions.decision_record(reviewer=reviewer, review=review, record=record, stage="full_text",
                                       verdict="exclude" if reason else "include", reason=reason or "")
     client.force_login(carol)
@@ -160,7 +161,7 @@ def test_after_a_vote_only_the_lead_replaces_a_full_text_and_must_say_why(client
     from screening.models import DecisionEvent
 
     fulltext.report_attach(review=review, record=sought[0], by=alice, url="https://example.org/v1.pdf")
-    record, _ = decisions.screening_next(reviewer=alice, review=review, stage="full_text")
+    record, _ = queue_services.screening_next(reviewer=alice, review=review, stage="full_text")
     decisions.decision_record(reviewer=alice, review=review, record=record, stage="full_text", verdict="include")
     client.force_login(alice)
     refused = attach_pdf(client, review, sought[0], url="https://example.org/v1.pdf").content.decode()

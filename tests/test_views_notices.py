@@ -7,9 +7,11 @@ import pytest
 
 from screening.models import DecisionEvent, NoticeLink, Record
 from screening.services import decisions, dedup, fulltext
+from screening.services import queue as queue_services
 
 from .notices_helpers import (AMBER, ARTICLE, COMMENT, ERRATUM, MELATONIN, RETRACTION, detection,  # noqa: F401
                               import_notices_file)
+from .screening_records import open_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def deduplicated(review, tmp_path, detection):  # noqa: F811
     review.refresh_from_db()
     review.order = "import"
     review.save()
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return review
 
 
@@ -80,7 +82,7 @@ def test_a_link_of_another_review_cannot_be_undone_here(client, carol, deduplica
 
 def test_the_card_shows_the_articles_notices_and_a_retracted_flag(client, alice, deduplicated):
     client.force_login(alice)
-    card = client.get(f"/reviews/{deduplicated.pk}/screen/").content.decode()
+    card = open_screen(client, deduplicated).content.decode()
     assert ARTICLE in card
     assert "1 erratum, 1 comment" in card and "flag-retracted" not in card
     article = record(deduplicated, ARTICLE)

@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from screening.models import PriorityRank, PriorityRanking, Review
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import priority
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -25,7 +26,7 @@ def records(review):
     review.order = "priority"
     review.save()
     records = make_records(review, 30)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return records
 
 
@@ -43,7 +44,7 @@ def decide(client, review, record_id, verdict):
 
 def screen_until_trained(client, review, sent, capture):
     """Vote by title until a retrain is requested, run it, and return the next card."""
-    response = client.get(reverse("screen", args=[review.pk]))
+    response = open_screen(client, review)
     while not sent:
         title = services.Record.objects.get(pk=current_record_id(response)).title
         with capture(execute=True):
@@ -60,10 +61,10 @@ def screen_until_trained(client, review, sent, capture):
 def test_the_card_says_priority_waits_for_an_include_and_an_exclude(client, review, records, alice, sent,
                                                                     django_capture_on_commit_callbacks):
     client.force_login(alice)
-    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    html = open_screen(client, review).content.decode()
     assert "Priority order starts once you have made 1 include (or maybe) and 1 exclude" in html
     with django_capture_on_commit_callbacks(execute=True):
-        response = decide(client, review, current_record_id(client.get(reverse("screen", args=[review.pk]))),
+        response = decide(client, review, current_record_id(open_screen(client, review)),
                           "exclude")
     assert sent == [] and "random order" in response.content.decode()
 
@@ -87,7 +88,7 @@ def test_after_a_retrain_the_card_shows_relevance_words_and_estimates_as_estimat
 
     review.priority_show_estimates = False
     review.save()
-    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    html = open_screen(client, review).content.decode()
     assert "Predicted relevance" not in html and "Estimated includes" not in html
     assert "Your ranking learned from your" in html
 
@@ -96,7 +97,7 @@ def test_decide_and_next_in_priority_order_runs_a_fixed_number_of_queries(
         client, review, records, alice, sent, django_assert_num_queries, django_capture_on_commit_callbacks):
     client.force_login(alice)
     response = screen_until_trained(client, review, sent, django_capture_on_commit_callbacks)
-    services.records_in_stage_count(review)  # cached for a minute, as in production
+    queue_services.records_in_stage_count(review)  # cached for a minute, as in production
     ranking = PriorityRanking.objects.get(reviewer=alice)
     # As in random order (test_views_screening), with: 4 my ranking row (before the
     # transaction); the claim walks my ranking (index priorityrank_walk) in the same statement
@@ -127,8 +128,8 @@ def test_random_order_keeps_its_query_budget_and_shows_no_ranking(client, review
     review.order = "random"
     review.save()
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
-    services.records_in_stage_count(review)
+    first = current_record_id(open_screen(client, review))
+    queue_services.records_in_stage_count(review)
     with django_assert_num_queries(9):
         response = decide(client, review, first, "include")
     assert "Priority order" not in response.content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from screening.models import Decision, RecordStage
-from screening.services import decisions
+from screening.services import queue as queue_services
 from screening.views.screening import OTHER_REASON
 
 from .conflict_scene import conflicts_at_both_stages
@@ -64,7 +64,7 @@ def test_a_reviewer_excludes_at_title_abstract_with_another_reason(client, revie
     review.exclusion_reasons = ["Wrong population"]
     review.save()
     [record] = make_records(review, 1)
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     client.force_login(alice)
     card = client.get(reverse("screen", args=[review.pk])).content.decode()
     assert '<select id="reason" name="reason"' in card and "Other (write it below)" in card

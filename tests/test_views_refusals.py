@@ -4,8 +4,9 @@ from django.urls import reverse
 
 from screening.models import Decision, Membership
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -17,7 +18,7 @@ def records(review):
     review.exclusion_reasons = ["Wrong population", "Wrong intervention"]
     review.save()
     records = make_records(review, 4)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return records
 
 
@@ -28,7 +29,7 @@ def card_record_id(response):
 def test_a_vote_on_a_card_the_lead_decided_alone_meanwhile_says_so_with_the_next_card(
         client, review, records, alice, carol):
     client.force_login(alice)
-    shown = card_record_id(client.get(reverse("screen", args=[review.pk])))
+    shown = card_record_id(open_screen(client, review))
     services.outcome_resolve(lead=carol, review=review, record=records[0], verdict="exclude")
     response = client.post(reverse("decide", args=[review.pk, shown]), {"verdict": "include"}, **HTMX)
     html = response.content.decode()
@@ -41,7 +42,7 @@ def test_a_vote_on_a_card_the_lead_decided_alone_meanwhile_says_so_with_the_next
 def test_changing_a_vote_after_the_lead_resolved_the_conflict_is_a_409_with_the_next_card(
         client, review, records, alice, bob, carol):
     for reviewer, verdict in ((alice, "include"), (bob, "exclude")):
-        claimed, _ = services.screening_next(reviewer=reviewer, review=review)
+        claimed, _ = queue_services.screening_next(reviewer=reviewer, review=review)
         services.decision_record(reviewer=reviewer, review=review, record=claimed, verdict=verdict)
     services.outcome_resolve(lead=carol, review=review, record=records[0], verdict="include")
     client.force_login(alice)
@@ -66,9 +67,8 @@ def test_an_exclusion_without_a_required_reason_marks_the_reason_field_and_keeps
         services.outcome_resolve(lead=carol, review=review, record=records[0], verdict="include")
         fulltext.report_attach(review=review, record=records[0], by=carol, url="https://example.org/full.pdf")
     client.force_login(alice)
-    screen = "fulltext_screen" if stage == "full_text" else "screen"
     decide = "fulltext_decide" if stage == "full_text" else "decide"
-    shown = card_record_id(client.get(reverse(screen, args=[review.pk])))
+    shown = card_record_id(open_screen(client, review, stage))
     response = client.post(reverse(decide, args=[review.pk, shown]),
                            {"verdict": "exclude", "note": "no control group"}, **HTMX)
     html = response.content.decode()
@@ -81,7 +81,7 @@ def test_an_exclusion_without_a_required_reason_marks_the_reason_field_and_keeps
 def test_a_vote_from_a_removed_member_is_a_404(client, review, records, alice):
     """The generic message comes from static/js/refusals.js (tests/browser/test_lead_workflow.py)."""
     client.force_login(alice)
-    shown = card_record_id(client.get(reverse("screen", args=[review.pk])))
+    shown = card_record_id(open_screen(client, review))
     Membership.objects.filter(review=review, user=alice).delete()
     response = client.post(reverse("decide", args=[review.pk, shown]), {"verdict": "include"}, **HTMX)
     assert response.status_code == 404

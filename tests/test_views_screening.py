@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from screening.models import Decision, DecisionEvent, RecordStage
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -28,7 +29,7 @@ def current_record_id(response):
 
 def test_the_screen_shows_one_record_with_criteria_highlights_and_labelled_controls(client, review, records, alice):
     client.force_login(alice)
-    response = client.get(reverse("screen", args=[review.pk]))
+    response = open_screen(client, review)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('class="record"') == 1
@@ -41,12 +42,12 @@ def test_the_screen_shows_one_record_with_criteria_highlights_and_labelled_contr
 
 def test_authors_and_journal_are_hidden_when_the_review_says_so(client, review, records, alice):
     client.force_login(alice)
-    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    html = open_screen(client, review).content.decode()
     record = Decision.objects.get(reviewer=alice).record
     assert record.authors[0] in html and record.journal in html
     review.show_authors = review.show_journal = False
     review.save()
-    html = client.get(reverse("screen", args=[review.pk])).content.decode()
+    html = open_screen(client, review).content.decode()
     assert record.authors[0] not in html and record.journal not in html
 
 
@@ -54,7 +55,7 @@ def test_keywords_are_highlighted_in_the_card(client, review, records, alice):
     client.force_login(alice)
     html = ""
     for _ in records:
-        response = client.get(reverse("screen", args=[review.pk]))
+        response = open_screen(client, review)
         html += response.content.decode()
         client.post(reverse("decide", args=[review.pk, current_record_id(response)]), {"verdict": "exclude"})
     assert '<mark class="kw-include">randomised</mark>' in html
@@ -63,7 +64,7 @@ def test_keywords_are_highlighted_in_the_card(client, review, records, alice):
 
 def test_a_vote_by_htmx_returns_the_next_card_and_announces_it(client, review, records, alice):
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     response = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "include", "note": "ok"}, **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -75,7 +76,7 @@ def test_a_vote_by_htmx_returns_the_next_card_and_announces_it(client, review, r
 
 def test_without_javascript_a_vote_redirects_back_to_the_screen(client, review, records, alice):
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     response = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude",
                                                                         "reason": "Wrong population"})
     assert response.status_code == 302 and response["Location"] == reverse("screen", args=[review.pk])
@@ -86,7 +87,7 @@ def test_a_missing_required_reason_keeps_the_record_and_says_why(client, review,
     review.reason_required_at_title_abstract = True
     review.save()
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     response = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude"}, **HTMX)
     assert response.status_code == 422
     assert "Choose a reason" in response.content.decode() and current_record_id(response) == first
@@ -100,7 +101,7 @@ def test_a_vote_on_a_record_not_in_my_queue_is_404(client, review, records, alic
 
 def test_undo_and_previous_bring_back_my_last_record(client, review, records, alice):
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    first = current_record_id(open_screen(client, review))
     second = current_record_id(client.post(reverse("decide", args=[review.pk, first]), {"verdict": "maybe"}, **HTMX))
     back = client.get(reverse("screen", args=[review.pk]) + f"?back={second}", **HTMX)
     assert current_record_id(back) == first and "Your decision: <strong>Maybe</strong>" in back.content.decode()
@@ -113,8 +114,8 @@ def test_undo_and_previous_bring_back_my_last_record(client, review, records, al
 
 def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records, alice, django_assert_num_queries):
     client.force_login(alice)
-    first = current_record_id(client.get(reverse("screen", args=[review.pk])))
-    services.records_in_stage_count(review)  # cached for a minute, as in production
+    first = current_record_id(open_screen(client, review))
+    queue_services.records_in_stage_count(review)  # cached for a minute, as in production
     # 1 session, 2 user, 3 membership + review (access check);
     # 4 savepoint (BEGIN in production: vote and next claim commit together, no savepoints);
     # the vote: 5 lock my record stage, then my decision (FOR UPDATE OF both; with the
@@ -138,11 +139,11 @@ def progress_line(response):
 def test_the_card_after_a_vote_counts_my_decisions_as_the_screen_does(client, review, records, alice, bob):
     """The vote reads my decided count in its own statement; it agrees with the count the
     screen reads through Decision.objects.visible_to, and others' votes never enter it."""
-    services.record_stages_sync(review=review)
-    while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+    queue_services.record_stages_sync(review=review)
+    while (pair := queue_services.screening_next(reviewer=bob, review=review))[0]:
         services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
     client.force_login(alice)
-    record_id = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    record_id = current_record_id(open_screen(client, review))
     for verdict in ("include", "maybe", "exclude"):
         response = client.post(reverse("decide", args=[review.pk, record_id]), {"verdict": verdict}, **HTMX)
         record_id = current_record_id(response)
@@ -150,13 +151,13 @@ def test_the_card_after_a_vote_counts_my_decisions_as_the_screen_does(client, re
     first = Decision.objects.filter(reviewer=alice).order_by("claimed_at").first().record_id
     client.get(reverse("screen", args=[review.pk]), {"record": first})
     changed = client.post(reverse("decide", args=[review.pk, first]), {"verdict": "exclude"}, **HTMX)
-    assert progress_line(changed) == progress_line(client.get(reverse("screen", args=[review.pk]))) == (
+    assert progress_line(changed) == progress_line(open_screen(client, review)) == (
         "3 done · 2 left of your share of 5")
 
 def test_my_decisions_lists_only_mine_with_search_and_filters(client, review, records, alice, bob):
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for user, verdict in ((alice, "include"), (bob, "exclude")):
-        while (pair := services.screening_next(reviewer=user, review=review))[0]:
+        while (pair := queue_services.screening_next(reviewer=user, review=review))[0]:
             services.decision_record(reviewer=user, review=review, record=pair[0], verdict=verdict,
                                      note=f"note by {user.username}")
     client.force_login(alice)
@@ -173,9 +174,9 @@ def test_the_lead_is_told_when_a_conflict_now_agrees_because_a_vote_was_changed(
                                                                                 carol):
     review.order = "import"
     review.save()
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for user, verdict in ((alice, "include"), (bob, "maybe")):
-        record, _ = services.screening_next(reviewer=user, review=review)
+        record, _ = queue_services.screening_next(reviewer=user, review=review)
         services.decision_record(reviewer=user, review=review, record=record, verdict=verdict)
     client.force_login(carol)
     page = reverse("lead_record", args=[review.pk, record.pk])
@@ -186,9 +187,9 @@ def test_the_lead_is_told_when_a_conflict_now_agrees_because_a_vote_was_changed(
 
 
 def test_the_lead_resolves_conflicts_by_keyboardable_form_and_gets_the_next(client, review, records, alice, bob, carol):
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for user, verdict in ((alice, "include"), (bob, "maybe")):
-        while (pair := services.screening_next(reviewer=user, review=review))[0]:
+        while (pair := queue_services.screening_next(reviewer=user, review=review))[0]:
             services.decision_record(reviewer=user, review=review, record=pair[0], verdict=verdict,
                                      reason="", note=f"{user.username} thinks {verdict}")
     client.force_login(carol)
@@ -205,12 +206,12 @@ def test_the_lead_resolves_conflicts_by_keyboardable_form_and_gets_the_next(clie
 
 
 def test_the_dashboard_shows_progress_and_kappa_per_pair_to_the_lead_only(client, review, records, alice, bob, carol):
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     plan = {"alice": ["include", "include", "exclude", "exclude", "exclude"],
             "bob": ["include", "exclude", "exclude", "exclude", "exclude"]}
     by_record = {r.pk: i for i, r in enumerate(records)}
     for user in (alice, bob):
-        while (pair := services.screening_next(reviewer=user, review=review))[0]:
+        while (pair := queue_services.screening_next(reviewer=user, review=review))[0]:
             services.decision_record(reviewer=user, review=review, record=pair[0],
                                      verdict=plan[user.username][by_record[pair[0].pk]])
     client.force_login(carol)
@@ -239,8 +240,8 @@ def test_the_lead_decides_alone_on_any_record(client, review, records, carol):
 
 
 def test_the_lead_exports_the_whole_history_as_csv(client, review, records, alice, carol):
-    services.record_stages_sync(review=review)
-    record, _ = services.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    record, _ = queue_services.screening_next(reviewer=alice, review=review)
     services.decision_record(reviewer=alice, review=review, record=record, verdict="include", note="first")
     services.decision_record(reviewer=alice, review=review, record=record, verdict="exclude", reason="Wrong population")
     services.outcome_resolve(lead=carol, review=review, record=record, verdict="include", reason="Lead says yes")
@@ -279,9 +280,9 @@ def test_a_late_vote_on_a_record_passed_to_another_reviewer_says_so_and_serves_t
     review.reviewers_per_record = 1
     review.save()
     client.force_login(alice)
-    left_open = current_record_id(client.get(reverse("screen", args=[review.pk])))
+    left_open = current_record_id(open_screen(client, review))
     Decision.objects.filter(reviewer=alice).update(claimed_at=timezone.now() - timedelta(minutes=61))
-    while (pair := services.screening_next(reviewer=bob, review=review))[0]:
+    while (pair := queue_services.screening_next(reviewer=bob, review=review))[0]:
         services.decision_record(reviewer=bob, review=review, record=pair[0], verdict="exclude")
     assert Decision.objects.get(record_id=left_open).reviewer == bob
     response = client.post(reverse("decide", args=[review.pk, left_open]), {"verdict": "include"}, **HTMX)
@@ -298,8 +299,8 @@ def test_the_lead_dashboard_counts_records_held_by_stale_claims(client, review, 
     from django.utils import timezone
 
     settings.SCREENING_CLAIM_EXPIRES_MINUTES = 60
-    services.record_stages_sync(review=review)
-    services.screening_next(reviewer=alice, review=review)
+    queue_services.record_stages_sync(review=review)
+    queue_services.screening_next(reviewer=alice, review=review)
     Decision.objects.filter(reviewer=alice).update(claimed_at=timezone.now() - timedelta(minutes=90))
     client.force_login(carol)
     html = client.get(reverse("screening_progress", args=[review.pk]), **HTMX).content.decode()

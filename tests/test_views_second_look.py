@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from screening.models import DecisionEvent, Outcome, RecordStage, Review
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import priority
 from screening.selectors.prisma import prisma_counts
 
@@ -25,7 +26,7 @@ def resolved(review, carol):
     review.order = "import"
     review.save()
     records = make_records(review, 12)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for i, record in enumerate(records[:10]):
         services.outcome_resolve(lead=carol, review=review, record=record, verdict="include" if i < 4 else "exclude")
     return records
@@ -53,7 +54,7 @@ def test_including_after_a_second_look_changes_the_outcome_and_goes_in_the_histo
 
 def test_the_second_look_waits_for_a_resolved_include_and_exclude(client, review, carol):
     make_records(review, 3)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     client.force_login(carol)
     html = client.get(reverse("second_look", args=[review.pk])).content.decode()
     assert "No record is resolved yet." in html

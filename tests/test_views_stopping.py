@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from screening.models import PriorityRanking, Review, StopDecision
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import priority
 from screening.services import stopping as stopping_services
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def screen(review, reviewer, verdicts):
     """Let the reviewer vote on the next records the queue gives them, one verdict each."""
     for verdict in verdicts:
-        record, _ = services.screening_next(reviewer=reviewer, review=review)
+        record, _ = queue_services.screening_next(reviewer=reviewer, review=review)
         services.decision_record(reviewer=reviewer, review=review, record=record, verdict=verdict,
                                  reason="Wrong population" if verdict == "exclude" else "")
 
@@ -30,7 +31,7 @@ def screened(review, alice):
     review.reviewers_per_record = 1
     review.save()
     make_records(review, 20)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     screen(review, alice, ["include", "include"] + ["exclude"] * 6)
     return review
 
@@ -62,7 +63,7 @@ def test_a_reviewer_sees_no_review_wide_estimate_on_the_dashboard(client, screen
 def test_the_sequence_counts_a_record_from_its_first_vote_and_an_unresolved_include_as_an_include(
         review, alice, bob, carol):
     make_records(review, 4)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     screen(review, alice, ["include", "exclude"])
     screen(review, bob, ["exclude", "exclude"])  # both reviewers per record: conflicts and agreements
     decisions, n_records = stopping_services.review_screening_sequence(review, carol)
@@ -89,7 +90,7 @@ def test_the_lead_records_the_decision_to_stop_with_the_estimate_and_it_joins_th
 
 def test_stopping_before_anything_is_screened_is_refused_in_place(client, review, carol):
     make_records(review, 3)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     client.force_login(carol)
     html = client.post(reverse("stop_decide", args=[review.pk]), follow=True).content.decode()
     assert "Not recorded: Nothing has been screened yet" in html
@@ -126,7 +127,7 @@ def test_alices_recall_estimate_does_not_move_when_bob_votes_on_records_she_has_
     review.order = "import"
     review.save()
     make_records(review, 30)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     screen(review, alice, ["include", "exclude", "include"] + ["exclude"] * 5)
 
     def alices_estimate():
@@ -139,7 +140,7 @@ def test_alices_recall_estimate_does_not_move_when_bob_votes_on_records_she_has_
     assert before[0] is not None
     bobs_records = []
     while len(bobs_records) < 6:  # Bob votes only on records Alice has not seen: nothing resolves
-        record, _ = services.screening_next(reviewer=bob, review=review)
+        record, _ = queue_services.screening_next(reviewer=bob, review=review)
         if services.Decision.objects.filter(record=record, reviewer=alice).exists():
             services.decision_record(reviewer=bob, review=review, record=record, verdict="exclude",
                                      reason="Wrong population")

@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from screening import tasks
 from screening.models import Job, PriorityRank, PriorityRanking, Record
-from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import jobs
 
-from .screening_records import make_records
+from .screening_records import make_records, open_screen
 from .worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
@@ -25,10 +25,10 @@ def test_a_real_worker_retrains_my_ranking_after_my_decisions(client, review, al
     review.order, review.priority_retrain_every = "priority", 3
     review.save()
     make_records(review, 30)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     client.force_login(alice)
     with celery_worker():
-        response = client.get(reverse("screen", args=[review.pk]))
+        response = open_screen(client, review)
         while not PriorityRanking.objects.filter(reviewer=alice, requested_job__isnull=False).exists():
             record = Record.objects.get(pk=current_record_id(response))
             verdict = "include" if "glasses" in record.abstract else "exclude"

@@ -5,7 +5,7 @@ are missing when they are read; this adds, once, those of imports that finished 
 """
 from django.db import migrations
 
-# The order key as services/decisions.py computes it (the md5 prefix of "<review>:<record>").
+# The order key as services/queue.py computes it (the md5 prefix of "<review>:<record>").
 ADD_MISSING = """
     INSERT INTO screening_recordstage
         (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)

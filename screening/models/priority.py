@@ -72,7 +72,7 @@ class PriorityRank(models.Model):
     class Meta:
         constraints = [
             # Also the index of the screening view's claim in priority order
-            # (services.decisions._claim_sql): walk my ranking best first, stop at the first
+            # (services.queue._claim_sql): walk my ranking best first, stop at the first
             # record still open for me.
             models.UniqueConstraint(fields=["ranking", "position"], name="priorityrank_walk"),
         ]

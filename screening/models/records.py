@@ -120,7 +120,7 @@ class RecordQuerySet(models.QuerySet):
         """Return the records waiting for `reviewer`'s verdict at `stage`: the ones claimed
         for them and not yet decided, oldest claim first (an undone vote comes back first).
         The only way a view gets work; new records are claimed by
-        services.decisions.screening_next, which reads this first (after a vote, only when
+        services.queue.screening_next, which reads this first (after a vote, only when
         the vote found the reviewer holding an open claim)."""
         return (
             self.in_screening()

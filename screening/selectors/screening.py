@@ -9,7 +9,7 @@ from ..core.agreement import CATEGORIES, EXCLUDE, INCLUDE, agreement_from_table
 from ..core.rules import share_of
 from ..models import Decision, Outcome, Pilot, RecordStage, Stage
 from ..models.reviews import Membership, Role
-from ..services import decisions as decision_services
+from ..services import queue as queue_services
 
 TA = Stage.TITLE_ABSTRACT
 
@@ -27,7 +27,7 @@ def my_progress(user, review, role, stage=TA):
 def progress_from(counts, review, stage=TA):
     """Return my progress from my counts by verdict: records done, my share, and how many are left."""
     done = sum(counts.values())
-    total = decision_services.records_in_stage_count(review, stage)
+    total = queue_services.records_in_stage_count(review, stage)
     share = share_of(total, review.reviewers_per_record, reviewer_count(review))
     return {"done": done, "share": share, "left": max(share - done, 0)}
 
@@ -44,7 +44,7 @@ def screening_dashboard(review, membership):
     (review-wide counts such as open conflicts move when their partner votes, and would tell
     them how); for a lead, everything, with agreement per reviewer pair."""
     user = membership.user
-    total = decision_services.records_in_stage_count(review, TA)
+    total = queue_services.records_in_stage_count(review, TA)
     if membership.role != Role.LEAD:
         return {"screening": {"total": total, "progress": my_progress(user, review, membership.role)}}
     outcome_counts = {o: 0 for o in Outcome.values}
@@ -66,7 +66,7 @@ def screening_dashboard(review, membership):
         "pilot_pairs": agreement_per_pair(review, user, membership.role, pilot=pilot) if pilot else [],
         "pilot_conflicts": (RecordStage.objects.filter(pilot=pilot, outcome=Outcome.CONFLICT).count()
                             if pilot else 0),
-        "stale_claims": decision_services.stale_claims_count(review, TA),
+        "stale_claims": queue_services.stale_claims_count(review, TA),
         "claim_expires_minutes": settings.SCREENING_CLAIM_EXPIRES_MINUTES,
     }}
 

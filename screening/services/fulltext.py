@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Decision, DecisionEvent, Outcome, Record, RecordStage, Report, Role, Stage, Study
-from .decisions import record_stages_sync
+from .queue import record_stages_sync
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 

@@ -28,7 +28,7 @@ from ..core.databases import canonical_database, database_of_records
 from ..formats import FORMATS, ImportFormatError, ParsedRecord, open_export
 from ..formats.report import CheckTally
 from ..models import Import, Record, RecordStage, Source
-from .decisions import record_stages_add_import
+from .queue import record_stages_add_import
 from .dedup import dedup_enqueue
 from .jobs import JobError, job_create
 from .staging import COPY_COLUMNS, copy_line, staged

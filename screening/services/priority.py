@@ -14,7 +14,7 @@ So B's ranking is the same whether or not A has voted (tests/test_services_prior
 Retraining is triggered by B's own decision count only, and B's retrain job is created with no
 review attached, so no page lists it (its timing would tell others B's pace).
 
-How the order composes with assignment (services.decisions._next_record): B is served the
+How the order composes with assignment (services.queue.claim_next): B is served the
 best-ranked record of B's own ranking that the assignment lets B claim: pending, fewer than
 `reviewers_per_record` claims, not claimed by B, not in an open pilot. Those filters read other
 reviewers' claims (which records they were handed), never their votes, exactly as the random

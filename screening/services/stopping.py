@@ -19,7 +19,7 @@ TA = Stage.TITLE_ABSTRACT
 def review_screening_sequence(review, lead, *, stage=TA):
     """Return (include/exclude per screened record in the order first decided, records in the
     stage). ``lead`` must be a lead of the review: the sequence reads everyone's votes."""
-    from .decisions import records_in_stage_count
+    from .queue import records_in_stage_count
 
     votes = (Decision.objects.visible_to(lead, review, role=Role.LEAD).decided().filter(stage=stage)
              .values_list("decided_at", "id", "record_id", "verdict"))

@@ -1,6 +1,6 @@
 """The reviewer's screening page, their own decisions, and the lead's conflicts, dashboard,
 pilot and history export. Decisions are read only through Decision.objects.visible_to and
-work is read only through Record.objects.screening_queue (via services.decisions)."""
+work is read only through Record.objects.screening_queue (via services.queue)."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from ..core.rules import fulltext_outcome, outcome_from_verdicts
 from ..services import decisions as decision_services
 from ..services import priority as priority_services
 from ..selectors.screening import my_counts, progress_from, screening_dashboard
+from ..services import queue as queue_services
 from ..templatetags.stages import stage_url_name
 
 TA = Stage.TITLE_ABSTRACT
@@ -39,19 +40,15 @@ def _card_context(request, review, record, *, stage=TA, state=None, revisit=Fals
     vote (a conflict shows as open, like a record nobody else has screened).
 
     In priority order, the next record's predicted relevance and the estimates from the
-    reviewer's own ranking (`ranking`), and, after a vote, a background retrain when one is
-    due: the request never waits for a model. `counts`: my decided records by verdict, when
-    the vote has just read them."""
+    reviewer's own ranking (`ranking`). `counts`: my decided records by verdict, when the vote
+    has just read them."""
     user, role = request.user, request.membership.role
     if counts is None:
         counts = my_counts(user, review, role, stage)
     context = {"review": review, "record": record, "state": state, "error": error, "stage": stage,
                "progress": progress_from(counts, review, stage), "revisit": revisit}
     if priority_services.priority_applies(review, stage) and not revisit:
-        includes = counts.get(Verdict.INCLUDE, 0) + counts.get(Verdict.MAYBE, 0)
-        excludes = counts.get(Verdict.EXCLUDE, 0)
-        priority_services.priority_retrain_if_due(reviewer=user, review=review, stage=stage, ranking=ranking,
-                                                  includes=includes, excludes=excludes)
+        includes, excludes = _includes_and_excludes(counts)
         context["priority"] = priority_services.priority_card(review, ranking, record, includes=includes,
                                                               excludes=excludes)
     if record is None:
@@ -77,6 +74,11 @@ def _card_context(request, review, record, *, stage=TA, state=None, revisit=Fals
 OTHER_REASON = "__other__"
 
 
+def _includes_and_excludes(counts):
+    """Return (includes, excludes) as the ranking counts them: Maybe counts as include."""
+    return (counts.get(Verdict.INCLUDE, 0) + counts.get(Verdict.MAYBE, 0), counts.get(Verdict.EXCLUDE, 0))
+
+
 def posted_reason(post):
     """The exclusion reason of a posted vote or resolution: one of the review's, or the free text of "Other"."""
     reason = post.get("reason", "")
@@ -100,9 +102,13 @@ def _render_card(request, review, context, status=200):
 
 @review_view("screen")
 def screen(request, review, stage=TA):
-    """One record at a time. ?record=<id> revisits one of my own decisions; ?back=<id> and
-    ?forward=<id> step through them in the order I screened them. The full-text stage is the
-    same page with the report's full text and a required exclusion reason."""
+    """One record at a time. A GET only reads: it shows the record claimed for me and not voted
+    on yet, if any, else a placeholder whose POST (htmx on load, or the "Start screening"
+    button) claims my next record. ?record=<id> revisits one of my own decisions; ?back=<id>
+    and ?forward=<id> step through them in the order I screened them. The full-text stage is
+    the same page with the report's full text and a required exclusion reason."""
+    if request.method == "POST":
+        return _claim_next(request, review, stage)
     user = request.user
     mine = Decision.objects.visible_to(user, review, role=request.membership.role).filter(reviewer=user, stage=stage)
     target = None
@@ -120,8 +126,24 @@ def screen(request, review, stage=TA):
         target = step.record if step else None
     if target is not None:
         return _render_card(request, review, _card_context(request, review, target, stage=stage, revisit=True))
+    record = Record.objects.screening_queue(user, review, stage).first()
+    state = queue_services.QueueState.READY if record is not None else UNCLAIMED
+    return _render_card(request, review, _card_context(request, review, record, stage=stage, state=state,
+                                                       ranking=_my_ranking(request, review, stage)))
+
+
+# The GET's card when I hold no open claim: its POST claims my next record.
+UNCLAIMED = "unclaimed"
+
+
+def _claim_next(request, review, stage):
+    """Claim my next record and show it (the card under htmx; without it, back to the GET,
+    which shows the record now claimed for me)."""
     ranking = _my_ranking(request, review, stage)
-    record, state = decision_services.screening_next(reviewer=user, review=review, stage=stage, ranking=ranking)
+    record, state = queue_services.screening_next(reviewer=request.user, review=review, stage=stage,
+                                                  ranking=ranking)
+    if not wants_partial(request):
+        return redirect(stage_url_name("screen", stage), review_id=review.pk)
     return _render_card(request, review, _card_context(request, review, record, stage=stage, state=state,
                                                        ranking=ranking))
 
@@ -165,7 +187,7 @@ def refusal_of(exc):
 
 
 def _next_card_with_notice(request, review, stage, ranking, notice, status=200):
-    record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
+    record, state = queue_services.screening_next(reviewer=request.user, review=review, stage=stage,
                                                      ranking=ranking)
     context = _card_context(request, review, record, stage=stage, state=state, ranking=ranking)
     context["notice"] = notice
@@ -215,8 +237,12 @@ def decide(request, review, record_id, stage=TA):
         context = _card_context(request, review, record, stage=stage, revisit=True, error=message)
         context.update(field_errors=field_errors, posted=request.POST, **reason_fields(review, posted=request.POST))
         return _render_card(request, review, context, status=422)
+    if priority_services.priority_applies(review, stage):
+        # After the vote, so a retrain counts it; the job runs in the background, after the commit.
+        includes, excludes = _includes_and_excludes(voted.my_counts)
+        priority_services.priority_retrain_if_due(reviewer=request.user, review=review, stage=stage, ranking=ranking,
+                                                  includes=includes, excludes=excludes)
     if not wants_partial(request):
-        # its GET renders the card and checks the retrain
         return redirect(stage_url_name("screen", stage), review_id=review.pk)
     return _render_card(request, review, _card_context(request, review, voted.record, stage=stage, state=voted.state,
                                                        ranking=ranking, counts=voted.my_counts))
@@ -235,7 +261,7 @@ def undo(request, review, stage=TA):
     ranking = _my_ranking(request, review, stage)
     if record is None:
         return _next_card_with_notice(request, review, stage, ranking, NOTHING_TO_UNDO, status=409)
-    next_record, state = decision_services.screening_next(reviewer=request.user, review=review, stage=stage,
+    next_record, state = queue_services.screening_next(reviewer=request.user, review=review, stage=stage,
                                                           ranking=ranking)
     return _render_card(request, review, _card_context(request, review, next_record, stage=stage, state=state,
                                                        ranking=ranking))
@@ -315,7 +341,7 @@ def lead_record(request, review, record_id, stage=TA):
     """One record for the lead: every vote, and a final decision (resolving a conflict or
     deciding alone)."""
     record = get_object_or_404(Record, pk=record_id, review=review)
-    decision_services.record_stage_sync_one(review=review, record=record, stage=stage)
+    queue_services.record_stage_sync_one(review=review, record=record, stage=stage)
     record_stage = get_object_or_404(RecordStage.objects.select_related("record", "resolved_by"),
                                      record=record, stage=stage)
     return _lead_record_page(request, review, record_stage, stage=stage)
@@ -410,7 +436,7 @@ def screening_progress(request, review):
 
 @review_view("manage")
 def pilot(request, review):
-    current = decision_services.open_pilot(review, TA)
+    current = queue_services.open_pilot(review, TA)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "close" and current is not None:

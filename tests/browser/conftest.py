@@ -68,3 +68,12 @@ def sign_in(page, live_server, username, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
+
+
+def open_screen(page, url):
+    """Open a screening page and wait until its card is settled. The page's GET only reads:
+    when no record is claimed for me, its card claims the next one by POST as soon as it loads.
+    (Locator waits: a wait_for_function string would need the 'unsafe-eval' the page forbids.)"""
+    page.goto(url)
+    page.locator("#record-card .start-screening").wait_for(state="detached")
+    page.locator("#record-card.htmx-added").wait_for(state="detached")

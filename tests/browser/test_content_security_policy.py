@@ -4,7 +4,7 @@ import pytest
 
 from ..conftest import password_of
 from ..screening_records import make_records
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,10 +17,10 @@ PAGES = ["/", "{review}/", "{review}/settings/", "{review}/members/", "{review}/
 
 def test_the_main_pages_load_without_a_content_security_policy_violation(page_under_csp, live_server, review, carol):
     page = page_under_csp
-    from screening.services import decisions
+    from screening.services import queue as queue_services
 
     make_records(review, 5)
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     violations = []
     page.on("console", lambda message: violations.append(message.text)
             if "Content Security Policy" in message.text else None)
@@ -34,7 +34,7 @@ def test_the_main_pages_load_without_a_content_security_policy_violation(page_un
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_load_state("networkidle")
     # An htmx request and swap under the policy: a vote, then the next card.
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     page.get_by_role("button", name="Include").first.click()
     page.wait_for_load_state("networkidle")
     assert violations == []

@@ -66,14 +66,14 @@ def test_the_lead_resolves_a_title_abstract_conflict_with_a_listed_reason(page, 
 
 def test_a_reviewer_excludes_at_title_abstract_with_another_reason(page, live_server, review, alice):
     from screening.models import Decision
-    from screening.services import decisions
+    from screening.services import queue as queue_services
 
     from ..screening_records import make_records
 
     review.exclusion_reasons = ["Wrong population", "Wrong intervention"]
     review.save()
     make_records(review, 2)
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     sign_in(page, live_server, "alice", password_of(alice))
     page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
     for width in (375, 1366):

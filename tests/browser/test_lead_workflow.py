@@ -10,11 +10,12 @@ from playwright.sync_api import expect
 
 from screening.models import Membership
 from screening.services import decisions, fulltext
+from screening.services import queue as queue_services
 
 from ..conftest import password_of
 from ..lead_workflow_review import build
 from ..screening_records import make_records
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 from .layout import listen_for_errors, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,7 +42,7 @@ def open_queue(review):
     review.exclusion_reasons = ["Wrong population", "Wrong intervention"]
     review.save()
     records = make_records(review, 4)
-    decisions.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     return records
 
 
@@ -50,7 +51,7 @@ def test_a_vote_on_a_record_the_lead_decided_meanwhile_says_so_and_shows_the_nex
     context, page = new_page(browser, "phone")
     errors = listen_for_errors(page)
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     shown = int(card_id(page))
     decisions.outcome_resolve(lead=carol, review=review, record=open_queue[0], verdict="exclude", reason="Children")
     assert shown == open_queue[0].pk
@@ -67,11 +68,11 @@ def test_changing_a_vote_on_a_record_the_lead_resolved_meanwhile_is_refused_with
         browser, live_server, review, open_queue, alice, bob, carol):
     """Alice goes back to her vote (a conflict with Bob's) and changes it after the lead has
     resolved the record: 409, and the card says so."""
-    decisions.decision_record(reviewer=bob, review=review, record=decisions.screening_next(
+    decisions.decision_record(reviewer=bob, review=review, record=queue_services.screening_next(
         reviewer=bob, review=review)[0], verdict="exclude")
     context, page = new_page(browser)
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     first = int(card_id(page))
     page.keyboard.press("i")
     # Polled by Playwright's selector engine: a wait_for_function predicate needs eval, which the
@@ -95,7 +96,7 @@ def test_a_full_text_exclusion_without_a_reason_marks_the_reason_field(
     fulltext.report_attach(review=review, record=open_queue[0], by=carol, url="https://example.org/full.pdf")
     context, page = new_page(browser, "phone")
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/fulltext/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/fulltext/screen/")
     page.locator("#note").fill("methods section unclear")
     with page.expect_response(re.compile(r"/decide/$")) as answer:
         page.get_by_role("button", name="Exclude").click()
@@ -118,7 +119,7 @@ def test_resolving_a_full_text_conflict_without_a_reason_marks_the_reason_field(
     decisions.outcome_resolve(lead=carol, review=review, record=record, verdict="include")
     fulltext.report_attach(review=review, record=record, by=carol, url="https://example.org/full.pdf")
     for reviewer, verdict, reason in ((alice, "include", ""), (bob, "exclude", "Wrong population")):
-        claimed, _ = decisions.screening_next(reviewer=reviewer, review=review, stage="full_text")
+        claimed, _ = queue_services.screening_next(reviewer=reviewer, review=review, stage="full_text")
         decisions.decision_record(reviewer=reviewer, review=review, record=claimed, stage="full_text",
                                   verdict=verdict, reason=reason)
     context, page = new_page(browser)
@@ -149,7 +150,7 @@ def test_a_vote_after_losing_membership_shows_what_happened_in_place(
     open) puts a message where the card would have been swapped."""
     context, page = new_page(browser, "phone")
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     Membership.objects.filter(review=review, user=alice).delete()
     page.keyboard.press("i")
     alert = page.locator("[data-refusal]")

@@ -7,7 +7,7 @@ from screening.models import NoticeLink, Record
 from ..conftest import REPO_ROOT, password_of
 from ..notices_helpers import ARTICLE, ERRATUM, MELATONIN, NOTICES_MEDLINE
 from ..worker import celery_worker, wait_for
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,7 +67,7 @@ def test_a_lead_imports_a_file_with_an_erratum_and_a_retraction_and_undoes_a_lin
     alice_page = context.new_page()
     sign_in(alice_page, live_server, "alice", password_of(alice))
     seen = []
-    alice_page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(alice_page, f"{live_server.url}/reviews/{review.pk}/screen/")
     while alice_page.locator("#record-card[data-record-id]").count():
         title = alice_page.locator("#record-title").inner_text()
         seen.append(title)
@@ -84,6 +84,7 @@ def test_a_lead_imports_a_file_with_an_erratum_and_a_retraction_and_undoes_a_lin
         record_id = alice_page.locator("#record-card").get_attribute("data-record-id")
         alice_page.get_by_role("button", name="Include").click()
         expect(alice_page.locator(f'#record-card[data-record-id="{record_id}"]')).to_have_count(0)
+        expect(alice_page.locator("#record-card.htmx-added")).to_have_count(0)
     context.close()
     assert len(seen) == 4 and not any(t.startswith(("Erratum", "Comment on", "Retraction notice")) for t in seen)
 

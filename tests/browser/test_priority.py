@@ -8,7 +8,7 @@ from screening.models import PriorityRanking, Review
 from ..conftest import password_of
 from ..screening_records import make_records
 from ..worker import celery_worker, wait_for
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 from .test_screening import press_and_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -42,7 +42,7 @@ def test_after_a_few_decisions_the_queue_follows_my_ranking(browser, live_server
 
     with celery_worker():
         page = open_page(alice)
-        page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+        open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
         assert "Priority order starts once you have made" in page.locator("#record-card").inner_text()
         seen = []
         while not PriorityRanking.objects.filter(reviewer=alice, requested_job__isnull=False).exists():

@@ -12,7 +12,7 @@ from screening.services import decisions
 from ..conftest import password_of
 from ..prisma_review import walk_review
 from ..screening_records import make_records
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,7 +70,7 @@ def test_reviewers_attach_and_screen_full_texts_and_the_diagram_follows(
             item.get_by_role("button", name="Mark not retrieved").click()
             page.get_by_text("marked as not retrieved").wait_for()
             assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        page.goto(f"{live_server.url}/reviews/{review.pk}/fulltext/screen/")
+        open_screen(page, f"{live_server.url}/reviews/{review.pk}/fulltext/screen/")
         assert page.get_by_role("link", name="Open the full text (link)").get_attribute("href") == \
             "https://example.org/first.pdf"
         page.get_by_label("Reason (required to exclude)").select_option("Wrong outcome")

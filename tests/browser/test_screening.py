@@ -1,12 +1,13 @@
 """Screening in a real browser: two reviewers by keyboard only, a conflict, the lead resolves
 it, the dashboard shows kappa; the phone layout; no JavaScript."""
 import pytest
+from playwright.sync_api import expect
 
 from screening.models import Decision, RecordStage
 
 from ..conftest import password_of
 from ..screening_records import make_records
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +32,7 @@ def press_and_wait(page, key):
 
 
 def screen_by_keyboard(page, live_server, review, choose):
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     for _ in range(10):
         title = page.locator("#record-title").inner_text()
         choose(page, title)
@@ -98,7 +99,7 @@ def test_the_decision_buttons_stay_in_view_on_a_phone(phone_page, live_server, r
     records = make_records(review, 2)
     Record.objects.filter(pk__in=[r.pk for r in records]).update(abstract="Background. " * 400)
     sign_in(phone_page, live_server, "alice", password_of(alice))
-    phone_page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(phone_page, f"{live_server.url}/reviews/{review.pk}/screen/")
     include = phone_page.get_by_role("button", name="Include")
     box = include.bounding_box()
     assert box["y"] + box["height"] <= 740, box
@@ -116,7 +117,11 @@ def test_without_javascript_the_buttons_still_work(browser, live_server, review,
     page = context.new_page()
     sign_in(page, live_server, "alice", password_of(alice))
     page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    assert current_id(page) is None  # the GET claims nothing; the button does, by POST
+    page.get_by_role("button", name="Start screening").click()
+    page.wait_for_load_state()
     first = current_id(page)
+    assert Decision.objects.get(reviewer=alice, record_id=first).verdict is None
     page.get_by_role("button", name="Exclude").click()
     page.wait_for_load_state()
     assert current_id(page) != first
@@ -127,7 +132,7 @@ def test_without_javascript_the_buttons_still_work(browser, live_server, review,
 def test_undo_previous_next_and_the_shortcut_sheet_work_by_keyboard(page, live_server, review, alice):
     make_records(review, 4)
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     first = current_id(page)
     press_and_wait(page, "m")
     second = current_id(page)
@@ -151,7 +156,7 @@ def test_a_held_key_never_votes_on_a_card_htmx_is_still_swapping_in(page, live_s
     for a few milliseconds and reloading the page."""
     make_records(review, 30)
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     first = current_id(page)
     page.evaluate("document.getElementById('record-card').classList.add('htmx-added'); window.samePage = true")
     page.keyboard.press("e")
@@ -161,6 +166,6 @@ def test_a_held_key_never_votes_on_a_card_htmx_is_still_swapping_in(page, live_s
     for _ in range(40):  # a key held down: auto-repeat every 10 ms
         page.keyboard.press("e")
         page.wait_for_timeout(10)
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-added')")
+    expect(page.locator(".htmx-request, .htmx-added")).to_have_count(0)  # locator waits: the page forbids eval
     assert page.evaluate("window.samePage") is True, "a key press posted the form without htmx"
     assert Decision.objects.filter(reviewer=alice, verdict="exclude").count() >= 1

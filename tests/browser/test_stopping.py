@@ -8,6 +8,7 @@ import pytest
 
 from screening.models import Outcome, RecordStage, StopDecision
 from screening.services import decisions as services
+from screening.services import queue as queue_services
 from screening.services import priority
 
 from ..conftest import password_of
@@ -37,7 +38,7 @@ def test_the_lead_decides_when_to_stop_and_takes_a_second_look(browser, page, li
     review.order = "import"
     review.save()
     records = make_records(review, 24)
-    services.record_stages_sync(review=review)
+    queue_services.record_stages_sync(review=review)
     for i, record in enumerate(records[:16]):
         eligible = "glasses" in record.title.lower() or "amber" in record.title.lower()
         services.outcome_resolve(lead=carol, review=review, record=record,
