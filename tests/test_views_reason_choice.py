@@ -59,14 +59,14 @@ def test_the_votes_their_reasons_and_notes_come_before_the_record(client, review
 
 
 def test_a_reviewer_excludes_at_title_abstract_with_another_reason(client, review, carol, alice):
-    from .screening_records import make_records
+    from .screening_records import make_records, open_screen
 
     review.exclusion_reasons = ["Wrong population"]
     review.save()
     [record] = make_records(review, 1)
     queue_services.record_stages_sync(review=review)
     client.force_login(alice)
-    card = client.get(reverse("screen", args=[review.pk])).content.decode()
+    card = open_screen(client, review).content.decode()
     assert '<select id="reason" name="reason"' in card and "Other (write it below)" in card
     client.post(reverse("decide", args=[review.pk, record.pk]),
                 {"verdict": "exclude", "reason": OTHER_REASON, "reason_other": "Conference abstract"})
