@@ -22,7 +22,7 @@ urlpatterns = [
     path("reviews/<int:review_id>/jobs/<int:job_id>/progress/", jobs.job_progress, name="job_progress"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),
     path("reviews/<int:review_id>/jobs/<int:job_id>/cancel/", jobs.job_cancel, name="job_cancel"),
-    # Import (issue 3)
+    # Import
     path("reviews/<int:review_id>/imports/", imports.import_list, name="import_list"),
     path("reviews/<int:review_id>/imports/upload/", imports.import_upload, name="import_upload"),
     path("reviews/<int:review_id>/imports/check/<int:job_id>/", imports.import_check, name="import_check"),
@@ -33,7 +33,7 @@ urlpatterns = [
          name="import_rename_database"),
     path("reviews/<int:review_id>/imports/<int:import_id>/progress/", imports.import_progress, name="import_progress"),
     path("reviews/<int:review_id>/export/records.<str:file_format>", imports.records_export, name="records_export"),
-    # PubMed search (issue 7)
+    # PubMed search
     path("reviews/<int:review_id>/pubmed/", pubmed.pubmed_search, name="pubmed_search"),
     path("reviews/<int:review_id>/pubmed/import/", pubmed.pubmed_import, name="pubmed_import"),
     path("reviews/<int:review_id>/pubmed/runs/<int:run_id>/", pubmed.pubmed_run, name="pubmed_run"),
@@ -61,7 +61,7 @@ urlpatterns = [
     path("reviews/<int:review_id>/screening/second-look/<int:record_id>/include/", stopping.second_look_include,
          name="second_look_include"),
     path("reviews/<int:review_id>/screening/history.csv", screening.history_export, name="history_export"),
-    # Duplicates (issue 4)
+    # Duplicates
     path("reviews/<int:review_id>/duplicates/", dedup.dedup_overview, name="dedup_overview"),
     path("reviews/<int:review_id>/duplicates/run/", dedup.dedup_run, name="dedup_run"),
     path("reviews/<int:review_id>/duplicates/queue/", dedup.dedup_queue, name="dedup_queue"),
@@ -76,7 +76,7 @@ urlpatterns = [
     path("reviews/<int:review_id>/duplicates/merges/<int:merge_id>/undo/", dedup.merge_undo, name="merge_undo"),
     path("reviews/<int:review_id>/duplicates/notices/", dedup.notice_list, name="notice_list"),
     path("reviews/<int:review_id>/duplicates/notices/<int:link_id>/undo/", dedup.notice_undo, name="notice_undo"),
-    # Full text, PRISMA and exports (issue 6). Full-text screening reuses the screening views.
+    # Full text, PRISMA and exports. Full-text screening reuses the screening views.
     path("reviews/<int:review_id>/records/removal/", records.record_removal, name="record_removal"),
     path("reviews/<int:review_id>/fulltext/", fulltext.fulltext_list, name="fulltext_list"),
     path("reviews/<int:review_id>/fulltext/reports/<int:record_id>/attach/", fulltext.fulltext_attach,

@@ -1,4 +1,4 @@
-"""PubMed searches run from inside a review (issue 7).
+"""PubMed searches run from inside a review.
 
 A PubMedSearch is what the lead typed, saved on the review; each PubMedRun is one time it
 was run, with what PubMed answered (count, translation, warnings) and the Import its records

@@ -51,7 +51,7 @@ class Review(models.Model):
         default=True, help_text="Reviewers cannot see each other's decisions until a record is resolved."
     )
     order = models.CharField(max_length=10, choices=Order.choices, default=Order.RANDOM)
-    # Priority order (issue 8): each reviewer's own model, retrained in the background.
+    # Priority order: each reviewer's own model, retrained in the background.
     priority_retrain_every = models.PositiveSmallIntegerField(
         "retrain the ranking after every", default=10,
         help_text="Decisions of a reviewer between two retrainings of their ranking.")

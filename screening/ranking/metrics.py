@@ -1,4 +1,4 @@
-"""Simulation metrics (WSS, RRF, ATD) following ../shared/docs/priority-screening.md §1 and the
+"""Simulation metrics (WSS, RRF, ATD) following the usual definitions (Cohen et al. 2006 for WSS) and the
 ASReview convention: the prior-knowledge records are left out of every count; values are fractions."""
 from __future__ import annotations
 

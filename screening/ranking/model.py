@@ -11,7 +11,7 @@ hinge) and sample weights that shrink the excludes to 1/9.8 of the includes' tot
 Records are ranked by the SVM's decision value, never by a probability, which would saturate
 and tie.
 
-Metrics follow ../shared/docs/priority-screening.md §1 and the ASReview convention: the
+Metrics follow the usual definitions (Cohen et al. 2006 for WSS) and the ASReview convention: the
 prior-knowledge records are left out of every count. Metric values are fractions (0.633, not
 63.3 %).
 """

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, TextField, Value, When
 from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 
 from ..dedup import DedupRecord, choose_primary, fill_missing, find_duplicates
@@ -488,4 +489,4 @@ def dedup_job(job, progress):
     return {"message": summary.message(), "new_records": summary.new_records, "merged": summary.merged,
             "candidates": summary.candidates, "notices": summary.notices,
             "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
-            "next_url": f"/reviews/{job.review_id}/duplicates/"}
+            "next_url": reverse("dedup_overview", args=[job.review_id])}

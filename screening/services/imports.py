@@ -22,6 +22,7 @@ import psycopg
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ..core.databases import canonical_database, database_of_records
@@ -196,7 +197,7 @@ def import_check_job(job, progress):
         import_check(item=item, format=job.params.get("format"), column_map=item.column_map or None)
         progress(done, force=True)
     return {"message": "Checked. Review the report and confirm.",
-            "next_url": f"/reviews/{job.review_id}/imports/check/{job.pk}/"}
+            "next_url": reverse("import_check", args=[job.review_id, job.pk])}
 
 
 @transaction.atomic
@@ -487,7 +488,7 @@ def import_records_job(job, progress):
     item = Import.objects.get(pk=job.params["import_id"])
     item = import_records(item=item, progress=progress)
     return {"message": f"{item.record_count:,} records imported from {item.filename}.",
-            "import_id": item.pk, "next_url": f"/reviews/{job.review_id}/imports/"}
+            "import_id": item.pk, "next_url": reverse("import_list", args=[job.review_id])}
 
 
 def import_records_cancelled(job):

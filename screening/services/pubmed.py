@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ..formats import ImportFormatError
@@ -161,7 +162,7 @@ def pubmed_import_job(job, progress):
     run = PubMedRun.objects.get(pk=job.params["run_id"])
     run = pubmed_run_execute(run=run, progress=progress)
     return {"message": _summary(run), "import_id": run.source_import_id,
-            "next_url": f"/reviews/{job.review_id}/pubmed/runs/{run.pk}/"}
+            "next_url": reverse("pubmed_run", args=[job.review_id, run.pk])}
 
 
 def pubmed_import_cancelled(job):

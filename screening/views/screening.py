@@ -341,9 +341,10 @@ def lead_record(request, review, record_id, stage=TA):
     """One record for the lead: every vote, and a final decision (resolving a conflict or
     deciding alone)."""
     record = get_object_or_404(Record, pk=record_id, review=review)
-    queue_services.record_stage_sync_one(review=review, record=record, stage=stage)
-    record_stage = get_object_or_404(RecordStage.objects.select_related("record", "resolved_by"),
-                                     record=record, stage=stage)
+    # A GET only reads: a record without its row at this stage (say, a full text not yet
+    # retrieved) is shown as pending; the lead's decision, a POST, adds the row.
+    record_stage = (RecordStage.objects.select_related("record", "resolved_by").filter(record=record, stage=stage)
+                    .first() or RecordStage(review=review, record=record, stage=stage))
     return _lead_record_page(request, review, record_stage, stage=stage)
 
 

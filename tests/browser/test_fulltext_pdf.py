@@ -7,7 +7,7 @@ from screening.services import decisions, fulltext
 
 from ..conftest import password_of
 from ..screening_records import make_records
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +73,7 @@ def test_a_reviewer_screens_full_texts_by_keyboard_with_the_pdf_shown(
     page.add_init_script("document.addEventListener('securitypolicyviolation', (e) => console.error("
                          "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))")
     sign_in(page, live_server, alice.username, password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/fulltext/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/fulltext/screen/")
 
     first = page.locator("#record-card").get_attribute("data-record-id")
     canvas = page.locator(".pdf-view canvas.pdf-page").first

@@ -11,7 +11,7 @@ from ..conflict_scene import conflicts_at_both_stages
 from ..conftest import password_of
 from ..imports_helpers import EMBASE_RIS, PUBMED_NBIB
 from ..worker import celery_worker
-from .conftest import sign_in
+from .conftest import open_screen, sign_in
 from .layout import check_page, listen_for_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,7 +75,7 @@ def test_a_reviewer_excludes_at_title_abstract_with_another_reason(page, live_se
     make_records(review, 2)
     queue_services.record_stages_sync(review=review)
     sign_in(page, live_server, "alice", password_of(alice))
-    page.goto(f"{live_server.url}/reviews/{review.pk}/screen/")
+    open_screen(page, f"{live_server.url}/reviews/{review.pk}/screen/")
     for width in (375, 1366):
         look(page, "screen-card", width)
     page.get_by_label("Reason (optional)").select_option(label="Other (write it below)")

@@ -32,7 +32,7 @@ def test_a_lead_imports_a_file_with_an_erratum_and_a_retraction_and_undoes_a_lin
         page.get_by_label("Export files", exact=True).set_input_files([str(export)])
         page.get_by_role("button", name="Upload and check").click()
         page.get_by_role("button", name="Confirm and import").wait_for(timeout=60_000)
-        page.locator("fieldset", has_text="sleep-medline.nbib").get_by_label("Database").fill("MEDLINE")
+        page.locator(".check-card", has_text="sleep-medline.nbib").get_by_label("Database").fill("MEDLINE")
         page.get_by_role("button", name="Confirm and import").click()
         page.wait_for_url(f"{live_server.url}/reviews/{review.pk}/imports/")
         page.locator("#imports tbody tr").first.get_by_text("Imported", exact=True).wait_for(timeout=60_000)

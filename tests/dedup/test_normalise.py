@@ -2,6 +2,7 @@
 import pytest
 
 from screening.dedup import normalise as n
+from screening.dedup import venues
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -190,7 +191,7 @@ def test_is_supplement_reads_volume_issue_and_pages(volume, issue, pages, expect
     ("Zhonghua yi xue za zhi", "national medical journal of china"),  # variants table
 ])
 def test_normalise_journal_drops_decoration_and_maps_variants(raw, expected):
-    assert n.normalise_journal(raw) == expected
+    assert venues.normalise_journal(raw) == expected
 
 
 @pytest.mark.parametrize("a, b, expected", [
@@ -202,9 +203,9 @@ def test_normalise_journal_drops_decoration_and_maps_variants(raw, expected):
     ("ACP Journal Club", "Annals of Internal Medicine", False),
 ])
 def test_journals_compatible_matches_abbreviations_and_acronyms(a, b, expected):
-    words_a = n.journal_words(n.normalise_journal(a))
-    words_b = n.journal_words(n.normalise_journal(b))
-    assert n.journals_compatible(words_a, words_b) is expected
+    words_a = venues.journal_words(venues.normalise_journal(a))
+    words_b = venues.journal_words(venues.normalise_journal(b))
+    assert venues.journals_compatible(words_a, words_b) is expected
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -281,7 +282,7 @@ def test_normalise_dois_only_returns_valid_dois(text):
     ("", ""),
 ])
 def test_conference_name_reads_the_meeting_of_a_conference_venue(raw, expected):
-    assert n.conference_name(raw) == expected
+    assert venues.conference_name(raw) == expected
 
 
 @pytest.mark.parametrize("raw, expected", [
