@@ -43,7 +43,8 @@ def production_env(**overrides):
     # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a production
     # process never has it, and `check --deploy` rightly flags it. The test settings module
     # would turn DEBUG on; manage.py picks the app's own.
-    unwanted = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
+    # `make test` passes the development key as SECRET_KEY_FILE: a production process has its own.
+    unwanted = {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
     env = {k: v for k, v in os.environ.items() if k not in unwanted}
     env.update(
         DEBUG="0",
