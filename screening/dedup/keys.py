@@ -26,6 +26,7 @@ class RecordKeys:
     journal_words: tuple[str, ...]
     conference: str
     conference_venue: bool
+    journal_name: bool
     venue_core: tuple[str, ...]
     venue_edition: tuple[str, str]
     preprint: bool
@@ -76,6 +77,7 @@ def record_keys(record: DedupRecord) -> RecordKeys:
         journal_words=venues.journal_words(journal),
         conference=venues.conference_name(record.journal),
         conference_venue=conference_venue,
+        journal_name=venues.is_journal_name(record.journal),
         venue_core=venues.venue_core(record.journal) if conference_venue else (),
         venue_edition=venues.venue_edition(record.journal) if conference_venue else ("", ""),
         preprint=venues.is_preprint(record.journal, dois, record.publication_type),

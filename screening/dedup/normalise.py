@@ -48,9 +48,10 @@ def fold_text(text: str) -> str:
     text = strip_markup(text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).casefold()
-        text = text.translate(_GREEK_NAMES)
-        # Ligatures after NFKD: "ǽ" only becomes "æ" once its accent is split off.
+        # Ligatures and Greek letters after NFKD: "ǽ" only becomes "æ", and "ἀ" only "α",
+        # once its accent is split off.
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_LIGATURES)
+        text = text.translate(_GREEK_NAMES)
     else:
         text = text.lower()
     return _NON_ALNUM.sub(" ", text).strip()

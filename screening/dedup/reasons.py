@@ -16,6 +16,7 @@ RULE_WORDS = {
     "title_authors_venue": "same title, authors and journal or conference, a year apart at most",
     "preprint_and_version": "a preprint and its published version: same title and authors",
     "generic_title_same_identifier": "same generic title (such as “Editorial”) and the same DOI or PMID",
+    "same_article_place": "same title and authors at the same volume, issue and page range (journal named differently)",
     # Asked of the lead (maybe).
     "similar_title": "similar title",
     "changed_title": "changed title, but the same authors, journal and year",
@@ -33,6 +34,7 @@ RULE_WORDS = {
     "veto_volume": "different volumes",
     "veto_supplements": "supplements of two journals",
     "veto_recurring": "a recurring title (such as a yearly introduction) from another year or issue",
+    "veto_journal_version": "a proceedings paper and a later journal article with other authors",
     "veto_other_title_other_issue": "another title in another issue",
     "low_title": "titles too different",
     "missing_title": "a title missing on one side",

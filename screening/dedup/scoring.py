@@ -165,11 +165,26 @@ def journal_relation(a: RecordKeys, b: RecordKeys) -> str:
             return "same"
     # Proceedings go by many names: "ICIS 2019 Proceedings", "International Conference on
     # Information Systems", "ICIS: Transforming Society with Digital Innovation".
-    if (a.conference_venue or b.conference_venue) and venues.venues_compatible(
-        a.venue_core or a.journal_words, b.venue_core or b.journal_words
+    # A journal is never its conference, though the conference's acronym may spell some of the
+    # journal's words ("CHI" and "Transactions on Computer-Human Interaction").
+    if (a.conference_venue or b.conference_venue) and not (a.journal_name or b.journal_name) and (
+        venues.venues_compatible(a.venue_core or a.journal_words, b.venue_core or b.journal_words)
     ):
         return "same"
     return "conflict"
+
+
+def _journal_version_of_proceedings_paper(a: RecordKeys, b: RecordKeys) -> bool:
+    """True when one record is a paper in proceedings (a conference venue with no volume, so
+    not an abstract in a journal's supplement), the other a later journal article (volume or
+    pages known), and the author lists differ in length."""
+    for paper, article in ((a, b), (b, a)):
+        if (paper.conference_venue and not paper.volume and not paper.supplement
+                and not article.conference_venue and (article.volume or article.page_start)
+                and paper.year and article.year and article.year > paper.year
+                and paper.surnames and article.surnames and len(paper.surnames) != len(article.surnames)):
+            return True
+    return False
 
 
 def editions_conflict(x: tuple[str, str], y: tuple[str, str]) -> bool:
@@ -296,6 +311,13 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
             if issue == "conflict":
                 return result(DISTINCT, "veto_other_title_other_issue")
             return result(MAYBE, "same_pages_other_title")
+    if (title == 1.0 and authors is not None and authors >= 0.9 and volume == "same" and issue == "same"
+            and pages == "same" and a.page_end == b.page_end and a.page_end not in ("", a.page_start)
+            and (year_gap is None or year_gap <= 1) and not same_place):
+        # The same title and authors at the same full page range of the same volume and issue
+        # are one article, whatever the journal is called ("Nephron" and "Nephron Clinical
+        # Practice", a section and its journal) and whether the online or the print year is given.
+        return result(DUPLICATE, "same_article_place")
     if title < 0.6 and not same_id:
         return result(DISTINCT, "low_title")
     if not both_titled:
@@ -304,6 +326,10 @@ def compare(a: RecordKeys, b: RecordKeys) -> Comparison:
         return result(DISTINCT, "veto_authors")
     if year_gap is not None and year_gap > 1:
         return result(soft, "veto_year")
+    if journal == "conflict" and _journal_version_of_proceedings_paper(a, b):
+        # A proceedings paper and the journal article that extends it a year or more later
+        # with other authors on it: two publications, which reviews count as two records.
+        return result(DISTINCT, "veto_journal_version")
     if pages == "conflict":
         # Different start pages: consecutive articles, or one abstract printed twice.
         return result(soft, "veto_pages")

@@ -161,6 +161,17 @@ def is_conference_venue(value: str) -> bool:
     return bool(_CONFERENCE_WORDS.search(value or ""))
 
 
+# Words only a journal's (or a book series') name carries, never a conference's own name.
+_JOURNAL_WORDS = re.compile(
+    r"\b(?:journal|transactions|quarterly|magazine|letters|annals|bulletin|acta)\b", re.IGNORECASE)
+
+
+def is_journal_name(value: str) -> bool:
+    """Return True when a venue that names no conference says it is a journal
+    ("ACM Transactions on Computer-Human Interaction", not "CHI")."""
+    return bool(_JOURNAL_WORDS.search(value or "")) and not is_conference_venue(value)
+
+
 @lru_cache(maxsize=65536)
 def venue_edition(value: str) -> tuple[str, str]:
     """Return the (edition number, year) a venue names, "" where it names none:

@@ -253,6 +253,11 @@ def test_fold_text_spells_out_an_accented_ligature():
     assert n.fold_text("Ǽ") == n.fold_text("æ") == "ae"
 
 
+def test_greek_letters_with_accents_become_their_names_in_one_pass():
+    assert n.fold_text("ἀ-helix") == n.fold_text("α-helix") == "alpha helix"
+    assert n.fold_text("Ἑλλάς") == n.fold_text(n.fold_text("Ἑλλάς"))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_fold_text_is_idempotent(text):

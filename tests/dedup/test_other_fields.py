@@ -261,3 +261,117 @@ def test_two_chapters_by_one_author_in_one_book_are_not_merged():
     second = replace(first, id="b2", title="Introduction", pages="233-240")
     third = replace(first, id="b3", title="Case study research in organisations", pages="75-92")
     assert groups([first, second, third]) == []
+
+
+# --- do merge: one article at one place, under two names of its journal -----------------
+
+@pytest.mark.parametrize("journal_a, journal_b, pages_a, pages_b, year_b", [
+    # A journal and its section, the section's page prefix dropped in one database.
+    ("Nephron", "Nephron - Clinical Practice", "c37-c42", "37-42", 2010),
+    # A journal's former and current names, the online year in one record, the print year in the other.
+    ("Journal of Computer-Mediated Communication", "Journal of Computer Mediated Communication Online",
+     "211-230", "211-230", 2008),
+    # A translated journal under its original and its English name.
+    ("Zhongguo Dianji Gongcheng Xuebao", "Proceedings of the Chinese Society of Electrical Engineering",
+     "1-9", "1-9", 2009),
+])
+def test_one_article_at_the_same_volume_issue_and_pages_is_merged_whatever_its_journal_is_called(
+        journal_a, journal_b, pages_a, pages_b, year_b):
+    first = DedupRecord(id="p1", title="Load forecasting with recurrent networks for district heating",
+                        authors=("Zhang, Wei", "Liu, Yang", "Chen, Hao"), year=2009, journal=journal_a,
+                        volume="118", issue="1", pages=pages_a)
+    second = replace(first, id="p2", journal=journal_b, pages=pages_b, year=year_b,
+                     authors=("Zhang, W.", "Liu, Y.", "Chen, H."))
+    assert groups([first, second]) == [("p1", "p2")]
+
+
+def test_same_title_at_the_same_pages_of_another_issue_is_not_merged_across_journals():
+    first = DedupRecord(id="p1", title="Introduction to the special section on platform governance",
+                        authors=("Tiwana, Amrit",), year=2015, journal="Information Systems Research",
+                        volume="26", issue="2", pages="266-281")
+    other_issue = replace(first, id="p2", journal="Information Systems Journal", issue="3")
+    assert groups([first, other_issue]) == []
+
+
+def test_a_one_page_item_with_the_same_title_in_a_renamed_journal_is_not_merged_on_its_place_alone():
+    # A one-page item (a notice, an abstract) does not fix a place the way a page range does.
+    first = DedupRecord(id="p1", title="Measuring digital government maturity",
+                        authors=("Janowski, Tomasz",), year=2015, journal="Government Information Quarterly",
+                        volume="32", issue="3", pages="221")
+    second = replace(first, id="p2", journal="Information Polity", year=2016)
+    assert groups([first, second]) == []
+    with_range = [replace(r, pages="221-230") for r in (first, second)]
+    assert groups(with_range) == [("p1", "p2")]
+
+
+@pytest.mark.parametrize("conference, journal", [
+    ("Proceedings of the 2017 CHI Conference on Human Factors in Computing Systems",
+     "ACM Transactions on Computer-Human Interaction"),
+    ("International Conference on Software Engineering", "IEEE Transactions on Software Engineering"),
+    ("Proceedings of the 2019 ACM SIGIR Conference", "ACM Transactions on Information Systems"),
+])
+def test_a_conference_paper_and_a_journal_article_the_acronym_seems_to_name_are_not_merged(conference, journal):
+    # Same title, authors and year: the conference's acronym spells words of the journal's
+    # name, but a journal is never its conference.
+    paper = DedupRecord(id="v1", title="Eye tracking the reading of code reviews",
+                        authors=("Sharif, Bonita", "Maletic, Jonathan"), year=2019, journal=conference)
+    article = replace(paper, id="v2", journal=journal, volume="26", issue="3", pages="1-29")
+    assert journal_relation(record_keys(paper), record_keys(article)) == "conflict"
+    assert groups([paper, article]) == []
+
+
+# --- never merge: a proceedings paper and the journal article that extends it ----------
+
+@pytest.mark.parametrize("venue, journal, volume, pages", [
+    ("Americas Conference on Information Systems", "Journal of Global Information Technology Management",
+     "7", "47--65"),
+    ("Advances in Neural Information Processing Systems 32 (NeurIPS 2019)", "Journal of Machine Learning Research",
+     "22", "1-48"),
+    ("2018 IEEE International Conference on Robotics and Automation (ICRA)", "IEEE Transactions on Robotics",
+     "36", "1120-1135"),
+    ("Proceedings of the 2017 CHI Conference on Human Factors in Computing Systems",
+     "ACM Transactions on Computer-Human Interaction", "25", "12:1-12:30"),
+])
+def test_a_journal_extension_with_authors_added_is_neither_merged_nor_queued(venue, journal, volume, pages):
+    paper = DedupRecord(id="c1", title="Learning to coordinate under partial observability",
+                        authors=("Okafor, Chidi", "Berg, Maja"), year=2018, journal=venue)
+    article = replace(paper, id="c2", year=2020, journal=journal, volume=volume, pages=pages,
+                      authors=("Okafor, Chidi", "Berg, Maja", "Tanaka, Ren"))
+    assert groups([paper, article]) == []
+    assert queued([paper, article]) == []
+
+
+def test_a_journal_version_by_the_same_authors_is_queued_for_a_person():
+    # Same authors: it may be the proceedings indexed under a journal-like series.
+    paper = DedupRecord(id="c1", title="Learning to coordinate under partial observability",
+                        authors=("Okafor, Chidi", "Berg, Maja"), year=2018,
+                        journal="International Conference on Autonomous Agents and Multiagent Systems")
+    article = replace(paper, id="c2", year=2019, journal="Autonomous Agents and Multi-Agent Systems",
+                      volume="33", pages="401-430")
+    assert queued([paper, article]) == [("c1", "c2")]
+
+
+def test_a_congress_abstract_in_a_journal_supplement_and_the_full_article_stay_queued():
+    # Medicine's conference abstracts carry the journal's volume: not a proceedings paper.
+    abstract = DedupRecord(id="m1", title="Eculizumab in atypical haemolytic uraemic syndrome after transplantation",
+                           authors=("Davin, J. C.",), year=2011,
+                           journal="Pediatric Transplantation. Conference: 6th Congress of the IPTA",
+                           volume="15", issue="Suppl. 1", pages="22")
+    article = replace(abstract, id="m2", year=2012, journal="American Journal of Transplantation",
+                      volume="12", issue="4", pages="1046-1051", authors=("Davin, J. C.", "Groothoff, J. W."))
+    assert find_duplicates([abstract, article]).groups == []
+    assert veto_rule(abstract, article) != "veto_journal_version"
+
+
+def test_a_journal_article_older_than_the_proceedings_paper_is_not_taken_for_its_extension():
+    article = DedupRecord(id="c1", title="Learning to coordinate under partial observability",
+                          authors=("Okafor, Chidi", "Berg, Maja", "Tanaka, Ren"), year=2016,
+                          journal="IEEE Transactions on Robotics", volume="32", pages="10-25")
+    paper = replace(article, id="c2", year=2018, volume="", pages="", authors=("Okafor, Chidi",),
+                    journal="2018 IEEE International Conference on Robotics and Automation (ICRA)")
+    assert veto_rule(article, paper) != "veto_journal_version"
+
+
+def veto_rule(a, b):
+    from screening.dedup.scoring import compare
+    return compare(record_keys(a), record_keys(b)).rule
