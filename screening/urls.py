@@ -67,6 +67,8 @@ urlpatterns = [
     path("reviews/<int:review_id>/duplicates/queue/", dedup.dedup_queue, name="dedup_queue"),
     path("reviews/<int:review_id>/duplicates/queue/<int:candidate_id>/decide/", dedup.dedup_decide,
          name="dedup_decide"),
+    path("reviews/<int:review_id>/duplicates/queue/<int:candidate_id>/notice/", dedup.dedup_link_notice,
+         name="dedup_link_notice"),
     path("reviews/<int:review_id>/duplicates/queue/accept-above/", dedup.dedup_accept_above, name="dedup_accept_above"),
     path("reviews/<int:review_id>/duplicates/queue/accept-preview/", dedup.dedup_accept_preview,
          name="dedup_accept_preview"),

@@ -1,13 +1,18 @@
 """What a lead does with duplicates after a run: join two groups, decide a candidate pair,
-accept every candidate above a score, undo a merge or a notice link. Each change takes the
+link a pair as a notice about its article, accept every candidate above a score, undo a
+merge or a notice link. Each change takes the
 review's write lock, as a run does, so a lead's action and a run never interleave."""
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from ..dedup import choose_primary
-from ..models import DecisionEvent, DuplicateCandidate, Merge, MergeBatch, NoticeLink, Record, Stage
-from .dedup import _write_lock, as_dedup_record, fill_sources, record_as_row, record_key
+from ..models import DecisionEvent, DuplicateCandidate, Merge, MergeBatch, NoticeLink, Record, Review, Stage
+from .dedup import _notices_leave_screening, _write_lock, as_dedup_record, fill_sources, record_as_row, record_key
+
+
+class LinkRefused(ValueError):
+    """A notice link the lead asked for that would break a rule; the message says which."""
 
 
 def _root_of(record_id):
@@ -66,6 +71,57 @@ def candidate_decide(*, candidate, verdict, decided_by, batch=None):
     candidate.batch = batch
     candidate.save(update_fields=["status", "decided_by", "decided_at", "batch"])
     return candidate
+
+
+@transaction.atomic
+def candidate_link_notice(*, candidate, notice_side, kind, decided_by):
+    """Answer a queued pair as one record being a notice about the other's article (an erratum
+    printed under the article's title, a reply, a comment): the notice is linked to the
+    article as a dedup run links the notices it can tell by their wording, it leaves
+    screening with its article, and the pair is answered "different works". A pair already
+    answered (a double submit) is left as it is. Raises LinkRefused when the link cannot be made.
+    """
+    _write_lock(candidate.review_id)
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status not in (DuplicateCandidate.Status.PENDING, DuplicateCandidate.Status.SKIPPED):
+        return None
+    if kind not in NoticeLink.Kind.values:
+        raise LinkRefused(f"Choose what kind of notice it is ({', '.join(NoticeLink.Kind.labels)}).")
+    if notice_side not in ("a", "b"):
+        raise LinkRefused("Choose which record is the notice: A or B.")
+    chosen, other = ((candidate.record_a_id, candidate.record_b_id) if notice_side == "a"
+                     else (candidate.record_b_id, candidate.record_a_id))
+    notice, article = _root_of(chosen), _root_of(other)
+    if notice == article:
+        raise LinkRefused("These two records are already merged into one; undo the merge first under Merges.")
+    current = NoticeLink.objects.active().filter(notice_id=notice).first()
+    if current is not None:
+        raise LinkRefused(f"That record is already linked as a {current.get_kind_display()} of record "
+                          f"{current.article_id}; undo that link under Notices first.")
+    follows = dict(Record.objects.filter(review_id=candidate.review_id, notice_of__isnull=False)
+                   .values_list("id", "notice_of_id"))
+    step, seen = article, set()
+    while step is not None and step not in seen:
+        if step == notice:
+            raise LinkRefused("The other record is itself a notice about this one; a notice cannot be about "
+                              "its own notice.")
+        seen.add(step)
+        step = follows.get(step)
+    name = decided_by.get_full_name() or decided_by.get_username()
+    link = NoticeLink.objects.create(
+        review_id=candidate.review_id, notice_id=notice, article_id=article, kind=kind, created_by=decided_by,
+        evidence=[f"linked by {name} from the duplicates queue", f"the pair was queued for: {candidate.rule}"])
+    _notices_leave_screening({notice: article})
+    Review.objects.filter(pk=candidate.review_id, has_notices=False).update(has_notices=True)
+    DecisionEvent.objects.create(
+        review_id=candidate.review_id, record_id=notice, stage=Stage.TITLE_ABSTRACT, actor=decided_by,
+        at=link.created_at, kind=DecisionEvent.Kind.REMOVE,
+        reason=f"{link.get_kind_display()} of record {article}: linked from the duplicates queue"[:300])
+    candidate.status = DuplicateCandidate.Status.DIFFERENT
+    candidate.decided_by = decided_by
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    return link
 
 
 def candidates_bulk_acceptable(review, min_score):

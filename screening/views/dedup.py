@@ -13,7 +13,7 @@ from ..access import review_view
 from ..core.textdiff import marked_words
 from ..dedup.reasons import rule_in_words
 from ..htmx import wants_partial
-from ..models import DuplicateCandidate
+from ..models import DuplicateCandidate, NoticeLink
 from ..selectors.dedup import dedup_overview as dedup_overview_of
 from ..services import dedup as dedup_services
 from ..services import merges as merge_services
@@ -77,12 +77,28 @@ def pair_rows(candidate):
     return rows
 
 
-def queue_context(review, flash=""):
+def likely_notice_side(candidate):
+    """Which record of a pair is more likely the notice, to preselect: a one-page item beside
+    a page range, else the later of the two, else B."""
+    def one_page(record):
+        start, _, end = (record.pages or "").partition("-")
+        return bool(start) and end in ("", start)
+    a, b = candidate.record_a, candidate.record_b
+    if one_page(a) != one_page(b):
+        return "a" if one_page(a) else "b"
+    if a.year and b.year and a.year != b.year:
+        return "a" if a.year > b.year else "b"
+    return "b"
+
+
+def queue_context(review, flash="", refusal=""):
     queue = review.duplicate_candidates.queue()
     candidate = queue.select_related("record_a__source_import", "record_b__source_import").first()
     return {
-        "review": review, "candidate": candidate, "remaining": queue.count(), "flash": flash,
+        "review": review, "candidate": candidate, "remaining": queue.count(), "flash": flash, "refusal": refusal,
         "rows": pair_rows(candidate) if candidate else [], "nav": "duplicates",
+        "notice_kinds": NoticeLink.Kind.choices,
+        "notice_side": likely_notice_side(candidate) if candidate else "b",
     }
 
 
@@ -105,6 +121,32 @@ def dedup_decide(request, review, candidate_id):
         return render(request, "screening/dedup_queue.html#candidate-card",
                       queue_context(review, flash=VERDICTS[verdict]))
     messages.success(request, VERDICTS[verdict])
+    return redirect("dedup_queue", review_id=review.pk)
+
+
+@review_view("deduplicate")
+@require_POST
+def dedup_link_notice(request, review, candidate_id):
+    """Answer a pair as a notice (erratum, reply, ...) about the other record's article."""
+    candidate = get_object_or_404(review.duplicate_candidates, pk=candidate_id)
+    try:
+        link = merge_services.candidate_link_notice(
+            candidate=candidate, notice_side=request.POST.get("notice_side"), kind=request.POST.get("kind"),
+            decided_by=request.user)
+    except merge_services.LinkRefused as refusal:
+        if wants_partial(request):
+            return render(request, "screening/dedup_queue.html#candidate-card",
+                          queue_context(review, refusal=f"Not linked: {refusal}"), status=422)
+        messages.error(request, f"Not linked: {refusal}")
+        return redirect("dedup_queue", review_id=review.pk)
+    if link is None:
+        flash = "That pair was already answered; nothing changed."
+    else:
+        flash = (f"Linked ({link.get_kind_display()}): record {link.notice_id} leaves screening with "
+                 f"record {link.article_id} (undo under Notices).")
+    if wants_partial(request):
+        return render(request, "screening/dedup_queue.html#candidate-card", queue_context(review, flash=flash))
+    messages.success(request, flash)
     return redirect("dedup_queue", review_id=review.pk)
 
 

@@ -3,7 +3,7 @@ import pytest
 from screening.models import DuplicateCandidate, Merge, Record
 from screening.services import dedup, imports
 
-from ..conftest import password_of
+from ..conftest import REPO_ROOT, password_of
 from ..dedup_helpers import EMBASE_RIS, MEDLINE_RIS
 from .conftest import sign_in
 
@@ -70,3 +70,34 @@ def test_the_pair_fits_a_phone_screen(phone_page, live_server, review, carol, qu
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
     phone_page.get_by_role("button", name="Same work", exact=True).click()
     phone_page.get_by_text("Merged: the same work.").wait_for()
+
+
+def test_a_lead_links_a_queued_pair_as_an_erratum_by_keyboard(page, live_server, review, carol, tmp_path):
+    from ..test_dedup_notice_link import ARTICLE_AND_UNLABELLED_ERRATUM
+    path = tmp_path / "embase.ris"
+    path.write_text(ARTICLE_AND_UNLABELLED_ERRATUM, encoding="utf-8")
+    imports.import_file_now(review=review, path=path, database="Embase")
+    dedup.dedup_review(review=review)
+    erratum = Record.objects.get(review=review, pages__startswith="2205")
+    sign_in(page, live_server, "carol", password_of(carol))
+    page.goto(f"{live_server.url}/reviews/{review.pk}/duplicates/queue/")
+    shots = REPO_ROOT / "var" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for width in (375, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(shots / f"dedup-queue-link-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The one-page item is preselected as the notice; the lead picks the kind and presses L.
+    page.get_by_label("Kind").select_option("erratum")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("l")
+    page.get_by_text("Linked (erratum)").wait_for()
+    page.get_by_text("No pairs left to check.").wait_for()
+    erratum.refresh_from_db()
+    assert erratum.notice_of is not None
+    for width in (1366, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/reviews/{review.pk}/duplicates/notices/")
+        card = page.locator(".notice-link", has_text="from the duplicates queue")
+        assert "Erratum" in card.locator(".badge").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
