@@ -1,7 +1,9 @@
 """CSL-JSON, the citation data of citeproc: Zotero's and Mendeley's "CSL JSON" export,
 citation.js, pandoc, Crossref's citeproc+json.
 
-A file is a JSON array of items (or a single item); an item is an object with a ``type`` and
+A file is a JSON array of items, a single item, or an envelope around them as web APIs write
+it (``{"items": [...]}``; Crossref's ``{"message": {...}}`` for one work and ``{"message":
+{"items": [...]}}`` for a list). An item is an object with a ``type`` and
 fields such as ``title``, ``author`` (``[{"family", "given"}]`` or ``{"literal"}``),
 ``issued`` (``{"date-parts": [[2020, 5]]}``, ``{"raw": "2020"}`` or a string),
 ``container-title`` (a string, or a list in Crossref's output), ``DOI``, ``PMID``, ``ISSN``.
@@ -36,22 +38,22 @@ def parse_csl_json(stream: TextIO, *, filename: str = "") -> Iterator[ParsedReco
     if position == len(text):
         raise ImportFormatError("the file is empty", filename=filename)
     if text[position] == "{":
-        items = _single_item(text, position, filename)
+        items = _single_item_or_envelope(text, position, filename)
     elif text[position] == "[":
         items = _array_items(text, position + 1, filename)
     else:
         raise ImportFormatError("expected a CSL-JSON array of items ('[{\"type\": ...}]')",
                                 filename=filename, line=_line_at(text, position))
     found = False
-    for number, (item, start, end) in enumerate(items, start=1):
+    for number, (item, start, raw) in enumerate(items, start=1):
         line = _line_at(text, start)
-        if not isinstance(item, dict) or not ("type" in item or CSL_ITEM_FIELDS & item.keys()):
+        if not _is_item(item):
             raise ImportFormatError(
                 f"item {number} is not a CSL item (an object with a \"type\", \"title\", \"author\" ...)",
                 filename=filename, line=line)
         found = True
         try:
-            yield _build_record(item, text[start:end], line)
+            yield _build_record(item, raw, line)
         except (TypeError, AttributeError, ValueError) as error:
             raise ImportFormatError(f"item {number} has a field of an unexpected kind ({error})",
                                     filename=filename, line=line) from None
@@ -59,15 +61,41 @@ def parse_csl_json(stream: TextIO, *, filename: str = "") -> Iterator[ParsedReco
         raise ImportFormatError("the CSL-JSON array holds no items", filename=filename)
 
 
-def _single_item(text: str, position: int, filename: str) -> Iterator[tuple[Any, int, int]]:
+def _is_item(value: Any) -> bool:
+    return isinstance(value, dict) and ("type" in value or bool(CSL_ITEM_FIELDS & value.keys()))
+
+
+def _single_item_or_envelope(text: str, position: int, filename: str) -> Iterator[tuple[Any, int, str]]:
     item, end = _decode(text, position, filename, 1)
     if _skip_space(text, end) != len(text):
         raise ImportFormatError("unexpected text after the JSON object", filename=filename,
                                 line=_line_at(text, end))
-    yield item, position, end
+    inner = _unwrapped(item)
+    if inner is None:
+        yield item, position, text[position:end]
+        return
+    # Items inside an envelope have no text of their own to point at: each keeps its JSON as
+    # written again, and errors name the item by its number and the envelope's line.
+    for element in inner:
+        yield element, position, json.dumps(element, ensure_ascii=False)
 
 
-def _array_items(text: str, position: int, filename: str) -> Iterator[tuple[Any, int, int]]:
+def _unwrapped(document: Any) -> list[Any] | None:
+    """The items an API envelope holds, or None when the object is an item itself."""
+    if not isinstance(document, dict) or _is_item(document):
+        return None
+    message = document.get("message")
+    if isinstance(message, dict):
+        if isinstance(message.get("items"), list):
+            return message["items"]
+        if _is_item(message):
+            return [message]
+    if isinstance(document.get("items"), list):
+        return document["items"]
+    return None
+
+
+def _array_items(text: str, position: int, filename: str) -> Iterator[tuple[Any, int, str]]:
     number = 0
     position = _skip_space(text, position)
     if position < len(text) and text[position] == "]":
@@ -75,7 +103,7 @@ def _array_items(text: str, position: int, filename: str) -> Iterator[tuple[Any,
     while True:
         number += 1
         item, end = _decode(text, position, filename, number)
-        yield item, position, end
+        yield item, position, text[position:end]
         position = _skip_space(text, end)
         if position >= len(text):
             raise ImportFormatError("the JSON array is not closed (']' missing)", filename=filename,

@@ -1,4 +1,5 @@
 """CSL-JSON: real samples and our own read to their exact counts; broken JSON named by item and line."""
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,50 @@ def test_broken_documents_are_refused_naming_the_item(parse_text, text, message)
 def test_json_that_is_not_csl_is_not_taken_for_it():
     with pytest.raises(ImportFormatError, match="not CSL-JSON"):
         detect_format('{"header": {"type": "esearch"}, "esearchresult": {"count": "3"}}')
+
+
+CROSSREF_WORK = {
+    "DOI": "10.1016/j.jad.2020.05.001", "type": "journal-article", "title": ["Blue light and sleep: a trial"],
+    "container-title": ["Journal of Affective Disorders"], "ISSN": ["0165-0327"], "volume": "274",
+    "page": "1-10", "author": [{"given": "Anna", "family": "Smith", "sequence": "first", "affiliation": []}],
+    "issued": {"date-parts": [[2020, 9]]}, "abstract": "<jats:p>Shift workers slept longer.</jats:p>",
+}
+
+
+def test_crossrefs_envelope_for_one_work_is_one_record(parse_text):
+    text = json.dumps({"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": CROSSREF_WORK})
+    assert detect_format(text) == "csl_json"
+    (record,) = parse_text(parse_csl_json, text)
+    assert (record.title, record.journal, record.year) == ("Blue light and sleep: a trial",
+                                                          "Journal of Affective Disorders", 2020)
+    assert record.authors == ("Smith, Anna",) and record.abstract == "Shift workers slept longer."
+    assert '"DOI": "10.1016/j.jad.2020.05.001"' in record.raw
+
+
+def test_crossrefs_envelope_for_a_list_of_works_is_one_record_each(parse_text):
+    second = CROSSREF_WORK | {"DOI": "10.1016/j.jad.2021.01.002", "title": ["Amber lenses at night"]}
+    text = json.dumps({"status": "ok", "message-type": "work-list",
+                       "message": {"facets": {}, "total-results": 2, "items": [CROSSREF_WORK, second]}}, indent=2)
+    assert detect_format(text) == "csl_json"
+    records = parse_text(parse_csl_json, text)
+    assert [r.doi for r in records] == ["10.1016/j.jad.2020.05.001", "10.1016/j.jad.2021.01.002"]
+
+
+def test_zoteros_web_api_items_envelope_is_read(parse_text):
+    # The Zotero web API's ?format=csljson answers {"items": [...]}.
+    text = ('{"items": [{"id": "1234/ABCD", "type": "article-journal", "title": "Amber lenses",'
+            ' "author": [{"family": "Novak", "given": "Petra"}], "issued": {"date-parts": [["2019"]]}},'
+            ' {"id": "1234/EFGH", "type": "chapter", "title": "Light at night", "container-title": "Sleep"}]}')
+    first, chapter = parse_text(parse_csl_json, text)
+    assert (first.title, first.authors, first.year) == ("Amber lenses", ("Novak, Petra",), 2019)
+    assert chapter.journal == "Sleep"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"items": [{"type": "book", "title": "A"}, "not an item"]}', "item 2 is not a CSL item"),
+    ('{"status": "ok", "message": {"items": []}}', "holds no items"),
+    ('{"items": "none"}', "item 1 is not a CSL item"),
+])
+def test_an_envelope_with_something_else_inside_is_refused_naming_the_item(parse_text, text, message):
+    with pytest.raises(ImportFormatError, match=message):
+        parse_text(parse_csl_json, text)
