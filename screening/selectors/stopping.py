@@ -42,8 +42,9 @@ def review_recall_cached(review, lead, *, stage=TA):
 
     events = DecisionEvent.objects.filter(review=review)
     latest = events.order_by("-at", "-id").values_list("id", flat=True).first()
-    key = (f"review-recall:{review.pk}:{stage}:{events.count()}:{latest}:{records_in_stage_count(review, stage)}:"
-           f"{review.stop_target_recall}:{review.stop_confidence}")
+    # The review's creation time too: a database recreated (tests, a restore) reuses review ids.
+    key = (f"review-recall:{review.pk}:{review.created_at.timestamp()}:{stage}:{events.count()}:{latest}:"
+           f"{records_in_stage_count(review, stage)}:{review.stop_target_recall}:{review.stop_confidence}")
     recall = cache.get(key)
     if recall is None:
         recall = stopping_services.review_recall(review, lead, stage=stage, with_decisions=False)
