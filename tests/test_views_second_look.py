@@ -58,6 +58,8 @@ def test_the_second_look_lists_only_resolved_exclusions_best_first_with_keys_to_
     review = Review.objects.get(pk=resolved[0].review_id)
     html = client.get(reverse("second_look", args=[review.pk])).content.decode()
     assert "not been ranked yet" in html and 'hx-trigger="load, submit"' in html
+    client.get(reverse("second_look_status", args=[review.pk]), HTTP_HX_REQUEST="true")
+    assert not Job.objects.exists()  # a GET only reads: the page's POST on load starts the ranking
     assert rank(client, review).status == Job.Status.SUCCEEDED
     html = client.get(reverse("second_look", args=[review.pk])).content.decode()
     assert sorted(listed(html)) == sorted(r.pk for r in resolved[4:10])
@@ -97,6 +99,15 @@ def test_the_status_poll_swaps_in_the_list_once_the_ranking_is_done(client, reso
     jobs.job_run(job_id=Job.objects.get(review=review, kind="second_look").pk)
     done = client.get(reverse("second_look_status", args=[review.pk]), HTTP_HX_REQUEST="true")
     assert done["HX-Retarget"] == "#second-look" and len(listed(done.content.decode())) == 6
+
+
+def test_a_failed_ranking_is_said_and_started_again_only_by_the_lead(client, resolved, carol):
+    review = Review.objects.get(pk=resolved[0].review_id)
+    Job.objects.create(kind="second_look", review=review, status=Job.Status.FAILED, error="Killed by the kernel")
+    client.force_login(carol)
+    html = client.get(reverse("second_look", args=[review.pk])).content.decode()
+    assert "The last ranking failed: Killed by the kernel" in html
+    assert 'hx-trigger="submit"' in html and "Rank now" in html
 
 
 def test_keeping_a_record_excluded_takes_it_off_the_list_and_goes_in_the_history(client, resolved, carol):

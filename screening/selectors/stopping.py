@@ -87,7 +87,8 @@ def second_look_kept(review, resolved, stage=TA):
 
 def second_look_job_latest(review):
     """Return the review's latest second-look job, or None."""
-    return Job.objects.filter(review=review, kind=SECOND_LOOK_JOB).order_by("-created_at", "-id").first()
+    return (Job.objects.filter(review=review, kind=SECOND_LOOK_JOB).defer("result")
+            .order_by("-created_at", "-id").first())
 
 
 def second_look_ranking_latest(review):
@@ -121,7 +122,7 @@ def second_look(review, *, limit=50, stage=TA):
         job = second_look_job_latest(review)
         look["job"] = job
         look["needs_job"] = job is None or job.is_finished or job.is_stalled
-    if ranking and ranking.get("empty_reason"):
+    if ranking and ranking.get("empty_reason") and look["fresh"]:
         return {**look, "message": ranking["empty_reason"]}
     if not ranking:
         return look
