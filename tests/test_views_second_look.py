@@ -43,7 +43,8 @@ def resolved(review, carol):
 def rank(client, review):
     """Press the page's Rank button (htmx sends it on load) and run the job it queued, as a
     worker would; return the job."""
-    client.post(reverse("second_look_rank", args=[review.pk]), HTTP_HX_REQUEST="true")
+    html = client.post(reverse("second_look_rank", args=[review.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="second-look-status"' in html and 'hx-trigger="every 1s"' in html  # the progress, polled
     job = Job.objects.filter(review=review, kind="second_look").latest("created_at")
     return jobs.job_run(job_id=job.pk)
 

@@ -40,6 +40,10 @@ def second_look(request, review):
 def second_look_status(request, review):
     """The ranking's progress line, polled while its job runs; once the job is done, the whole
     list (the poll's target is retargeted), fresh or waiting for a new job."""
+    return _second_look_status(request, review)
+
+
+def _second_look_status(request, review):
     look = stopping_selectors.second_look(review)
     job = look["job"]
     if not look["fresh"] and job is not None and not look["needs_job"]:
@@ -56,7 +60,7 @@ def second_look_rank(request, review):
     """Start ranking the exclusions again (nothing happens while a ranking job is on its way)."""
     stopping_services.second_look_rank_start(review=review, lead=request.user)
     if wants_partial(request):
-        return second_look_status(request, review)
+        return _second_look_status(request, review)
     return redirect("second_look", review_id=review.pk)
 
 
