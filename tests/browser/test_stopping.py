@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.models import DecisionEvent, Outcome, RecordStage, StopDecision
+from screening.models import DecisionEvent, Job, Outcome, RecordStage, StopDecision
 from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services import priority
@@ -115,3 +115,35 @@ def test_the_lead_decides_when_to_stop_and_takes_a_second_look(browser, page, li
     text = page.locator("#methods-paragraph").inner_text()
     assert "Screening stopped after 16 records" in text and "1 record was included as a result" in text
     shoot(browser, live_server, carol, f"/reviews/{review.pk}/methods/", "methods-text")
+
+
+def test_the_second_look_shows_its_progress_at_once_while_the_ranking_waits_for_a_worker(
+        page, live_server, review, carol, settings, tmp_path, monkeypatch):
+    """No worker here: the page answers at once, queues the ranking by itself and says it waits."""
+    from screening import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.run_job, "delay", queued.append)  # no broker message left behind
+    settings.MEDIA_ROOT = tmp_path
+    review.order = "import"
+    review.save()
+    records = make_records(review, 6)
+    queue_services.record_stages_sync(review=review)
+    for i, record in enumerate(records):
+        services.outcome_resolve(lead=carol, review=review, record=record, verdict="include" if i == 0 else "exclude")
+    sign_in(page, live_server, carol.username, password_of(carol))
+    page.goto(f"{live_server.url}/reviews/{review.pk}/screening/second-look/")
+    status = page.locator("#second-look-status")
+    status.get_by_text("Waiting for a worker to rank the exclusions").wait_for()
+    assert "The list appears here when the ranking is ready" in status.inner_text()
+    job = Job.objects.get(review=review, kind="second_look", status=Job.Status.PENDING)
+    assert queued == [job.pk]
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    for width in (1366, 375):
+        page.set_viewport_size({"width": width, "height": 700})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if folder:
+            page.screenshot(path=str(Path(folder) / f"second-look-waiting-{width}.png"))
+    # Polling does not queue a second job.
+    page.wait_for_timeout(2500)
+    assert Job.objects.filter(review=review, kind="second_look").count() == 1
