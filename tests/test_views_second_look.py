@@ -125,6 +125,8 @@ def test_keeping_a_record_excluded_takes_it_off_the_list_and_goes_in_the_history
     assert event.actor == carol and event.kind == DecisionEvent.Kind.SECOND_LOOK_KEEP
     # Keeping changes no outcome: the ranking is still fresh, nothing is computed again.
     assert "as they are now" in html
+    history = b"".join(client.get(reverse("history_export", args=[review.pk])).streaming_content).decode()
+    assert f"{record.pk},{record.title},carol,second_look_keep,excluded,excluded,Second look: kept excluded" in history
     again = client.post(reverse("second_look_keep", args=[review.pk, record.pk]), HTTP_HX_REQUEST="true")
     assert again.status_code == 409 and "Not kept: This record was already kept excluded" in again.content.decode()
 
