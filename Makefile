@@ -10,7 +10,7 @@ TEST_DEPS := $(VENV)/.deps-test
 DEPS_OF = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	print('\n'.join(p['dependencies'] if sys.argv[1] == 'run' else p['optional-dependencies'][sys.argv[1]]))"
 
-.PHONY: run test lint install manage bench bench-import bench-dedup bench-ranking bench-stopping bench-second-look bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
+.PHONY: run test lint install manage bench bench-import bench-dedup bench-ranking bench-stopping bench-second-look bench-second-look-page bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
 
 # uv installs the same pinned packages as pip, several times faster (8 s instead of 60 s here).
 INSTALL = $(VENV)/bin/uv pip install --quiet --python $(PY)
@@ -67,6 +67,9 @@ bench-stopping: $(TEST_DEPS)
 ## Second-look scorers compared at label noise 0.1 (5 sets x seeds 1-3, 10 folds; about 3 minutes of CPU).
 bench-second-look: $(TEST_DEPS)
 	$(PY) benchmarks/bench_second_look.py
+
+bench-second-look-page: $(TEST_DEPS)
+	$(PY) -m reviewapp.launcher bench benchmarks/bench_second_look_page.py
 
 bench-priority: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher bench benchmarks/bench_priority.py

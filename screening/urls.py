@@ -58,8 +58,13 @@ urlpatterns = [
     path("reviews/<int:review_id>/screening/stop/", stopping.stop_decide, name="stop_decide"),
     path("reviews/<int:review_id>/screening/second-look/", stopping.second_look, name="second_look"),
     path("reviews/<int:review_id>/methods/", stopping.methods_text, name="methods_text"),
+    path("reviews/<int:review_id>/screening/second-look/status/", stopping.second_look_status,
+         name="second_look_status"),
+    path("reviews/<int:review_id>/screening/second-look/rank/", stopping.second_look_rank, name="second_look_rank"),
     path("reviews/<int:review_id>/screening/second-look/<int:record_id>/include/", stopping.second_look_include,
          name="second_look_include"),
+    path("reviews/<int:review_id>/screening/second-look/<int:record_id>/keep/", stopping.second_look_keep,
+         name="second_look_keep"),
     path("reviews/<int:review_id>/screening/history.csv", screening.history_export, name="history_export"),
     # Duplicates
     path("reviews/<int:review_id>/duplicates/", dedup.dedup_overview, name="dedup_overview"),

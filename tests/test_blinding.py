@@ -426,3 +426,48 @@ def test_changing_a_vote_tells_bob_nothing_about_alices(client, probed, review, 
                             f"against {theirs[1]} and {theirs[3]}:\n{difference(mine[2], theirs[2])}")
     # Once every vote is in, the change leaves the record to the lead, even when it now agrees.
     assert outcomes == {"Alice agreed": "conflict", "Alice disagreed": "conflict", "Alice has not voted": "pending"}
+
+
+def test_the_second_look_and_keeping_a_record_excluded_tell_the_lead_nothing_of_open_votes(
+        client, review, alice, carol, settings, tmp_path):
+    """The second look is ranked from resolved outcomes only: Alice's vote on a record nobody has
+    resolved leaves the ranking fresh and the page unchanged, and trying to keep that record
+    excluded is refused in words identical to those for a record nobody saw."""
+    from django.urls import reverse
+
+    from screening.models import Job
+    from screening.selectors import stopping as stopping_selectors
+    from screening.services import jobs, priority
+
+    settings.MEDIA_ROOT = tmp_path
+    priority._IN_MEMORY.clear()
+    review.order = "import"
+    review.save()
+    records = make_records(review, 8)
+    queue_services.record_stages_sync(review=review)
+    for i, record in enumerate(records[:5]):
+        verdict = "include" if i in (0, 4) else "exclude"
+        services.outcome_resolve(lead=carol, review=review, record=record, verdict=verdict)
+    client.force_login(carol)
+    client.post(reverse("second_look_rank", args=[review.pk]))
+    jobs.job_run(job_id=Job.objects.get(review=review, kind="second_look").pk)
+
+    def page():
+        html = client.get(reverse("second_look", args=[review.pk])).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"', "", html)
+
+    def digest():
+        return stopping_selectors.second_look_digest(review, stopping_selectors.second_look_resolved(review))
+
+    before, digest_before = page(), digest()
+    voted, _ = queue_services.screening_next(reviewer=alice, review=review)
+    services.decision_record(reviewer=alice, review=review, record=voted, verdict="exclude", reason=MARKERS[0])
+    assert voted == records[5]
+    assert page() == before and "as they are now" in before
+    assert digest() == digest_before
+    refusals = []
+    for record in (records[5], records[6]):  # Alice voted exclude; nobody saw it
+        response = client.post(reverse("second_look_keep", args=[review.pk, record.pk]), HTTP_HX_REQUEST="true")
+        assert response.status_code == 409
+        refusals.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode()))
+    assert refusals[0] == refusals[1] and MARKERS[0] not in refusals[0]

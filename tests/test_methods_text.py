@@ -41,6 +41,11 @@ def test_what_did_not_happen_is_not_claimed():
 def test_the_second_look_says_what_it_found():
     assert "2 records were included as a result" in methods_paragraph(
         MethodsFacts(second_look_excluded=500, second_look_included=2))
+    text = methods_paragraph(MethodsFacts(second_look_excluded=500, second_look_included=2, second_look_kept=1))
+    assert "re-examined 3 of the 500 excluded records" in text
+    assert "2 records were included as a result and 1 kept excluded." in text
+    assert "no record was included as a result and 4 kept excluded." in methods_paragraph(
+        MethodsFacts(second_look_excluded=500, second_look_kept=4))
     not_counted = StopFacts(**{**STOP.__dict__, "count_unscreened_as_automation": False})
     automated = methods_paragraph(MethodsFacts(stop=not_counted))
     assert "automation tools" not in automated

@@ -148,3 +148,30 @@ def test_alices_recall_estimate_does_not_move_when_bob_votes_on_records_she_has_
         services.decision_record(reviewer=bob, review=review, record=record, verdict="include")
         bobs_records.append(record)
     assert alices_estimate() == before
+
+
+def test_the_dashboard_estimate_is_computed_once_until_a_vote_or_the_target_changes_it(client, screened, alice,
+                                                                                        carol):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(carol)
+    dashboard = reverse("review_dashboard", args=[screened.pk])
+    with mock.patch.object(stopping_services, "review_recall", wraps=stopping_services.review_recall) as estimate:
+        first = client.get(dashboard).content.decode()
+        assert "2 includes found in 8 records screened" in first
+        assert "2 includes found in 8 records screened" in client.get(dashboard).content.decode()
+        assert estimate.call_count == 1
+        screen(screened, alice, ["include"])
+        assert "3 includes found in 9 records screened" in client.get(dashboard).content.decode()
+        assert estimate.call_count == 2
+        screened.stop_target_recall = 90
+        screened.save()
+        client.get(dashboard)
+        assert estimate.call_count == 3
+        stopping_services.stop_decision_record(review=screened, lead=carol)  # computes its own estimate
+        assert estimate.call_count == 4
+        # The stop decisions listed on the panel are read fresh; the estimate is not computed again.
+        assert "Decisions to stop" in client.get(dashboard).content.decode() and estimate.call_count == 4

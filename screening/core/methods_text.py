@@ -51,6 +51,7 @@ class MethodsFacts:
     stop: StopFacts | None = None
     second_look_excluded: int | None = None
     second_look_included: int = 0
+    second_look_kept: int = 0
     app_name: str = "reviewapp"
 
 
@@ -117,9 +118,16 @@ def methods_paragraph(f: MethodsFacts) -> str:
                      "by automation tools.")
         out.append(text)
     if f.second_look_excluded is not None:
-        out.append(f"As a check on exclusions, the lead re-examined the excluded records ranked most likely "
-                   f"relevant by a cross-validated model (each record scored by a model not trained on its own "
-                   f"label), among {f.second_look_excluded} excluded records; "
-                   + (f"{f.second_look_included} record{'s were' if f.second_look_included != 1 else ' was'} "
-                      "included as a result." if f.second_look_included else "no record was included as a result."))
+        looked = f.second_look_included + f.second_look_kept
+        text = (f"As a check on exclusions, the lead re-examined {looked} of the {f.second_look_excluded} excluded "
+                f"record{'s' if f.second_look_excluded != 1 else ''}, those ranked most likely relevant by a "
+                f"cross-validated model (each record scored by a model not trained on its own label); ")
+        if f.second_look_included:
+            text += (f"{f.second_look_included} record{'s were' if f.second_look_included != 1 else ' was'} "
+                     "included as a result")
+        else:
+            text += "no record was included as a result"
+        if f.second_look_kept:
+            text += f" and {f.second_look_kept} kept excluded"
+        out.append(text + ".")
     return " ".join(out)

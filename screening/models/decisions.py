@@ -263,6 +263,7 @@ class DecisionEvent(models.Model):
         REMOVE = "remove", "Removed before screening"
         RESTORE = "restore", "Returned to screening"
         RETRIEVAL = "retrieval", "Full text attached or marked not retrieved"
+        SECOND_LOOK_KEEP = "second_look_keep", "Kept excluded after a second look"
 
     # A reviewer's votes: blinded like their Decision (DecisionEventQuerySet.visible_to).
     VOTE_KINDS = (Kind.VOTE, Kind.CHANGE, Kind.UNDO)

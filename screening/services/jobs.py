@@ -27,6 +27,7 @@ JOB_KINDS = {
     "dedup": "screening.services.dedup.dedup_job",
     "pubmed_import": "screening.services.pubmed.pubmed_import_job",
     "priority_retrain": "screening.services.priority.priority_retrain",
+    "second_look": "screening.services.stopping.second_look_job",
 }
 # What to leave behind when the lead cancels a job whose worker died, by kind: a function(job)
 # that puts what the job was working on into a state the user can act on (an import shown as

@@ -1,8 +1,9 @@
 """Read the facts of a review that its methods paragraph reports (screening.core.methods_text)."""
 from ..core.methods_text import MethodsFacts, Search, StopFacts, methods_paragraph
-from ..models import DecisionEvent, Import, Outcome, Pilot, Record, RecordStage, Review, Role, Stage
+from ..models import Import, Outcome, Pilot, Record, RecordStage, Review, Role, Stage
 from ..models import StopDecision
-from .stopping import SECOND_LOOK_REASON, review_screening_sequence
+from ..selectors.stopping import second_look_found
+from .stopping import review_screening_sequence
 
 TA = Stage.TITLE_ABSTRACT
 
@@ -19,7 +20,7 @@ def review_methods_facts(review, lead):
     pairs = agreement_per_pair(review, lead, Role.LEAD)
     kappa = pairs[0]["views"][1][1] if len(pairs) == 1 else None  # Maybe counted as include
     stop = StopDecision.objects.filter(review=review, stage=TA).first()
-    second_look_included = DecisionEvent.objects.filter(review=review, stage=TA, reason=SECOND_LOOK_REASON).count()
+    second_look_included, second_look_kept = second_look_found(review, TA)
     return MethodsFacts(
         searches=searches,
         records_identified=records.imported().count(),
@@ -42,8 +43,9 @@ def review_methods_facts(review, lead):
             count_unscreened_as_automation=stop.count_unscreened_as_automation,
         ) if stop else None,
         second_look_excluded=(RecordStage.objects.for_stage(review, TA).filter(outcome=Outcome.EXCLUDED).count()
-                              + second_look_included) if second_look_included else None,
+                              + second_look_included) if second_look_included or second_look_kept else None,
         second_look_included=second_look_included,
+        second_look_kept=second_look_kept,
     )
 
 

@@ -8,10 +8,14 @@ decision; it counts as an include if its resolved outcome is include, or, while 
 any vote so far is include or maybe (the team will look at it). A reviewer's own estimate is on
 their card, built by services.priority from their own decisions only.
 """
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..core import stopping
-from ..models import RESOLVED_OUTCOMES, Decision, Outcome, RecordStage, Role, Stage, StopDecision, Verdict
+from ..models import RESOLVED_OUTCOMES, Decision, DecisionEvent, Job, Outcome, RecordStage, Role, Stage
+from ..models import StopDecision, Verdict
+from ..selectors.stopping import SECOND_LOOK_JOB, SECOND_LOOK_KEEP_REASON, SECOND_LOOK_REASON
+from ..selectors.stopping import second_look_digest, second_look_job_latest, second_look_resolved
 
 TA = Stage.TITLE_ABSTRACT
 
@@ -40,10 +44,10 @@ def review_screening_sequence(review, lead, *, stage=TA):
     return decisions, records_in_stage_count(review, stage)
 
 
-def review_recall(review, lead, *, stage=TA):
+def review_recall(review, lead, *, stage=TA, with_decisions=True):
     """Return what the lead's dashboard shows about stopping: the estimate (or None before the
     first include), the random sample that would settle the question, the target and the
-    method, and the stop decisions so far (latest first)."""
+    method, and the stop decisions so far (latest first; left out without ``with_decisions``)."""
     decisions, n_records = review_screening_sequence(review, lead, stage=stage)
     target, confidence = review.stop_target_recall / 100, review.stop_confidence / 100
     estimate = stopping.ranked_hypergeometric(decisions, n_records, target=target, confidence=confidence)
@@ -56,7 +60,8 @@ def review_recall(review, lead, *, stage=TA):
         "estimate": estimate, "screened": len(decisions), "unscreened": unscreened, "found": found,
         "sample_needed": sample, "target": review.stop_target_recall, "confidence": review.stop_confidence,
         "method": stopping.METHOD_NAME,
-        "decisions": list(StopDecision.objects.filter(review=review, stage=stage).select_related("decided_by")),
+        "decisions": list(StopDecision.objects.filter(review=review, stage=stage).select_related("decided_by"))
+        if with_decisions else [],
     }
 
 
@@ -83,44 +88,90 @@ def stop_decision_record(*, review, lead, count_unscreened_as_automation=False, 
         )
 
 
-SECOND_LOOK_REASON = "Second look: included by the lead"
+def second_look_job(job, progress):
+    """Rank the records excluded at title/abstract for the second look (a Job handler): every
+    resolved record is scored by a model trained on the other nine tenths (screening.core.second_look),
+    and the excluded ones are stored best first on the job's result with the digest of the
+    outcomes they were ranked from (selectors.stopping.second_look reads it). Older second-look
+    jobs drop their rankings: only the latest is read."""
+    import time
 
-
-def second_look(review, *, limit=50, stage=TA):
-    """Return the records excluded at title/abstract that a model trained without their own label
-    ranks as most likely relevant (screening.core.second_look), best first, at most ``limit``.
-
-    Built from resolved outcomes only (public to the team): no reviewer's open vote enters, so the
-    page cannot reveal one. Returns {"records": [...], "excluded": n, "message": why empty}."""
     from .. import ranking as ranker
     from ..core import second_look as looker
-    from ..models import Record
     from .priority import review_features
 
-    outcomes = dict(RecordStage.objects.for_stage(review, stage).filter(outcome__in=RESOLVED_OUTCOMES)
-                    .values_list("record_id", "outcome"))
-    excluded = sum(outcome == Outcome.EXCLUDED for outcome in outcomes.values())
-    empty = {"records": [], "excluded": excluded}
-    if not outcomes:
-        return {**empty, "message": "No record is resolved yet."}
+    started = time.process_time()
+    review = job.review
+    progress(0, 3, "Reading the resolved outcomes and the records' words…", force=True)
+    resolved = second_look_resolved(review)
+    digest = second_look_digest(review, resolved)
+    result = {"digest": digest, "ids": [], "scores": []}
     try:
         features, record_ids = review_features(review)
     except ValueError:
-        return {**empty, "message": "The records have no words to rank them by."}
+        return {**result, "empty_reason": "The records have no words to rank them by.",
+                "message": "The records have no words to rank them by."}
     row_of = {record_id: row for row, record_id in enumerate(record_ids)}
-    labels = {row_of[r]: outcome == Outcome.INCLUDED for r, outcome in outcomes.items() if r in row_of}
+    labels = {row_of[r]: outcome == Outcome.INCLUDED for r, (outcome, _) in resolved.items() if r in row_of}
     if not ranker.can_rank(labels):
-        return {**empty, "message": "The second look needs at least one resolved include and one resolved exclude."}
+        reason = "The second look needs at least one resolved include and one resolved exclude."
+        return {**result, "empty_reason": reason, "message": reason}
+    progress(1, 3, f"Scoring {len(labels):,} resolved records by 10-fold cross-validation…", force=True)
     scores = looker.cross_validated_scores(features, labels)
+    progress(2, 3, "Storing the ranking…", force=True)
     order = sorted((row for row, included in labels.items() if not included), key=lambda row: (-scores[row], row))
-    top = [record_ids[row] for row in order[:limit]]
-    by_id = Record.objects.in_bulk(top)
-    return {"records": [(by_id[r], scores[row_of[r]]) for r in top], "excluded": excluded, "message": ""}
+    seconds = time.process_time() - started
+    Job.objects.filter(review=review, kind=SECOND_LOOK_JOB).exclude(pk=job.pk).exclude(result={}).update(result={})
+    return {**result, "ids": [record_ids[row] for row in order],
+            # Rounded: the page shows two decimals, and the row stays small at 100,000 records.
+            "scores": [round(scores[row], 4) if scores[row] != float("-inf") else -1e9 for row in order],
+            "seconds": round(seconds, 2),
+            "message": f"Ranked {len(order):,} excluded records in {seconds:.1f} s (CPU)."}
+
+
+def second_look_rank_start(*, review, lead):
+    """Start ranking the exclusions for the second look unless a ranking job is already on its
+    way; return the job (new or already queued)."""
+    from .jobs import job_create
+
+    job = second_look_job_latest(review)
+    if job is not None and not job.is_finished and not job.is_stalled:
+        return job
+    return job_create(kind=SECOND_LOOK_JOB, review=review, created_by=lead,
+                      message="Waiting for a worker to rank the exclusions…")
+
+
+def _excluded_stage(record, stage):
+    """Lock and return the record's stage row; refuse unless the record is excluded there."""
+    stage_row = RecordStage.objects.select_for_update().filter(record=record, stage=stage).first()
+    if stage_row is None or stage_row.outcome != Outcome.EXCLUDED:
+        raise ValidationError("This record is no longer excluded at title and abstract.")
+    return stage_row
 
 
 def second_look_include(*, review, lead, record, stage=TA):
-    """Include, after all, a record excluded at title/abstract (the lead's decision, in the history)."""
+    """Include, after all, a record excluded at title/abstract (the lead's decision, in the
+    history). Refuse a record that is not excluded (already included, or never resolved)."""
     from .decisions import outcome_resolve
 
-    return outcome_resolve(lead=lead, review=review, record=record, stage=stage, verdict=Verdict.INCLUDE,
-                           reason=SECOND_LOOK_REASON)
+    with transaction.atomic():
+        _excluded_stage(record, stage)
+        return outcome_resolve(lead=lead, review=review, record=record, stage=stage, verdict=Verdict.INCLUDE,
+                               reason=SECOND_LOOK_REASON)
+
+
+def second_look_keep(*, review, lead, record, stage=TA):
+    """Record that the lead looked again at a record excluded at title/abstract and keeps it
+    excluded: it leaves the second look's list, and the history says who and when. The outcome
+    does not change. Refuse a record that is not excluded, or already kept since it was resolved."""
+    with transaction.atomic():
+        stage_row = _excluded_stage(record, stage)
+        kept = DecisionEvent.objects.filter(record=record, stage=stage, kind=DecisionEvent.Kind.SECOND_LOOK_KEEP)
+        if stage_row.resolved_at is not None:
+            kept = kept.filter(at__gte=stage_row.resolved_at)
+        if kept.exists():
+            raise ValidationError("This record was already kept excluded after a second look.")
+        return DecisionEvent.objects.create(review=review, record=record, stage=stage, actor=lead,
+                                            kind=DecisionEvent.Kind.SECOND_LOOK_KEEP,
+                                            old_verdict=Outcome.EXCLUDED, new_verdict=Outcome.EXCLUDED,
+                                            reason=SECOND_LOOK_KEEP_REASON)

@@ -6,16 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from screening.models import Outcome, RecordStage, StopDecision
+from screening.models import DecisionEvent, Job, Outcome, RecordStage, StopDecision
 from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services import priority
 
 from ..conftest import password_of
 from ..screening_records import make_records
+from ..worker import celery_worker
 from .conftest import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def shoot(browser, live_server, user, path, name):
@@ -29,6 +30,51 @@ def shoot(browser, live_server, user, path, name):
         page.goto(f"{live_server.url}{path}")
         page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
         context.close()
+
+
+def walk_the_second_look_by_keyboard(page, carol):
+    """Open the second look (its ranking is a worker's job), move the selection with J, the down
+    arrow and K, keep one record excluded with E and include the next with I; then the list is
+    ranked again in the background. Screenshots at 1366 and 375 px once it is."""
+    page.get_by_role("link", name="Second look at exclusions").click()
+    # Ranked by the worker: features and 10-fold cross-validation take seconds on a busy machine.
+    page.get_by_text("Ranked from the resolved outcomes as they are now.").wait_for(timeout=90_000)
+    items = page.locator("ol.second-look > li")
+    ids = [items.nth(i).get_attribute("data-record-id") for i in range(items.count())]
+    assert len(ids) >= 3
+
+    def selected():
+        return page.locator("ol.second-look > li.is-selected").get_attribute("data-record-id")
+
+    assert selected() == ids[0]
+    page.keyboard.press("j")
+    page.keyboard.press("ArrowDown")
+    assert selected() == ids[2]
+    page.keyboard.press("k")
+    assert selected() == ids[1]
+    page.keyboard.press("e")
+    page.locator("#second-look .message", has_text="Kept excluded after a second look").wait_for()
+    assert page.locator(f'li[data-record-id="{ids[1]}"]').count() == 0
+    kept = DecisionEvent.objects.get(record_id=ids[1], kind=DecisionEvent.Kind.SECOND_LOOK_KEEP)
+    assert kept.actor == carol
+    # The record that moved into its place is the selected one now.
+    assert selected() == ids[2]
+    page.keyboard.press("i")
+    page.locator("#second-look .message", has_text="Included after a second look").wait_for()
+    assert RecordStage.objects.get(record_id=ids[2], stage="title_abstract").outcome == Outcome.INCLUDED
+    assert page.locator(f'li[data-record-id="{ids[2]}"]').count() == 0
+    # The outcomes changed: the previous ranking stays on screen while the worker ranks again.
+    page.get_by_text("Ranked from the resolved outcomes as they are now.").wait_for(timeout=90_000)
+    assert page.locator(f'li[data-record-id="{ids[1]}"]').count() == 0
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    for width in (1366, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if folder:
+            page.screenshot(path=str(Path(folder) / f"second-look-{width}.png"), full_page=True)
+            page.locator("ol.second-look > li.is-selected").screenshot(
+                path=str(Path(folder) / f"second-look-selected-{width}.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_the_lead_decides_when_to_stop_and_takes_a_second_look(browser, page, live_server, review, carol,
@@ -62,16 +108,42 @@ def test_the_lead_decides_when_to_stop_and_takes_a_second_look(browser, page, li
     assert decision.decided_by == carol and decision.count_unscreened_as_automation
     assert "Decisions to stop" in page.content()
 
-    page.get_by_role("link", name="Second look at exclusions").click()
-    first = int(page.locator("li[data-record-id]").first.get_attribute("data-record-id"))
-    shoot(browser, live_server, carol, f"/reviews/{review.pk}/screening/second-look/", "second-look")
-    page.keyboard.press("i")
-    # The page it returns to scores the exclusions again by 10-fold cross-validation, which
-    # takes seconds on a busy CI machine.
-    page.get_by_text("Included after a second look").wait_for(timeout=60_000)
-    assert RecordStage.objects.get(record_id=first, stage="title_abstract").outcome == Outcome.INCLUDED
+    with celery_worker():
+        walk_the_second_look_by_keyboard(page, carol)
 
     page.goto(f"{live_server.url}/reviews/{review.pk}/methods/")
     text = page.locator("#methods-paragraph").inner_text()
     assert "Screening stopped after 16 records" in text and "1 record was included as a result" in text
     shoot(browser, live_server, carol, f"/reviews/{review.pk}/methods/", "methods-text")
+
+
+def test_the_second_look_shows_its_progress_at_once_while_the_ranking_waits_for_a_worker(
+        page, live_server, review, carol, settings, tmp_path, monkeypatch):
+    """No worker here: the page answers at once, queues the ranking by itself and says it waits."""
+    from screening import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.run_job, "delay", queued.append)  # no broker message left behind
+    settings.MEDIA_ROOT = tmp_path
+    review.order = "import"
+    review.save()
+    records = make_records(review, 6)
+    queue_services.record_stages_sync(review=review)
+    for i, record in enumerate(records):
+        services.outcome_resolve(lead=carol, review=review, record=record, verdict="include" if i == 0 else "exclude")
+    sign_in(page, live_server, carol.username, password_of(carol))
+    page.goto(f"{live_server.url}/reviews/{review.pk}/screening/second-look/")
+    status = page.locator("#second-look-status")
+    status.get_by_text("Waiting for a worker to rank the exclusions").wait_for()
+    assert "The list appears here when the ranking is ready" in status.inner_text()
+    job = Job.objects.get(review=review, kind="second_look", status=Job.Status.PENDING)
+    assert queued == [job.pk]
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    for width in (1366, 375):
+        page.set_viewport_size({"width": width, "height": 700})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if folder:
+            page.screenshot(path=str(Path(folder) / f"second-look-waiting-{width}.png"))
+    # Polling does not queue a second job.
+    page.wait_for_timeout(2500)
+    assert Job.objects.filter(review=review, kind="second_look").count() == 1
