@@ -14,7 +14,7 @@ from screening.models import Import, Record
 
 from .conftest import REPO_ROOT
 from .pubmed.fake_eutils import FakeEutils
-from .pubmed_helpers import QUERY, days
+from .helpers.pubmed import QUERY, days
 
 MARCH_2021 = days(date(2021, 3, 1), date(2021, 3, 31), 3)  # 93 records
 

@@ -4,8 +4,8 @@ import pytest
 from screening.models import DuplicateCandidate, Import, Job, Merge, Record
 from screening.services import imports, merges
 
-from .dedup_helpers import embase_upload, medline_upload
-from .worker import celery_worker, wait_for
+from .helpers.dedup import embase_upload, medline_upload
+from .helpers.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

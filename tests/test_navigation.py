@@ -6,7 +6,7 @@ from django.urls import reverse
 from screening.access import PERMISSIONS
 from screening.templatetags.navigation import GROUPS, nav_groups
 
-from .conflict_scene import conflicts_at_both_stages
+from .helpers.conflicts import conflicts_at_both_stages
 
 
 def labels(groups):

@@ -9,7 +9,7 @@ from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services.queue import QueueState
 
-from .screening_records import make_records
+from .helpers.screening import make_records
 
 pytestmark = pytest.mark.django_db
 TA = "title_abstract"

@@ -6,7 +6,7 @@ from screening.models import DuplicateCandidate, Import, Job, Merge, Record
 from screening.selectors import dedup as dedup_selectors
 from screening.services import dedup, imports, jobs, merges
 
-from .dedup_helpers import EMBASE_RIS, MEDLINE_RIS, embase_upload, medline_upload
+from .helpers.dedup import EMBASE_RIS, MEDLINE_RIS, embase_upload, medline_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from screening.models import Decision, DecisionEvent, Record, RecordStage, Repor
 from screening.services import decisions, fulltext, records as record_services
 from screening.services import queue as queue_services
 
-from .prisma_review import PDF, add_import
-from .screening_records import make_records
+from .helpers.prisma import PDF, add_import
+from .helpers.screening import make_records
 
 pytestmark = pytest.mark.django_db
 FT = "full_text"

@@ -7,7 +7,7 @@ from screening.formats import ImportFormatError, open_export
 from screening.models import Import, Job, Record
 from screening.services import imports, jobs
 
-from .imports_helpers import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
+from .helpers.imports import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from screening.pubmed import PubMedQueryError
 from screening.services import imports, jobs, pubmed
 from screening.selectors.imports import import_summary
 
-from .pubmed_helpers import QUERY, busiest_second, days
+from .helpers.pubmed import QUERY, busiest_second, days
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from screening.models import RecordStage
 
-from .conflict_scene import conflicts_at_both_stages
+from .helpers.conflicts import conflicts_at_both_stages
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

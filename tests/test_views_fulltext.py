@@ -7,8 +7,8 @@ from screening.models import Record, RecordStage, Report
 from screening.services import decisions, fulltext
 from screening.services import queue as queue_services
 
-from .prisma_review import PDF
-from .screening_records import make_records, open_screen
+from .helpers.prisma import PDF
+from .helpers.screening import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

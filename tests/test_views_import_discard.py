@@ -10,7 +10,7 @@ from django.utils import timezone
 from screening.models import Import, Record
 from screening.services.imports import import_file_now, imports_discard_stale, staged_rows_path
 
-from .imports_helpers import EMBASE_RIS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
+from .helpers.imports import EMBASE_RIS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
 from .test_views_imports import run_pending_jobs, upload_files
 
 pytestmark = pytest.mark.django_db

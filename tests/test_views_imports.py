@@ -3,7 +3,7 @@ import pytest
 from screening.models import Import, Job, Record
 from screening.services import jobs
 
-from .imports_helpers import EMBASE_RIS, PUBMED_NBIB, upload, upload_text
+from .helpers.imports import EMBASE_RIS, PUBMED_NBIB, upload, upload_text
 
 pytestmark = pytest.mark.django_db
 

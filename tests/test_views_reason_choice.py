@@ -7,7 +7,7 @@ from screening.models import Decision, RecordStage
 from screening.services import queue as queue_services
 from screening.views.screening import OTHER_REASON
 
-from .conflict_scene import conflicts_at_both_stages
+from .helpers.conflicts import conflicts_at_both_stages
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -59,7 +59,7 @@ def test_the_votes_their_reasons_and_notes_come_before_the_record(client, review
 
 
 def test_a_reviewer_excludes_at_title_abstract_with_another_reason(client, review, carol, alice):
-    from .screening_records import make_records, open_screen
+    from .helpers.screening import make_records, open_screen
 
     review.exclusion_reasons = ["Wrong population"]
     review.save()

@@ -13,9 +13,9 @@ from django.db import connection
 from screening.models import Import, Job, Record
 from screening.services import imports
 
-from . import worker
-from .imports_helpers import upload_text
-from .worker import celery_worker, wait_for
+from .helpers import worker
+from .helpers.imports import upload_text
+from .helpers.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

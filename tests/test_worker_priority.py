@@ -8,8 +8,8 @@ from screening.models import Job, PriorityRank, PriorityRanking, Record
 from screening.services import queue as queue_services
 from screening.services import jobs
 
-from .screening_records import make_records, open_screen
-from .worker import celery_worker, wait_for
+from .helpers.screening import make_records, open_screen
+from .helpers.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("test_job_kinds")]

@@ -7,7 +7,7 @@ from screening.models import Import
 from screening.services.imports import import_file_now
 
 from ..conftest import password_of
-from ..imports_helpers import EXPORTS
+from ..helpers.imports import EXPORTS
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

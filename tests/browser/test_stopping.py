@@ -12,7 +12,7 @@ from screening.services import queue as queue_services
 from screening.services import priority
 
 from ..conftest import password_of
-from ..screening_records import make_records
+from ..helpers.screening import make_records
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
