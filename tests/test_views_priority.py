@@ -9,6 +9,7 @@ from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services import priority
 
+from .helpers.html import attribute
 from .helpers.screening import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def eligible(title):
 
 
 def current_record_id(response):
-    return int(response.content.decode().split('data-record-id="', 1)[1].split('"', 1)[0])
+    return int(attribute(response, "#record-card", "data-record-id"))
 
 
 def decide(client, review, record_id, verdict):

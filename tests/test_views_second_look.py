@@ -9,6 +9,7 @@ from screening.services import queue as queue_services
 from screening.services import priority
 from screening.selectors.prisma import prisma_counts
 
+from .helpers.html import select
 from .helpers.screening import make_records
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def resolved(review, carol):
 def test_the_second_look_lists_only_resolved_exclusions_best_first_with_a_one_key_include(client, resolved, carol):
     client.force_login(carol)
     html = client.get(reverse("second_look", args=[resolved[0].review_id])).content.decode()
-    listed = [int(part.split('"', 1)[0]) for part in html.split('data-record-id="')[1:]]
+    listed = [int(item.get("data-record-id")) for item in select(html, "[data-record-id]")]
     assert sorted(listed) == sorted(r.pk for r in resolved[4:10])
     assert html.count('data-key="i"') == 1 and "cross-validation" in html
 
