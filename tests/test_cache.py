@@ -38,7 +38,7 @@ def test_records_an_import_adds_in_another_process_are_counted_here_at_once(revi
         "from screening.services.queue import record_stages_add_import\n"
         "from tests.helpers.screening import make_records\n"
         f"records = make_records(Review.objects.get(pk={review.pk}), 2)\n"
-        "record_stages_add_import(item=records[0].source_import)\n"
+        "record_stages_add_import(import_=records[0].source_import)\n"
     )
     assert queue_services.records_in_stage_count(review) == 5
 

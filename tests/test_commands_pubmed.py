@@ -67,9 +67,10 @@ def test_it_imports_into_a_review_like_the_web_page(ncbi, review):
     ncbi.add_corpus(QUERY, MARCH_2021)
     out = run(QUERY, "--review", str(review.pk))
     assert "imported:    93 records into review" in out
-    item = Import.objects.get()
-    assert (item.status, item.database, item.platform) == (Import.Status.IMPORTED, "PubMed", "NCBI E-utilities")
-    assert item.job is None
+    import_ = Import.objects.get()
+    assert (import_.status, import_.database, import_.platform) == (
+        Import.Status.IMPORTED, "PubMed", "NCBI E-utilities")
+    assert import_.job is None
     assert Record.objects.in_screening().count() == 93
 
 

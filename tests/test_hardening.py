@@ -61,5 +61,6 @@ def test_an_upload_under_the_limit_goes_through(client, review, carol):
 
     client.force_login(carol)
     response = client.post(f"/reviews/{review.pk}/imports/upload/",
-                           {"files": SimpleUploadedFile("two.ris", TWO_RIS_RECORDS.encode()), "source": "database"})
+                           {"files": SimpleUploadedFile("two.ris", TWO_RIS_RECORDS.encode()),
+                            "identified_via": "database"})
     assert response.status_code == 302 and review.imports.count() == 1

@@ -153,7 +153,7 @@ def _build_record(block: TaggedRecord) -> ParsedRecord:
         publication_type=_first(values, "TY"),
         urls=unique(url for url in _every(values, *_URL_TAGS) if url.startswith(("http://", "https://"))),
         database=clean_text(database),
-        source_id=_first(values, "ID"),
+        id_in_file=_first(values, "ID"),
         raw="".join(block.raw),
         line=block.line,
         extra=tuple(extra),
