@@ -38,6 +38,11 @@ def test_it_matches_tags_ids_classes_and_attributes_in_context():
     assert "Conflicts" not in text_of(PAGE, "main")
 
 
+def test_it_numbers_elements_in_document_order():
+    header, section, image = (select_one(PAGE, selector) for selector in ("header", "#record-card", "img"))
+    assert header.position < section.position < image.position
+
+
 def test_it_fails_naming_the_selector_when_not_exactly_one_element_matches():
     with pytest.raises(AssertionError, match="0 elements match '#nowhere'"):
         text_of(PAGE, "#nowhere")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from screening.models import RecordStage
 
 from .helpers.conflicts import conflicts_at_both_stages
-from .helpers.html import text_of
+from .helpers.html import select, text_of
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -53,7 +53,10 @@ def test_the_dashboard_the_page_and_the_navigation_count_the_same_conflicts(clie
     page = client.get(conflicts_url(review)).content.decode()
     counts = RecordStage.objects.open_conflict_counts(review)
     assert counts == {"title_abstract": 1, "full_text": 1}
-    assert dashboard.count("1 open conflict</a>") == 2  # one per stage section
+    # One link per stage section, each to the page narrowed to its stage.
+    links = [(link.get("href"), link.text) for link in select(dashboard, "a") if link.text.endswith("open conflict")]
+    assert links == [(conflicts_url(review, "title_abstract"), "1 open conflict"),
+                     (conflicts_url(review, "full_text"), "1 open conflict")]
     assert "2 open conflicts." in page
     for html in (dashboard, page):
         assert text_of(html, 'header span.count[title="Open conflicts"]') == "2"

@@ -24,12 +24,13 @@ CLOSED_BY_SIBLING = {"li": {"li"}, "option": {"option"}, "tr": {"tr"}, "td": {"t
 
 
 class Element:
-    """One element of the parsed page: its tag, attributes, and children (elements and text)."""
+    """One element of the parsed page: its tag, attributes, children (elements and text), and
+    its position among the page's elements in document order (to test what comes first)."""
 
-    __slots__ = ("tag", "attrs", "children", "parent")
+    __slots__ = ("tag", "attrs", "children", "parent", "position")
 
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None):
-        self.tag, self.attrs, self.children, self.parent = tag, attrs, [], parent
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None, position: int = 0):
+        self.tag, self.attrs, self.children, self.parent, self.position = tag, attrs, [], parent, position
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
@@ -65,12 +66,15 @@ class _TreeBuilder(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.root = self.current = Element("#document", {}, None)
+        self.count = 0
 
     def handle_starttag(self, tag, attrs):
         closes = {name for name, siblings in CLOSED_BY_SIBLING.items() if tag in siblings}
         while self.current.tag in closes:
             self.current = self.current.parent
-        element = Element(tag, {name: value if value is not None else "" for name, value in attrs}, self.current)
+        self.count += 1
+        attributes = {name: value if value is not None else "" for name, value in attrs}
+        element = Element(tag, attributes, self.current, self.count)
         self.current.children.append(element)
         if tag not in VOID:
             self.current = element
