@@ -90,11 +90,11 @@ def run_job(review_id: int) -> dict:
 
 def score(review_id: int) -> dict:
     gold = json.loads((ROOT / "var" / f"bench-dedup-gold-{review_id}.json").read_text())
-    rows = list(Record.objects.filter(review_id=review_id).values_list("source_id", "duplicate_of_id"))
+    rows = list(Record.objects.filter(review_id=review_id).values_list("id_in_file", "duplicate_of_id"))
     members = defaultdict(list)
-    for source_id, _ in rows:
-        members[gold[source_id]].append(source_id)
-    survivors = {source_id for source_id, duplicate_of in rows if duplicate_of is None}
+    for id_in_file, _ in rows:
+        members[gold[id_in_file]].append(id_in_file)
+    survivors = {id_in_file for id_in_file, duplicate_of in rows if duplicate_of is None}
     removable = len(rows) - len(members)
     lost = sum(1 for ids in members.values() if not survivors.intersection(ids))
     removed_ok = sum(len(ids) - max(1, len(survivors.intersection(ids))) for ids in members.values())

@@ -65,9 +65,9 @@ def run_one(format_name, count):
         stored = time.perf_counter()
         jobs.job_run(job_id=check_job.pk)
         checked = time.perf_counter()
-        item = Import.objects.get(pk=check_job.params["import_ids"][0])
-        item = imports.import_confirm(item=item, database="Benchmark", confirmed_by=lead)
-        job = jobs.job_run(job_id=item.job_id)
+        import_ = Import.objects.get(pk=check_job.params["import_ids"][0])
+        import_ = imports.import_confirm(import_=import_, database="Benchmark", confirmed_by=lead)
+        job = jobs.job_run(job_id=import_.job_id)
         finished = time.perf_counter()
         assert job.status == Job.Status.SUCCEEDED, job.error
         rows = review.records.count()

@@ -69,11 +69,11 @@ def fill(n_records):
     review.save()
     people = [User.objects.create_user(f"bench-reviewer-{i}", password=None) for i in range(2)]
     Membership.objects.bulk_create([Membership(review=review, user=u, role=Role.REVIEWER) for u in people])
-    source = Import.objects.create(review=review, database="MEDLINE", status=Import.Status.IMPORTED,
-                                   record_count=n_records)
+    import_ = Import.objects.create(review=review, database="MEDLINE", status=Import.Status.IMPORTED,
+                                    record_count=n_records)
     rows = read_rows(n_records)
     records = Record.objects.bulk_create([
-        Record(review=review, source_import=source, source_index=i, title=title, abstract=abstract)
+        Record(review=review, source_import=import_, source_index=i, title=title, abstract=abstract)
         for i, (title, abstract, _) in enumerate(rows)], batch_size=5000)
     record_stages_sync(review=review)
     with connection.cursor() as cursor:

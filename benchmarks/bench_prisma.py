@@ -26,7 +26,7 @@ from bench_screening import drop_database, recreate_database  # noqa: E402
 FILL_SQL = """
 INSERT INTO screening_record (review_id, source_import_id, source_index, title, abstract, authors, journal, volume,
     issue, pages, doi, pmid, pmcid, identifiers, issn, keywords, subject_terms, language, publication_type, urls,
-    database, source_id, raw, line, removed_reason, removed_by_automation)
+    database, id_in_file, raw, line, removed_reason, removed_by_automation)
 SELECT %(review)s, (%(imports)s)[1 + i %% 5], i, 'Record ' || i || ' on blue light and sleep', 'Abstract ' || i,
     '["Author A"]', 'Journal', '', '', '', '10.1000/bench.' || i, '', '', '[]', '[]', '[]', '[]', '', '', '[]',
     '', '', '', 0, CASE WHEN i %% 50 = 1 THEN 'Retracted' ELSE '' END, i %% 100 = 1
@@ -38,7 +38,8 @@ INSERT INTO screening_recordstage
     (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
 SELECT %(review)s, r.id, 'title_abstract', 0, 0, CASE WHEN r.id %% 10 = 3 THEN 'included' ELSE 'excluded' END,
     'agreement', ''
-FROM screening_record r JOIN screening_import i ON i.id = r.source_import_id AND i.source IN ('database', 'register')
+FROM screening_record r JOIN screening_import i
+  ON i.id = r.source_import_id AND i.identified_via IN ('database', 'register')
 WHERE r.review_id = %(review)s AND r.duplicate_of_id IS NULL AND r.removed_reason = '';
 INSERT INTO screening_report (review_id, record_id, status, file, url, note, updated_by_id, updated_at)
 SELECT %(review)s, r.id, CASE WHEN r.id %% 7 = 0 THEN 'not_retrieved' ELSE 'retrieved' END, '', 'https://example.org',
@@ -46,7 +47,7 @@ SELECT %(review)s, r.id, CASE WHEN r.id %% 7 = 0 THEN 'not_retrieved' ELSE 'retr
 FROM screening_record r JOIN screening_import i ON i.id = r.source_import_id
 LEFT JOIN screening_recordstage ta ON ta.record_id = r.id AND ta.stage = 'title_abstract'
 WHERE r.review_id = %(review)s AND r.duplicate_of_id IS NULL AND r.removed_reason = ''
-  AND (ta.outcome = 'included' OR i.source = 'citation');
+  AND (ta.outcome = 'included' OR i.identified_via = 'citation');
 INSERT INTO screening_recordstage
     (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
 SELECT %(review)s, rep.record_id, 'full_text', 0, 0,
@@ -93,8 +94,8 @@ def main():
 
         lead = get_user_model().objects.create_user("bench-lead", password="x")
         review = review_create(created_by=lead, title="PRISMA benchmark")
-        imports = [Import.objects.create(review=review, source=source, database=database, status="imported").pk
-                   for source, database in (("database", "MEDLINE"), ("database", "Embase"), ("database", "CINAHL"),
+        imports = [Import.objects.create(review=review, identified_via=via, database=database, status="imported").pk
+                   for via, database in (("database", "MEDLINE"), ("database", "Embase"), ("database", "CINAHL"),
                                             ("register", "ClinicalTrials.gov"), ("citation", "Reference lists"))]
         started = time.perf_counter()
         with connection.cursor() as cursor:

@@ -110,14 +110,14 @@ def fill(records, reviewers):
     people = [User.objects.create_user(f"bench-reviewer-{i}", password=None, first_name="Reviewer", last_name=str(i))
               for i in range(reviewers + 1)]  # the last one is the browser's
     Membership.objects.bulk_create([Membership(review=review, user=u, role=Role.REVIEWER) for u in people])
-    source = Import.objects.create(review=review, database="MEDLINE", platform="PubMed",
-                                   status=Import.Status.IMPORTED, record_count=records)
+    import_ = Import.objects.create(review=review, database="MEDLINE", platform="PubMed",
+                                    status=Import.Status.IMPORTED, record_count=records)
     rng = random.Random(5)
     started = time.perf_counter()
     batch = []
     for i in range(records):
         batch.append(Record(
-            review=review, source_import=source, source_index=i,
+            review=review, source_import=import_, source_index=i,
             title=" ".join(rng.choices(WORDS, k=12)).capitalize() + f" ({i})",
             abstract=" ".join(rng.choices(WORDS, k=230)).capitalize() + ".",
             authors=[f"Author{rng.randint(1, 5000)} A", f"Author{rng.randint(1, 5000)} B"],

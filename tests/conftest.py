@@ -80,11 +80,11 @@ def review(carol, alice, bob):
 
 @pytest.fixture
 def test_job_kinds(monkeypatch):
-    """The job kinds that exist only in tests (tests/job_kinds.py), known to this process; a
-    worker started by tests/worker.py knows them too."""
+    """The job kinds that exist only in tests (tests/helpers/jobs.py), known to this process; a
+    worker started by tests/helpers/worker.py knows them too."""
     from screening.services.jobs import JOB_KINDS
 
-    from .job_kinds import TEST_JOB_KINDS
+    from .helpers.jobs import TEST_JOB_KINDS
 
     for kind, path in TEST_JOB_KINDS.items():
         monkeypatch.setitem(JOB_KINDS, kind, path)
@@ -93,20 +93,33 @@ def test_job_kinds(monkeypatch):
 @pytest.fixture
 def ncbi(settings, monkeypatch):
     """The fake NCBI E-utilities server, with the app's clients on its fake clock
-    (tests/pubmed_helpers.py)."""
-    from .pubmed_helpers import fake_ncbi
+    (tests/helpers/pubmed.py)."""
+    from .helpers.pubmed import fake_ncbi
 
     yield from fake_ncbi(settings, monkeypatch)
 
 
 @pytest.fixture
 def walked(review, alice, bob, carol, settings, tmp_path):
-    """The review walked through every stage by Alice, Bob and Carol (tests/prisma_review.py):
+    """The review walked through every stage by Alice, Bob and Carol (tests/helpers/prisma.py):
     the records, votes, reports and studies whose PRISMA counts are known."""
-    from .prisma_review import walk_review
+    from .helpers.prisma import walk_review
 
     settings.MEDIA_ROOT = tmp_path
     return walk_review(review, alice=alice, bob=bob, carol=carol)
+
+
+@pytest.fixture
+def detection(monkeypatch):
+    """The dedup run's notice and retraction detection replaced by the stand-in of
+    tests/helpers/notices.py, which links the notices of its small real file to their articles."""
+    from screening.services import dedup
+
+    from .helpers.notices import Detection
+
+    stand_in = Detection()
+    monkeypatch.setattr(dedup, "find_duplicates", stand_in)
+    return stand_in
 
 
 @pytest.fixture

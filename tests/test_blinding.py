@@ -22,7 +22,8 @@ from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services import fulltext
 
-from .screening_records import make_records, open_screen
+from .helpers.html import select, text_of
+from .helpers.screening import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -232,8 +233,8 @@ def test_notices_and_the_retracted_flag_look_the_same_to_bob_whether_alice_voted
 def test_a_conflict_shows_as_open_to_bob_exactly_like_a_record_awaiting_alice(client, scene, bob):
     client.force_login(bob)
     html = client.get(f"/reviews/{scene['review'].pk}/screen/mine/").content.decode()
-    rows = html.split("<tbody>")[1]
-    assert rows.count("<td>Open</td>") == 3 and "Resolved" not in rows
+    cells = [cell.text for cell in select(html, "tbody td")]
+    assert cells.count("Open") == 3 and "Resolved" not in text_of(html, "tbody")
 
 
 def test_the_queue_order_does_not_depend_on_other_reviewers_votes(review, alice, bob):

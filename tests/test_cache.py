@@ -12,8 +12,8 @@ from screening.models import Stage
 from screening.services import queue as queue_services
 
 from .conftest import REPO_ROOT
-from .screening_records import make_records
-from . import worker
+from .helpers.screening import make_records
+from .helpers import worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,9 +36,9 @@ def test_records_an_import_adds_in_another_process_are_counted_here_at_once(revi
     in_another_process(
         "from screening.models import Review\n"
         "from screening.services.queue import record_stages_add_import\n"
-        "from tests.screening_records import make_records\n"
+        "from tests.helpers.screening import make_records\n"
         f"records = make_records(Review.objects.get(pk={review.pk}), 2)\n"
-        "record_stages_add_import(item=records[0].source_import)\n"
+        "record_stages_add_import(import_=records[0].source_import)\n"
     )
     assert queue_services.records_in_stage_count(review) == 5
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from .conftest import SHARED, skip_unless_ci_allows
-from .dedup_helpers import EMBASE_RIS, MEDLINE_RIS
+from .helpers.dedup import EMBASE_RIS, MEDLINE_RIS
 
 STROKE = SHARED / "data" / "dedup" / "sra_stroke"
 

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from screening.models import Record, Review
 
-from .imports_helpers import EMBASE_RIS, PUBMED_NBIB
+from .helpers.imports import EMBASE_RIS, PUBMED_NBIB
 
 SAMPLES = Path(__file__).parent / "formats" / "samples"
 

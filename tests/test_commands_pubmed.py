@@ -14,7 +14,7 @@ from screening.models import Import, Record
 
 from .conftest import REPO_ROOT
 from .pubmed.fake_eutils import FakeEutils
-from .pubmed_helpers import QUERY, days
+from .helpers.pubmed import QUERY, days
 
 MARCH_2021 = days(date(2021, 3, 1), date(2021, 3, 31), 3)  # 93 records
 
@@ -67,9 +67,10 @@ def test_it_imports_into_a_review_like_the_web_page(ncbi, review):
     ncbi.add_corpus(QUERY, MARCH_2021)
     out = run(QUERY, "--review", str(review.pk))
     assert "imported:    93 records into review" in out
-    item = Import.objects.get()
-    assert (item.status, item.database, item.platform) == (Import.Status.IMPORTED, "PubMed", "NCBI E-utilities")
-    assert item.job is None
+    import_ = Import.objects.get()
+    assert (import_.status, import_.database, import_.platform) == (
+        Import.Status.IMPORTED, "PubMed", "NCBI E-utilities")
+    assert import_.job is None
     assert Record.objects.in_screening().count() == 93
 
 

@@ -12,7 +12,7 @@ from screening.models import Decision, DecisionEvent, Membership, RecordStage, R
 from screening.services import decisions as services
 from screening.services import queue as queue_services
 
-from .screening_records import make_records
+from .helpers.screening import make_records
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

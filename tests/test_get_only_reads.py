@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from screening.models import Import, Job
-from .screening_records import make_records
+from .helpers.screening import make_records
 
 pytestmark = pytest.mark.django_db
 

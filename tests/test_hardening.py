@@ -57,9 +57,10 @@ def test_an_upload_over_the_limit_is_refused_from_its_content_length_before_its_
 def test_an_upload_under_the_limit_goes_through(client, review, carol):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .imports_helpers import TWO_RIS_RECORDS
+    from .helpers.imports import TWO_RIS_RECORDS
 
     client.force_login(carol)
     response = client.post(f"/reviews/{review.pk}/imports/upload/",
-                           {"files": SimpleUploadedFile("two.ris", TWO_RIS_RECORDS.encode()), "source": "database"})
+                           {"files": SimpleUploadedFile("two.ris", TWO_RIS_RECORDS.encode()),
+                            "identified_via": "database"})
     assert response.status_code == 302 and review.imports.count() == 1

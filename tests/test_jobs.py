@@ -170,15 +170,15 @@ def test_retry_hands_a_stopped_job_to_a_worker_and_refuses_a_live_one(client, re
 def test_cancelling_a_stopped_import_marks_the_import_failed_with_nothing_stored(client, review, carol):
     from screening.models import Import
 
-    item = Import.objects.create(review=review, created_by=carol, filename="big.ris", status=Import.Status.IMPORTING)
-    job = stalled_job(review, kind="import_records", params={"import_id": item.pk})
-    Import.objects.filter(pk=item.pk).update(job=job)
+    import_ = Import.objects.create(review=review, created_by=carol, filename="big.ris", status=Import.Status.IMPORTING)
+    job = stalled_job(review, kind="import_records", params={"import_id": import_.pk})
+    Import.objects.filter(pk=import_.pk).update(job=job)
     client.force_login(carol)
     client.post(f"/reviews/{review.pk}/jobs/{job.pk}/cancel/")
     job.refresh_from_db()
-    item.refresh_from_db()
+    import_.refresh_from_db()
     assert job.status == Job.Status.CANCELLED and job.message == "Cancelled by carol after its worker stopped."
-    assert item.status == Import.Status.FAILED and "Nothing from this file was stored" in item.error
+    assert import_.status == Import.Status.FAILED and "Nothing from this file was stored" in import_.error
     assert jobs.job_run(job_id=job.pk) is None  # a late redelivery leaves it cancelled
 
 
@@ -201,11 +201,11 @@ def test_the_dashboard_shows_a_stopped_duplicate_search_with_the_way_to_retry_it
 def test_cancelling_a_stopped_check_drops_the_files_it_was_reading(client, review, carol):
     from screening.models import Import
 
-    item = Import.objects.create(review=review, created_by=carol, filename="embase.ris", status=Import.Status.CHECKED,
-                                 check_report={"state": "waiting"})
-    job = stalled_job(review, kind="import_check", params={"import_ids": [item.pk]})
+    import_ = Import.objects.create(review=review, created_by=carol, filename="embase.ris",
+                                   status=Import.Status.CHECKED, check_report={"state": "waiting"})
+    job = stalled_job(review, kind="import_check", params={"import_ids": [import_.pk]})
     client.force_login(carol)
     client.post(f"/reviews/{review.pk}/jobs/{job.pk}/cancel/")
-    item.refresh_from_db()
+    import_.refresh_from_db()
     assert Job.objects.get(pk=job.pk).status == Job.Status.CANCELLED
-    assert item.status == Import.Status.CANCELLED
+    assert import_.status == Import.Status.CANCELLED

@@ -4,8 +4,8 @@ import pytest
 from screening.models import DuplicateCandidate, Import, Job, Merge, Record
 from screening.services import imports, merges
 
-from .dedup_helpers import embase_upload, medline_upload
-from .worker import celery_worker, wait_for
+from .helpers.dedup import embase_upload, medline_upload
+from .helpers.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +18,8 @@ def test_each_import_is_followed_by_a_dedup_job_whose_merges_a_lead_can_undo(rev
             return Job.objects.get(pk=check.pk).is_finished
 
         wait_for(checked, timeout=90)
-        for item in Import.objects.filter(review=review).order_by("pk"):
-            imports.import_confirm(item=item, database="MEDLINE" if "medline" in item.filename else "Embase",
+        for import_ in Import.objects.filter(review=review).order_by("pk"):
+            imports.import_confirm(import_=import_, database="MEDLINE" if "medline" in import_.filename else "Embase",
                                    confirmed_by=carol)
 
         def deduplicated():

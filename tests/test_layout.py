@@ -89,3 +89,20 @@ def test_the_import_reader_sees_imports_inside_functions_and_relative_ones(tmp_p
                       "    from .. import views\n")
     names = imported_modules(module, root=tmp_path)
     assert {"celery", "django.db", "screening.models", "screening.views"} <= set(names)
+
+
+TESTS = ROOT / "tests"
+# Beside the tests, the top of tests/ holds only what pytest and Django look for by name.
+TESTS_TOP_LEVEL = {"__init__.py", "conftest.py", "settings.py"}
+
+
+def test_test_helpers_live_in_the_helpers_package():
+    loose = sorted(path.name for path in TESTS.glob("*.py")
+                   if not path.name.startswith("test_") and path.name not in TESTS_TOP_LEVEL)
+    assert loose == [], f"tests/{loose[0]} is not a test: helpers belong in tests/helpers/"
+    assert (TESTS / "helpers" / "__init__.py").exists()
+
+
+def test_no_test_module_hides_among_the_helpers():
+    tests = sorted(path.name for path in (TESTS / "helpers").glob("test_*.py"))
+    assert tests == [], "pytest would collect these from tests/helpers/: tests belong beside the code's topic"

@@ -11,7 +11,7 @@ from screening.selectors.prisma import prisma_counts, prisma_open_work
 from screening.services import decisions, fulltext
 from screening.services import queue as queue_services
 
-from .prisma_review import EXPECTED, add_import, screen_all
+from .helpers.prisma import EXPECTED, add_import, screen_all
 
 pytestmark = pytest.mark.django_db
 

@@ -33,10 +33,10 @@ def histories(draw):
     finished = draw(st.booleans())
     records = []
     for _ in range(draw(st.integers(min_value=0, max_value=24))):
-        source = draw(st.sampled_from(DBR + OTHER))
-        fates = FATES_DBR if source in DBR else FATES_OTHER
+        via = draw(st.sampled_from(DBR + OTHER))
+        fates = FATES_DBR if via in DBR else FATES_OTHER
         records.append({
-            "source": source,
+            "identified_via": via,
             "database": draw(st.sampled_from(("MEDLINE", "Embase", "CT.gov"))),
             "is_update": draw(st.booleans()),
             "fate": draw(st.sampled_from([f for f in fates if not (finished and f in OPEN)])),
@@ -54,14 +54,15 @@ def write_history(carol, records, previous):
         review.save()
     imports = {}
     for r in records:
-        key = (r["source"], r["database"], r["is_update"])
+        key = (r["identified_via"], r["database"], r["is_update"])
         if key not in imports:
-            imports[key] = Import.objects.create(review=review, source=key[0], database=key[1], is_update=key[2],
-                                                 status=Import.Status.IMPORTED)
+            imports[key] = Import.objects.create(review=review, identified_via=key[0], database=key[1],
+                                                 is_update=key[2], status=Import.Status.IMPORTED)
     anchor = Record.objects.create(review=review, source_import=Import.objects.create(
         review=review, database="Anchor", status=Import.Status.FAILED), source_index=0, title="primary")
     rows = Record.objects.bulk_create(
-        Record(review=review, source_import=imports[(r["source"], r["database"], r["is_update"])], source_index=i,
+        Record(review=review, source_import=imports[(r["identified_via"], r["database"], r["is_update"])],
+               source_index=i,
                title=f"record {i}", duplicate_of=anchor if r["fate"] == "duplicate" else None,
                removed_reason=r["fate"].startswith("removed") and "tool says no" or "",
                removed_by_automation=r["fate"] == "removed_auto",
@@ -75,7 +76,7 @@ def write_history(carol, records, previous):
             continue
         if fate == "ta_open" and i % 2:
             continue  # imported since the last sync: no title/abstract row yet
-        if r["source"] in DBR:
+        if r["identified_via"] in DBR:
             ta = {"ta_excluded": "excluded", "ta_open": "conflict"}.get(fate, "included")
             stages.append(RecordStage(review=review, record=record, stage="title_abstract", order_key=0, outcome=ta))
             if ta != "included":
@@ -106,9 +107,9 @@ def test_every_prisma_sum_holds_exactly_when_nothing_is_open(carol, history):
         transaction.set_rollback(True)
 
     in_scope = [r for r in records if r["is_update"] or not previous]
-    fates = Counter((r["source"] in DBR, r["fate"]) for r in in_scope)
-    assert counts.database_results == sum(r["source"] == "database" for r in in_scope)
-    assert counts.citations_results == sum(r["source"] == "citation" for r in in_scope)
+    fates = Counter((r["identified_via"] in DBR, r["fate"]) for r in in_scope)
+    assert counts.database_results == sum(r["identified_via"] == "database" for r in in_scope)
+    assert counts.citations_results == sum(r["identified_via"] == "citation" for r in in_scope)
     assert counts.duplicates == fates[True, "duplicate"]
     assert counts.excluded_automatic == fates[True, "removed_auto"]
     assert counts.excluded_other == fates[True, "removed_other"] + fates[True, "notice"]
@@ -119,7 +120,7 @@ def test_every_prisma_sum_holds_exactly_when_nothing_is_open(carol, history):
                                               if not dbr and fate not in ("duplicate", "removed_other", "notice"))
     assert counts.records_excluded == fates[True, "ta_excluded"]
     assert dict(counts.dbr_excluded) == dict(Counter(r["reason"] for r in in_scope
-                                                    if r["source"] in DBR and r["fate"] == "ft_excluded"))
+                                                    if r["identified_via"] in DBR and r["fate"] == "ft_excluded"))
     included = [r for r in in_scope if r["fate"] == "ft_included"]
     assert counts.new_reports == len(included)
     assert counts.new_studies == len({r["study"] for r in included if r["study"] is not None}) + sum(

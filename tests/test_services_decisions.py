@@ -9,7 +9,7 @@ from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services.queue import QueueState
 
-from .screening_records import make_records
+from .helpers.screening import make_records
 
 pytestmark = pytest.mark.django_db
 TA = "title_abstract"
@@ -267,7 +267,7 @@ def test_an_import_that_finishes_after_a_later_one_still_reaches_screening(revie
         seen.add(record.pk)
         services.decision_record(reviewer=alice, review=review, record=record, verdict="include")
     assert not seen & {r.pk for r in slow}, "records of an unfinished import are not screened"
-    import_finished(item=Import.objects.get(pk=slow[0].source_import_id), record_count=3)
+    import_finished(import_=Import.objects.get(pk=slow[0].source_import_id), record_count=3)
     record, state = queue_services.screening_next(reviewer=alice, review=review)
     assert record is not None and record.pk in {r.pk for r in slow}
 

@@ -6,7 +6,7 @@ from screening.models import DuplicateCandidate, Import, Job, Merge, Record
 from screening.selectors import dedup as dedup_selectors
 from screening.services import dedup, imports, jobs, merges
 
-from .dedup_helpers import EMBASE_RIS, MEDLINE_RIS, embase_upload, medline_upload
+from .helpers.dedup import EMBASE_RIS, MEDLINE_RIS, embase_upload, medline_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +154,10 @@ def test_a_finished_import_job_starts_a_dedup_job_once_committed(review, carol, 
     check = imports.imports_upload(review=review, files=[medline_upload(), embase_upload()], uploaded_by=carol)
     jobs.job_run(job_id=check.pk)
     with django_capture_on_commit_callbacks(execute=False):
-        for item in Import.objects.filter(review=review):
-            item = imports.import_confirm(item=item, database=item.filename.split(".")[0], confirmed_by=carol)
-            jobs.job_run(job_id=item.job_id)
+        for import_ in Import.objects.filter(review=review):
+            import_ = imports.import_confirm(import_=import_, database=import_.filename.split(".")[0],
+                                             confirmed_by=carol)
+            jobs.job_run(job_id=import_.job_id)
     # Two imports, one waiting dedup job: it will see both files.
     [dedup_job] = Job.objects.filter(kind="dedup")
     jobs.job_run(job_id=dedup_job.pk)

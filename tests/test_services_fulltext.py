@@ -4,12 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening.models import Decision, DecisionEvent, Record, RecordStage, Report, Source
+from screening.models import Decision, DecisionEvent, IdentifiedVia, Record, RecordStage, Report
 from screening.services import decisions, fulltext, records as record_services
 from screening.services import queue as queue_services
 
-from .prisma_review import PDF, add_import
-from .screening_records import make_records
+from .helpers.prisma import PDF, add_import
+from .helpers.screening import make_records
 
 pytestmark = pytest.mark.django_db
 FT = "full_text"
@@ -59,7 +59,7 @@ def test_it_refuses_a_record_excluded_at_title_abstract(review, included, alice)
 
 
 def test_records_found_by_other_methods_skip_title_abstract_and_are_sought(review, alice):
-    citation = add_import(review, 1, source=Source.CITATION, database="Reference lists")[0]
+    citation = add_import(review, 1, identified_via=IdentifiedVia.CITATION, database="Reference lists")[0]
     queue_services.record_stages_sync(review=review)
     assert not RecordStage.objects.filter(record=citation, stage="title_abstract").exists()
     assert list(Record.objects.sought_for_retrieval().filter(review=review)) == [citation]

@@ -10,7 +10,7 @@ from screening.models import Import
 from screening.services.imports import import_file_now
 from screening.selectors.prisma import prisma_counts
 
-from .imports_helpers import EXPORTS
+from .helpers.imports import EXPORTS
 
 pytestmark = pytest.mark.django_db
 

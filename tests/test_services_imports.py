@@ -7,7 +7,7 @@ from screening.formats import ImportFormatError, open_export
 from screening.models import Import, Job, Record
 from screening.services import imports, jobs
 
-from .imports_helpers import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
+from .helpers.imports import ENTREZ, EMBASE_RIS, EXPORTS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
 
 pytestmark = pytest.mark.django_db
 
@@ -18,28 +18,29 @@ def upload_and_check(review, carol, *files):
     return [Import.objects.get(pk=pk) for pk in check_job.params["import_ids"]]
 
 
-def confirm_and_import(item, carol, database="Embase", **extra):
-    item = imports.import_confirm(item=item, database=database, platform="Embase.com", confirmed_by=carol, **extra)
-    return jobs.job_run(job_id=item.job_id)
+def confirm_and_import(import_, carol, database="Embase", **extra):
+    import_ = imports.import_confirm(import_=import_, database=database, platform="Embase.com", confirmed_by=carol,
+                                     **extra)
+    return jobs.job_run(job_id=import_.job_id)
 
 
 def test_checking_a_file_stores_a_report_and_no_record(review, carol):
-    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
-    report = item.check_report
+    [import_] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    report = import_.check_report
     assert report["state"] == "ok"
     assert (report["format"], report["record_count"]) == ("ris", 6)
     assert dict((name, count) for name, count, _ in report["coverage"])["title"] == 6
-    assert item.database == "Embase"  # named by the file itself
+    assert import_.database == "Embase"  # named by the file itself
     assert Record.objects.count() == 0
 
 
 def test_confirming_imports_every_record_with_its_provenance(review, carol):
-    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
-    job = confirm_and_import(item, carol, search_string="exp sleep/", searched_on=None)
-    item.refresh_from_db()
+    [import_] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    job = confirm_and_import(import_, carol, search_string="exp sleep/", searched_on=None)
+    import_.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.error
-    assert item.status == Import.Status.IMPORTED and item.record_count == 6
-    records = Record.objects.filter(source_import=item).order_by("source_index")
+    assert import_.status == Import.Status.IMPORTED and import_.record_count == 6
+    records = Record.objects.filter(source_import=import_).order_by("source_index")
     assert records.count() == 6
     assert all(r.title for r in records)
     assert records[0].source_import.search_string == "exp sleep/"
@@ -47,17 +48,17 @@ def test_confirming_imports_every_record_with_its_provenance(review, carol):
 
 
 def test_running_the_same_import_job_twice_stores_nothing_twice(review, carol):
-    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
-    job = confirm_and_import(item, carol)
+    [import_] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    job = confirm_and_import(import_, carol)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING)
     jobs.job_run(job_id=job.pk)
-    assert Record.objects.filter(source_import=item).count() == 6
+    assert Record.objects.filter(source_import=import_).count() == 6
 
 
 def test_a_double_confirm_queues_one_import(review, carol):
-    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
-    first = imports.import_confirm(item=item, database="Embase", confirmed_by=carol)
-    second = imports.import_confirm(item=item, database="Embase", confirmed_by=carol)
+    [import_] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    first = imports.import_confirm(import_=import_, database="Embase", confirmed_by=carol)
+    second = imports.import_confirm(import_=import_, database="Embase", confirmed_by=carol)
     assert first.job_id == second.job_id
     assert Job.objects.filter(kind="import_records").count() == 1
 
@@ -75,28 +76,28 @@ def pubmed_xml_with(articles, cut_last=False):
 
 def test_a_file_that_fails_on_its_last_record_is_refused_at_the_check(review, carol):
     articles = ["biopython__pubmed4.xml", "biopython__pubmed5.xml", "biopython__pubmed6.xml"]
-    [item] = upload_and_check(review, carol, upload_text("efetch.xml", pubmed_xml_with(articles, cut_last=True)))
-    assert item.check_report["state"] == "error"
-    assert "efetch.xml, line" in item.check_report["error"]
-    assert not imports.staged_rows_path(item).exists()
+    [import_] = upload_and_check(review, carol, upload_text("efetch.xml", pubmed_xml_with(articles, cut_last=True)))
+    assert import_.check_report["state"] == "error"
+    assert "efetch.xml, line" in import_.check_report["error"]
+    assert not imports.staged_rows_path(import_).exists()
     assert Record.objects.count() == 0
 
 
 def test_an_import_that_fails_on_its_last_record_leaves_nothing_and_says_why(review, carol):
     articles = ["biopython__pubmed4.xml", "biopython__pubmed5.xml", "biopython__pubmed6.xml"]
-    [item] = upload_and_check(review, carol, upload_text("efetch.xml", pubmed_xml_with(articles)))
-    assert item.check_report["record_count"] == 3
+    [import_] = upload_and_check(review, carol, upload_text("efetch.xml", pubmed_xml_with(articles)))
+    assert import_.check_report["record_count"] == 3
     # Between the check and the import the staged rows lose the end of their last row (a
     # disk filling up): the first two rows reach the database before the third fails.
-    staged = imports.staged_rows_path(item)
+    staged = imports.staged_rows_path(import_)
     rows = staged.read_text(encoding="utf-8").splitlines(keepends=True)
     staged.write_text("".join(rows[:2]) + rows[2][: len(rows[2]) // 3] + "\n", encoding="utf-8")
-    job = confirm_and_import(item, carol, database="MEDLINE")
-    item.refresh_from_db()
+    job = confirm_and_import(import_, carol, database="MEDLINE")
+    import_.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert job.error.startswith("Nothing from efetch.xml was imported.")
     assert "Check the file again" in job.error
-    assert item.status == Import.Status.FAILED and item.error
+    assert import_.status == Import.Status.FAILED and import_.error
     assert Record.objects.count() == 0
 
 
@@ -111,10 +112,10 @@ ODD_CHARACTERS_RIS = (
 
 
 def test_every_character_of_a_record_reaches_the_database(review, carol):
-    [item] = upload_and_check(review, carol, upload_text("odd.ris", ODD_CHARACTERS_RIS))
-    confirm_and_import(item, carol)
+    [import_] = upload_and_check(review, carol, upload_text("odd.ris", ODD_CHARACTERS_RIS))
+    confirm_and_import(import_, carol)
     parsed = list(open_export(io.BytesIO(ODD_CHARACTERS_RIS.encode()), filename="odd.ris").records())
-    stored = list(Record.objects.filter(source_import=item).order_by("source_index"))
+    stored = list(Record.objects.filter(source_import=import_).order_by("source_index"))
     assert len(stored) == len(parsed) == 2
     for record, source in zip(stored, parsed):
         assert (record.title, record.raw) == (source.title, source.raw)
@@ -125,14 +126,14 @@ def test_every_character_of_a_record_reaches_the_database(review, carol):
     assert stored[0].authors == ["M\u00fcller, J\\rg"] and stored[0].year is None
 
 
-def check_staged(item, monkeypatch, *, in_parts):
-    """Check `item` again, in two processes or in one; return its report and the text its
+def check_staged(import_, monkeypatch, *, in_parts):
+    """Check `import_` again, in two processes or in one; return its report and the text its
     import would send to COPY."""
     monkeypatch.setattr(imports, "CHECK_IN_PARTS_FROM", 0 if in_parts else 1 << 40)
-    item = imports.import_check(item=item)
-    if not imports.staged_rows_path(item).exists():
-        return item.check_report, None
-    return item.check_report, b"".join(buffer for buffers in imports._copy_batches(item) for buffer in buffers)
+    import_ = imports.import_check(import_=import_)
+    if not imports.staged_rows_path(import_).exists():
+        return import_.check_report, None
+    return import_.check_report, b"".join(buffer for buffers in imports._copy_batches(import_) for buffer in buffers)
 
 
 @pytest.mark.parametrize("name", [
@@ -142,43 +143,43 @@ def check_staged(item, monkeypatch, *, in_parts):
     "embase-ris/asreview__embase.ris",  # BOM
 ])
 def test_a_file_checked_in_two_processes_gets_the_report_and_rows_of_one(review, carol, monkeypatch, name):
-    [item] = upload_and_check(review, carol, upload(EXPORTS / name))
-    whole = check_staged(item, monkeypatch, in_parts=False)
+    [import_] = upload_and_check(review, carol, upload(EXPORTS / name))
+    whole = check_staged(import_, monkeypatch, in_parts=False)
     spawned, popen = [], imports.subprocess.Popen
     monkeypatch.setattr(imports.subprocess, "Popen", lambda *args, **kw: spawned.append(args) or popen(*args, **kw))
-    assert check_staged(item, monkeypatch, in_parts=True) == whole
-    assert len(spawned) == 1 and imports.later_rows_path(item).exists()
-    job = confirm_and_import(item, carol)
+    assert check_staged(import_, monkeypatch, in_parts=True) == whole
+    assert len(spawned) == 1 and imports.later_rows_path(import_).exists()
+    job = confirm_and_import(import_, carol)
     assert job.status == Job.Status.SUCCEEDED, job.error
-    indexes = list(Record.objects.filter(source_import=item).order_by("id").values_list("source_index", flat=True))
-    assert indexes == list(range(item.record_count))
-    assert not imports.later_rows_path(item).exists()
+    indexes = list(Record.objects.filter(source_import=import_).order_by("id").values_list("source_index", flat=True))
+    assert indexes == list(range(import_.record_count))
+    assert not imports.later_rows_path(import_).exists()
 
 
 def test_rows_left_by_a_killed_check_are_never_imported(review, carol, monkeypatch):
-    [item] = upload_and_check(review, carol, upload(EMBASE_RIS))
-    leftover = imports.later_rows_path(item).with_suffix(".partial")
+    [import_] = upload_and_check(review, carol, upload(EMBASE_RIS))
+    leftover = imports.later_rows_path(import_).with_suffix(".partial")
     leftover.write_text("a row of another check\n", encoding="utf-8")
-    imports.import_check(item=item)
-    assert not leftover.exists() and not imports.later_rows_path(item).exists()
-    job = confirm_and_import(item, carol)
+    imports.import_check(import_=import_)
+    assert not leftover.exists() and not imports.later_rows_path(import_).exists()
+    job = confirm_and_import(import_, carol)
     assert job.status == Job.Status.SUCCEEDED, job.error
 
 
 def test_the_check_reads_the_second_half_itself_when_its_child_process_fails(review, carol, monkeypatch):
-    [item] = upload_and_check(review, carol, upload(EXPORTS / "pubmed-medline/revtools__restoration_pubmed.nbib"))
-    whole = check_staged(item, monkeypatch, in_parts=False)
+    [import_] = upload_and_check(review, carol, upload(EXPORTS / "pubmed-medline/revtools__restoration_pubmed.nbib"))
+    whole = check_staged(import_, monkeypatch, in_parts=False)
     monkeypatch.setattr(imports.sys, "executable", "/bin/false")
-    assert check_staged(item, monkeypatch, in_parts=True) == whole
+    assert check_staged(import_, monkeypatch, in_parts=True) == whole
 
 
 def test_an_error_in_the_second_half_names_its_line(review, carol, monkeypatch):
-    [item] = upload_and_check(review, carol, upload(EXPORTS / "pubmed-medline/revtools__restoration_pubmed.nbib"))
+    [import_] = upload_and_check(review, carol, upload(EXPORTS / "pubmed-medline/revtools__restoration_pubmed.nbib"))
     monkeypatch.setattr(imports, "_child_outcome", lambda child, output: ("error", ("an odd line", 4242)))
-    report, _ = check_staged(item, monkeypatch, in_parts=True)
+    report, _ = check_staged(import_, monkeypatch, in_parts=True)
     assert report["state"] == "error"
     assert report["error"] == "revtools__restoration_pubmed.nbib, line 4242: an odd line"
-    assert not list(imports.staged_rows_path(item).parent.glob(f"import-{item.pk}.*"))
+    assert not list(imports.staged_rows_path(import_).parent.glob(f"import-{import_.pk}.*"))
 
 
 def test_the_same_content_uploaded_again_is_flagged(review, carol):
@@ -189,11 +190,11 @@ def test_the_same_content_uploaded_again_is_flagged(review, carol):
 
 
 def test_an_unreadable_file_gets_a_clear_message_in_its_report(review, carol):
-    [item] = upload_and_check(review, carol, upload_text("paper.pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj\n"))
-    assert item.check_report["state"] == "error"
-    assert "paper.pdf" in item.check_report["error"]
+    [import_] = upload_and_check(review, carol, upload_text("paper.pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj\n"))
+    assert import_.check_report["state"] == "error"
+    assert "paper.pdf" in import_.check_report["error"]
     with pytest.raises(ImportFormatError, match="could not be read"):
-        imports.import_confirm(item=item, database="Embase", confirmed_by=carol)
+        imports.import_confirm(import_=import_, database="Embase", confirmed_by=carol)
     assert Record.objects.count() == 0
 
 
@@ -209,8 +210,8 @@ def test_two_files_from_two_databases_are_counted_apart(review, carol):
 
 
 def test_exported_ris_reads_back_with_the_same_fields(review, carol):
-    [item] = upload_and_check(review, carol, upload(PUBMED_NBIB))
-    confirm_and_import(item, carol, database="MEDLINE")
+    [import_] = upload_and_check(review, carol, upload(PUBMED_NBIB))
+    confirm_and_import(import_, carol, database="MEDLINE")
     from screening.services.exports import stream_records_ris
 
     text = "".join(stream_records_ris(review.records.order_by("source_index")))
@@ -223,8 +224,8 @@ def test_exported_ris_reads_back_with_the_same_fields(review, carol):
 
 
 def test_import_file_now_is_the_same_path_for_scripts(review, carol):
-    item = imports.import_file_now(review=review, path=EMBASE_RIS, database="Embase", imported_by=carol)
-    assert item.status == Import.Status.IMPORTED and item.record_count == 6
+    import_ = imports.import_file_now(review=review, path=EMBASE_RIS, database="Embase", imported_by=carol)
+    assert import_.status == Import.Status.IMPORTED and import_.record_count == 6
 
 
 def test_exported_csv_reads_back_with_the_same_fields(review, carol):
@@ -240,7 +241,7 @@ def test_exported_csv_reads_back_with_the_same_fields(review, carol):
                 parsed.issue, parsed.pages, parsed.doi, parsed.pmid, list(parsed.keywords)) == (
             record.title, record.abstract, record.authors, record.year, record.journal, record.volume,
             record.issue, record.pages, record.doi, record.pmid, record.keywords)
-        assert parsed.source_id == str(record.pk)
+        assert parsed.id_in_file == str(record.pk)
 
 
 CUT_MEDLINE = "".join(
@@ -261,26 +262,26 @@ def test_the_web_check_refuses_a_cut_off_or_unscreenable_file_and_stores_nothing
                                                                                    error):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    [item] = upload_and_check(review, carol, SimpleUploadedFile(name, content))
-    assert item.check_report["state"] == "error"
-    assert item.check_report["error"].startswith(error)
+    [import_] = upload_and_check(review, carol, SimpleUploadedFile(name, content))
+    assert import_.check_report["state"] == "error"
+    assert import_.check_report["error"].startswith(error)
     assert not Record.objects.filter(review=review).exists()
-    assert not imports.staged_rows_path(item).exists()
+    assert not imports.staged_rows_path(import_).exists()
 
 
 def test_the_web_check_lists_records_with_nothing_to_screen(review, carol):
     text = TWO_RIS_RECORDS + "TY  - JOUR\nAU  - Nobody, A\nPY  - 2021\nER  - \n"
-    [item] = upload_and_check(review, carol, upload_text("three.ris", text))
-    [warning] = [w for w in item.check_report["warnings"] if w["kind"] == "nothing_to_screen"]
+    [import_] = upload_and_check(review, carol, upload_text("three.ris", text))
+    [warning] = [w for w in import_.check_report["warnings"] if w["kind"] == "nothing_to_screen"]
     assert warning["lines"] == [14] and "nothing a reviewer could screen" in warning["message"]
 
 
 def test_the_web_check_reads_utf16_without_a_bom(review, carol):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    [item] = upload_and_check(review, carol, SimpleUploadedFile("windows.ris", TWO_RIS_RECORDS.encode("utf-16-le")))
-    assert item.check_report["state"] == "ok" and item.check_report["record_count"] == 2
-    assert item.check_report["encoding"] == "utf-16-le"
-    confirm_and_import(item, carol)
+    [import_] = upload_and_check(review, carol, SimpleUploadedFile("windows.ris", TWO_RIS_RECORDS.encode("utf-16-le")))
+    assert import_.check_report["state"] == "ok" and import_.check_report["record_count"] == 2
+    assert import_.check_report["encoding"] == "utf-16-le"
+    confirm_and_import(import_, carol)
     assert sorted(Record.objects.filter(review=review).values_list("doi", flat=True)) == ["10.1000/amber.2",
                                                                                           "10.1000/blue.1"]

@@ -8,7 +8,7 @@ from screening.selectors.prisma import prisma_counts
 from screening.services import decisions, dedup, imports, merges
 from screening.services import queue as queue_services
 
-from .notices_helpers import (
+from .helpers.notices import (
     AMBER,
     ARTICLE,
     COHORT,
@@ -17,7 +17,6 @@ from .notices_helpers import (
     MELATONIN,
     RETRACTION,
     Detection,
-    detection,  # noqa: F401 (fixture)
     import_notices_file,
 )
 
@@ -34,7 +33,7 @@ def retracted_titles(review):
 
 
 @pytest.fixture
-def deduplicated(review, tmp_path, detection):  # noqa: F811
+def deduplicated(review, tmp_path, detection):
     import_notices_file(review, tmp_path)
     summary = dedup.dedup_review(review=review)
     review.refresh_from_db()

@@ -13,7 +13,7 @@ from screening.services import decisions as services
 from screening.services import jobs, priority
 from screening.services import queue as queue_services
 
-from .screening_records import make_records, open_screen
+from .helpers.screening import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 

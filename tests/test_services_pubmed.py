@@ -9,7 +9,7 @@ from screening.pubmed import PubMedQueryError
 from screening.services import imports, jobs, pubmed
 from screening.selectors.imports import import_summary
 
-from .pubmed_helpers import QUERY, busiest_second, days
+from .helpers.pubmed import QUERY, busiest_second, days
 
 pytestmark = pytest.mark.django_db
 
@@ -67,15 +67,15 @@ def test_it_imports_every_hit_as_one_import_documented_by_its_search(ncbi, revie
 
     job = run_job(run)
 
-    item = run.source_import
+    import_ = run.source_import
     assert job.status == Job.Status.SUCCEEDED, job.error
-    assert (item.status, item.record_count) == (Import.Status.IMPORTED, 93)
-    assert (item.database, item.platform, item.is_update) == ("PubMed", "NCBI E-utilities", False)
-    assert item.searched_on == timezone.localdate()
-    assert item.search_string.startswith(QUERY) and "2021/01/01 to 2021/12/31" in item.search_string
+    assert (import_.status, import_.record_count) == (Import.Status.IMPORTED, 93)
+    assert (import_.database, import_.platform, import_.is_update) == ("PubMed", "NCBI E-utilities", False)
+    assert import_.searched_on == timezone.localdate()
+    assert import_.search_string.startswith(QUERY) and "2021/01/01 to 2021/12/31" in import_.search_string
     assert (run.count, run.query_translation) == (93, f"{QUERY}[All Fields]")
     assert sorted(stored_pmids(run)) == sorted(str(pmid) for pmid in corpus.published)
-    indexes = Record.objects.filter(source_import=item).order_by("source_index")
+    indexes = Record.objects.filter(source_import=import_).order_by("source_index")
     assert list(indexes.values_list("source_index", flat=True)) == list(range(93))
     assert len(ncbi.logged("efetch.fcgi")) == 3  # 40 + 40 + 13
     assert Record.objects.in_screening().count() == 93
@@ -309,7 +309,7 @@ def test_every_import_ends_through_import_finished(ncbi, review, carol, monkeypa
     monkeypatch.setattr(pubmed, "import_finished", lambda **kw: (finished.append(kw), real(**kw)))
     run = start(review, carol)
     run_job(run)
-    assert [(kw["item"].pk, kw["record_count"]) for kw in finished] == [(run.source_import_id, 93)]
+    assert [(kw["import_"].pk, kw["record_count"]) for kw in finished] == [(run.source_import_id, 93)]
     assert imports.import_finished is real
 
 

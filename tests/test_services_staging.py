@@ -8,7 +8,7 @@ from pathlib import Path
 
 from screening.formats import open_export
 
-from .imports_helpers import EXPORTS
+from .helpers.imports import EXPORTS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RIS = EXPORTS / "psycinfo-ebsco" / "CiteSource__gambling-harms_psycinfo_124.ris"

@@ -9,7 +9,7 @@ from screening.models import Record, RecordStage
 from screening.services.imports import import_file_now
 from screening.services.reviews import review_create
 
-from .imports_helpers import TWO_RIS_RECORDS
+from .helpers.imports import TWO_RIS_RECORDS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

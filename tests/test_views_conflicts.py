@@ -1,12 +1,12 @@
 """One Conflicts page for both stages, and counts that agree wherever they are shown."""
-import re
 
 import pytest
 from django.urls import reverse
 
 from screening.models import RecordStage
 
-from .conflict_scene import conflicts_at_both_stages
+from .helpers.conflicts import conflicts_at_both_stages
+from .helpers.html import select, text_of
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -28,7 +28,7 @@ def test_one_page_lists_the_open_conflicts_of_both_stages(client, review, scene,
     assert "2 open conflicts." in html
     assert "All stages (2)" in html and "Title and abstract (1)" in html and "Full text (1)" in html
     # Title and abstract first; the full-text one listed with its stage and its own page.
-    assert ta_conflict.title in html.split('id="record-title"')[1].split("</h2>")[0]
+    assert ta_conflict.title in text_of(html, "#record-title")
     assert reverse("fulltext_lead_record", args=[review.pk, ft_conflict.pk]) in html
     assert reverse("lead_record", args=[review.pk, ta_conflict.pk]) in html
 
@@ -53,10 +53,13 @@ def test_the_dashboard_the_page_and_the_navigation_count_the_same_conflicts(clie
     page = client.get(conflicts_url(review)).content.decode()
     counts = RecordStage.objects.open_conflict_counts(review)
     assert counts == {"title_abstract": 1, "full_text": 1}
-    assert dashboard.count("1 open conflict</a>") == 2  # one per stage section
+    # One link per stage section, each to the page narrowed to its stage.
+    links = [(link.get("href"), link.text) for link in select(dashboard, "a") if link.text.endswith("open conflict")]
+    assert links == [(conflicts_url(review, "title_abstract"), "1 open conflict"),
+                     (conflicts_url(review, "full_text"), "1 open conflict")]
     assert "2 open conflicts." in page
     for html in (dashboard, page):
-        assert re.search(r'<span class="count" title="Open conflicts">2</span>', html)
+        assert text_of(html, 'header span.count[title="Open conflicts"]') == "2"
 
 
 def test_resolving_the_last_conflict_of_a_stage_shows_the_next_one_from_the_other_stage(
@@ -67,7 +70,7 @@ def test_resolving_the_last_conflict_of_a_stage_shows_the_next_one_from_the_othe
                            {"verdict": "include", "queue_stage": ""}, **HTMX)
     html = response.content.decode()
     assert response.status_code == 200 and "1 open conflict." in html
-    assert ft_conflict.title in html.split('id="record-title"')[1].split("</h2>")[0]
+    assert ft_conflict.title in text_of(html, "#record-title")
     assert "included." in html  # the confirmation, inside the swapped card
 
 

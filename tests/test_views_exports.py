@@ -9,7 +9,7 @@ from screening.formats.ris import parse_ris
 from screening.services import decisions
 from screening.services import queue as queue_services
 
-from .prisma_review import add_import
+from .helpers.prisma import add_import
 
 pytestmark = pytest.mark.django_db
 

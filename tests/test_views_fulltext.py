@@ -7,8 +7,9 @@ from screening.models import Record, RecordStage, Report
 from screening.services import decisions, fulltext
 from screening.services import queue as queue_services
 
-from .prisma_review import PDF
-from .screening_records import make_records, open_screen
+from .helpers.html import text_of
+from .helpers.prisma import PDF
+from .helpers.screening import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -108,11 +109,11 @@ def test_the_lead_removes_records_before_screening_on_the_removal_page(client, r
 def test_the_dashboard_shows_retrieval_to_everyone_and_outcomes_to_the_lead(client, review, sought, alice, carol):
     fulltext.report_attach(review=review, record=sought[0], by=alice, url="https://example.org/x")
     client.force_login(alice)
-    html = " ".join(client.get(f"/reviews/{review.pk}/").content.decode().split())
+    html = text_of(client.get(f"/reviews/{review.pk}/"))
     assert "3 reports sought: 1 with full text, 0 not retrieved, 2 awaiting retrieval." in html
     assert "At full text:" not in html
     client.force_login(carol)
-    assert "At full text: 0 included" in client.get(f"/reviews/{review.pk}/").content.decode()
+    assert "At full text: 0 included" in text_of(client.get(f"/reviews/{review.pk}/"))
 
 
 @pytest.mark.parametrize("link", [

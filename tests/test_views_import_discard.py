@@ -10,7 +10,7 @@ from django.utils import timezone
 from screening.models import Import, Record
 from screening.services.imports import import_file_now, imports_discard_stale, staged_rows_path
 
-from .imports_helpers import EMBASE_RIS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
+from .helpers.imports import EMBASE_RIS, PUBMED_NBIB, TWO_RIS_RECORDS, upload, upload_text
 from .test_views_imports import run_pending_jobs, upload_files
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +46,10 @@ def response_job(check_url):
 def test_the_import_list_offers_discard_for_an_upload_awaiting_confirmation(client, review, carol):
     client.force_login(carol)
     checked_upload(client, review, upload(EMBASE_RIS))
-    item = Import.objects.get()
+    import_ = Import.objects.get()
     page = client.get(f"/reviews/{review.pk}/imports/").content.decode()
-    assert "Awaiting confirmation" in page and f"/imports/{item.pk}/discard/" in page
-    response = client.post(f"/reviews/{review.pk}/imports/{item.pk}/discard/", follow=True)
+    assert "Awaiting confirmation" in page and f"/imports/{import_.pk}/discard/" in page
+    response = client.post(f"/reviews/{review.pk}/imports/{import_.pk}/discard/", follow=True)
     assert response.redirect_chain[-1][0] == f"/reviews/{review.pk}/imports/"
     assert "was discarded" in response.content.decode() and not Import.objects.exists()
 
@@ -65,11 +65,11 @@ def test_a_confirmed_import_cannot_be_discarded_and_the_lead_is_told(client, rev
 def test_a_reviewer_cannot_discard_and_a_get_deletes_nothing(client, review, carol, alice):
     client.force_login(carol)
     checked_upload(client, review, upload(EMBASE_RIS))
-    item = Import.objects.get()
-    assert client.get(f"/reviews/{review.pk}/imports/{item.pk}/discard/").status_code == 405
+    import_ = Import.objects.get()
+    assert client.get(f"/reviews/{review.pk}/imports/{import_.pk}/discard/").status_code == 405
     client.force_login(alice)
-    assert client.post(f"/reviews/{review.pk}/imports/{item.pk}/discard/").status_code == 403
-    assert Import.objects.filter(pk=item.pk).exists()
+    assert client.post(f"/reviews/{review.pk}/imports/{import_.pk}/discard/").status_code == 403
+    assert Import.objects.filter(pk=import_.pk).exists()
 
 
 def test_uploads_left_unconfirmed_for_a_day_are_discarded_and_newer_ones_kept(review, carol, client):

@@ -3,13 +3,14 @@ import pytest
 from screening.models import Import, Job, Record
 from screening.services import jobs
 
-from .imports_helpers import EMBASE_RIS, PUBMED_NBIB, upload, upload_text
+from .helpers.imports import EMBASE_RIS, PUBMED_NBIB, upload, upload_text
 
 pytestmark = pytest.mark.django_db
 
 
-def upload_files(client, review, *files, source="database"):
-    return client.post(f"/reviews/{review.pk}/imports/upload/", {"files": list(files), "source": source})
+def upload_files(client, review, *files, identified_via="database"):
+    return client.post(f"/reviews/{review.pk}/imports/upload/",
+                       {"files": list(files), "identified_via": identified_via})
 
 
 def run_pending_jobs():
@@ -38,10 +39,10 @@ def test_confirming_imports_and_the_list_shows_counts_per_database(client, revie
     ris, nbib = Import.objects.order_by("pk")
     response = client.post(check_url, {
         f"i{ris.pk}-include": "on", f"i{ris.pk}-database": "Embase", f"i{ris.pk}-platform": "Embase.com",
-        f"i{ris.pk}-source": "database", f"i{ris.pk}-searched_on": "2024-03-01",
+        f"i{ris.pk}-identified_via": "database", f"i{ris.pk}-searched_on": "2024-03-01",
         f"i{ris.pk}-search_string": "'blue light'/exp",
         f"i{nbib.pk}-include": "on", f"i{nbib.pk}-database": "MEDLINE", f"i{nbib.pk}-platform": "PubMed",
-        f"i{nbib.pk}-source": "database",
+        f"i{nbib.pk}-identified_via": "database",
     })
     assert response["Location"] == f"/reviews/{review.pk}/imports/"
     run_pending_jobs()
@@ -59,9 +60,9 @@ def test_the_lead_marks_an_import_as_a_search_update_from_other_methods(client, 
     run_pending_jobs()
     ris = Import.objects.get()
     client.post(check_url, {f"i{ris.pk}-include": "on", f"i{ris.pk}-database": "Reference lists",
-                            f"i{ris.pk}-source": "citation", f"i{ris.pk}-is_update": "on"})
+                            f"i{ris.pk}-identified_via": "citation", f"i{ris.pk}-is_update": "on"})
     ris.refresh_from_db()
-    assert (ris.source, ris.is_update) == ("citation", True)
+    assert (ris.identified_via, ris.is_update) == ("citation", True)
 
 
 def test_unticked_files_are_not_imported(client, review, carol):
@@ -70,8 +71,8 @@ def test_unticked_files_are_not_imported(client, review, carol):
     run_pending_jobs()
     ris, nbib = Import.objects.order_by("pk")
     client.post(check_url, {f"i{ris.pk}-include": "on", f"i{ris.pk}-database": "Embase",
-                            f"i{ris.pk}-source": "database",
-                            f"i{nbib.pk}-database": "MEDLINE", f"i{nbib.pk}-source": "database"})
+                            f"i{ris.pk}-identified_via": "database",
+                            f"i{nbib.pk}-database": "MEDLINE", f"i{nbib.pk}-identified_via": "database"})
     nbib.refresh_from_db()
     assert nbib.status == Import.Status.CANCELLED
 
@@ -84,7 +85,8 @@ def test_re_importing_the_same_content_needs_consent(client, review, carol):
     check_url = upload_files(client, review, upload(EMBASE_RIS, name="again.ris"))["Location"]
     run_pending_jobs()
     again = Import.objects.get(filename="again.ris")
-    fields = {f"i{again.pk}-include": "on", f"i{again.pk}-database": "Embase", f"i{again.pk}-source": "database"}
+    fields = {f"i{again.pk}-include": "on", f"i{again.pk}-database": "Embase",
+              f"i{again.pk}-identified_via": "database"}
     refused = client.post(check_url, fields)
     assert b"was imported into this review before" in refused.content
     again.refresh_from_db()

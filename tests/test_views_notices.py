@@ -9,9 +9,9 @@ from screening.models import DecisionEvent, NoticeLink, Record
 from screening.services import decisions, dedup, fulltext
 from screening.services import queue as queue_services
 
-from .notices_helpers import (AMBER, ARTICLE, COMMENT, ERRATUM, MELATONIN, RETRACTION, detection,  # noqa: F401
+from .helpers.notices import (AMBER, ARTICLE, COMMENT, ERRATUM, MELATONIN, RETRACTION,
                               import_notices_file)
-from .screening_records import open_screen
+from .helpers.screening import open_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def record(review, title_start):
 
 
 @pytest.fixture
-def deduplicated(review, tmp_path, detection):  # noqa: F811
+def deduplicated(review, tmp_path, detection):
     import_notices_file(review, tmp_path)
     dedup.dedup_review(review=review)
     review.refresh_from_db()

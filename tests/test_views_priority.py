@@ -9,7 +9,8 @@ from screening.services import decisions as services
 from screening.services import queue as queue_services
 from screening.services import priority
 
-from .screening_records import make_records, open_screen
+from .helpers.html import attribute
+from .helpers.screening import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -35,7 +36,7 @@ def eligible(title):
 
 
 def current_record_id(response):
-    return int(response.content.decode().split('data-record-id="', 1)[1].split('"', 1)[0])
+    return int(attribute(response, "#record-card", "data-record-id"))
 
 
 def decide(client, review, record_id, verdict):

@@ -1,5 +1,5 @@
 """The PRISMA page, its downloads and the prisma_export command, on the review walked through
-every stage (tests/prisma_review.py)."""
+every stage (tests/helpers/prisma.py)."""
 import csv
 import io
 import json
@@ -11,7 +11,7 @@ from django.core.management import call_command
 from screening.prisma.counts import LIST_FIELDS
 from screening.prisma.template_csv import TEMPLATE_ROWS
 
-from .prisma_review import EXPECTED, add_import
+from .helpers.prisma import EXPECTED, add_import
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from screening.models import Import, Job, PubMedRun, Record
 from screening.services import jobs
 
-from .pubmed_helpers import QUERY, days
+from .helpers.pubmed import QUERY, days
 
 pytestmark = pytest.mark.django_db
 

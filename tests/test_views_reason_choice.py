@@ -7,7 +7,8 @@ from screening.models import Decision, RecordStage
 from screening.services import queue as queue_services
 from screening.views.screening import OTHER_REASON
 
-from .conflict_scene import conflicts_at_both_stages
+from .helpers.conflicts import conflicts_at_both_stages
+from .helpers.html import select, select_one
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -54,12 +55,16 @@ def test_at_full_text_the_lead_has_no_other_and_must_choose_a_listed_reason(clie
 def test_the_votes_their_reasons_and_notes_come_before_the_record(client, review, scene, carol):
     _, ft_conflict, _ = scene
     client.force_login(carol)
-    page = client.get(reverse("conflicts", args=[review.pk]) + "?stage=full_text").content.decode()
-    assert page.index("<h2>Votes</h2>") < page.index("Wrong population") < page.index('<article class="record">')
+    page = client.get(reverse("conflicts", args=[review.pk]) + "?stage=full_text")
+    heading = [h2 for h2 in select(page, "h2") if h2.text == "Votes"]
+    with_reason = [vote for vote in select(page, "div.votes > div.vote") if "Wrong population" in vote.text]
+    record = select_one(page, "article.record")
+    assert len(heading) == 1 and with_reason
+    assert heading[0].position < with_reason[0].position < record.position
 
 
 def test_a_reviewer_excludes_at_title_abstract_with_another_reason(client, review, carol, alice):
-    from .screening_records import make_records, open_screen
+    from .helpers.screening import make_records, open_screen
 
     review.exclusion_reasons = ["Wrong population"]
     review.save()

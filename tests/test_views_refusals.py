@@ -6,7 +6,8 @@ from screening.models import Decision, Membership
 from screening.services import decisions as services
 from screening.services import queue as queue_services
 
-from .screening_records import make_records, open_screen
+from .helpers.html import attribute
+from .helpers.screening import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -23,7 +24,7 @@ def records(review):
 
 
 def card_record_id(response):
-    return int(response.content.decode().split('data-record-id="', 1)[1].split('"', 1)[0])
+    return int(attribute(response, "#record-card", "data-record-id"))
 
 
 def test_a_vote_on_a_card_the_lead_decided_alone_meanwhile_says_so_with_the_next_card(

@@ -9,7 +9,8 @@ from screening.models import Decision, DecisionEvent, RecordStage
 from screening.services import decisions as services
 from screening.services import queue as queue_services
 
-from .screening_records import make_records, open_screen
+from .helpers.html import attribute, text_of
+from .helpers.screening import make_records, open_screen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -24,7 +25,7 @@ def records(review):
 
 
 def current_record_id(response):
-    return int(response.content.decode().split('data-record-id="', 1)[1].split('"', 1)[0])
+    return int(attribute(response, "#record-card", "data-record-id"))
 
 
 def test_the_screen_shows_one_record_with_criteria_highlights_and_labelled_controls(client, review, records, alice):
@@ -133,7 +134,7 @@ def test_decide_and_next_runs_a_fixed_number_of_queries(client, review, records,
 
 
 def progress_line(response):
-    return response.content.decode().split('id="my-progress">', 1)[1].split("</p>", 1)[0].split("</span>")[-1].strip()
+    return text_of(response, "#my-progress")
 
 
 def test_the_card_after_a_vote_counts_my_decisions_as_the_screen_does(client, review, records, alice, bob):
@@ -163,7 +164,7 @@ def test_my_decisions_lists_only_mine_with_search_and_filters(client, review, re
     client.force_login(alice)
     html = client.get(reverse("my_decisions", args=[review.pk])).content.decode()
     assert html.count("note by alice") == 5 and "note by bob" not in html
-    assert "Resolved" not in html.split("<tbody>")[1]  # include vs exclude: all conflicts, shown as open
+    assert "Resolved" not in text_of(html, "tbody")  # include vs exclude: all conflicts, shown as open
     html = client.get(reverse("my_decisions", args=[review.pk]), {"q": "mice"}).content.decode()
     assert html.count("note by alice") == 1
     html = client.get(reverse("my_decisions", args=[review.pk]), {"verdict": "exclude"}).content.decode()

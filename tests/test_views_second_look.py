@@ -1,23 +1,22 @@
 """The lead's second look at exclusions, the methods text page and the PRISMA count of records
 left unscreened when the lead stops."""
-import pytest
-from django.urls import reverse
-
 from unittest import mock
 
+import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from screening.core import second_look as looker
 from screening.models import DecisionEvent, Job, Outcome, RecordStage, Review
 from screening.selectors import stopping as stopping_selectors
-from screening.services import decisions as services
-from screening.services import jobs
-from screening.services import stopping as stopping_services
-from screening.services import queue as queue_services
-from screening.services import priority
 from screening.selectors.prisma import prisma_counts
+from screening.services import decisions as services
+from screening.services import jobs, priority
+from screening.services import queue as queue_services
+from screening.services import stopping as stopping_services
 
-from .screening_records import make_records
+from .helpers.html import select
+from .helpers.screening import make_records
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +49,7 @@ def rank(client, review):
 
 
 def listed(html):
-    return [int(part.split('"', 1)[0]) for part in html.split('data-record-id="')[1:]]
+    return [int(element.get("data-record-id")) for element in select(html, "[data-record-id]")]
 
 
 def test_the_second_look_lists_only_resolved_exclusions_best_first_with_keys_to_include_and_keep(

@@ -10,7 +10,7 @@ from screening.services import queue as queue_services
 from screening.services import priority
 from screening.services import stopping as stopping_services
 
-from .screening_records import make_records
+from .helpers.screening import make_records
 from .test_views_priority import media_root, records, screen_until_trained  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from screening.models import Job
 from screening.services import jobs
 
-from .worker import IN_CI, broker_is_redis, celery_worker, wait_for
+from .helpers.worker import IN_CI, broker_is_redis, celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("test_job_kinds")]

@@ -13,9 +13,9 @@ from django.db import connection
 from screening.models import Import, Job, Record
 from screening.services import imports
 
-from . import worker
-from .imports_helpers import upload_text
-from .worker import celery_worker, wait_for
+from .helpers import worker
+from .helpers.imports import upload_text
+from .helpers.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -53,13 +53,13 @@ def test_an_import_whose_worker_is_killed_is_shown_stopped_then_taken_over_with_
         check = imports.imports_upload(review=review, files=[upload_text("big.ris", many_ris_records(RECORDS))],
                                        uploaded_by=carol)
         wait_for(lambda: Job.objects.get(pk=check.pk).is_finished, timeout=60)
-        item = Import.objects.get(pk=check.params["import_ids"][0])
-        assert item.record_count == RECORDS, item.check_report
+        import_ = Import.objects.get(pk=check.params["import_ids"][0])
+        assert import_.record_count == RECORDS, import_.check_report
         # The records table is held in SHARE mode, so the worker's COPY starts and waits: the
         # kill lands inside the import's transaction, whatever the machine's speed.
         with psycopg.connect(worker.test_database_url()) as holder:
             holder.execute("LOCK TABLE screening_record IN SHARE MODE")
-            item = imports.import_confirm(item=item, database="Embase", confirmed_by=carol)
+            import_ = imports.import_confirm(import_=import_, database="Embase", confirmed_by=carol)
             wait_for(copy_in_progress, timeout=60, interval=0.05)
             os.kill(first.pid, signal.SIGKILL)
             killed_at = time.monotonic()
@@ -67,7 +67,7 @@ def test_an_import_whose_worker_is_killed_is_shown_stopped_then_taken_over_with_
         first.wait(10)
     queue = first.queue
 
-    progress_url = f"/reviews/{review.pk}/jobs/{item.job_id}/progress/"
+    progress_url = f"/reviews/{review.pk}/jobs/{import_.job_id}/progress/"
 
     def shown_stopped():
         return b"<strong>Stopped</strong>" in client.get(progress_url, headers={"HX-Request": "true"}).content
@@ -77,14 +77,14 @@ def test_an_import_whose_worker_is_killed_is_shown_stopped_then_taken_over_with_
     page = client.get(progress_url).content.decode()
     assert ">Retry</button>" in page and ">Cancel</button>" in page
     wait_for(lambda: not copy_in_progress(), timeout=30)  # PostgreSQL has rolled the COPY back
-    assert Record.objects.filter(source_import=item).count() == 0
-    assert Import.objects.get(pk=item.pk).status == Import.Status.IMPORTING
+    assert Record.objects.filter(source_import=import_).count() == 0
+    assert Import.objects.get(pk=import_.pk).status == Import.Status.IMPORTING
     import_list = client.get(f"/reviews/{review.pk}/imports/").content.decode()
     assert "Stopped: its worker stopped reporting" in import_list
 
     with celery_worker(queue=queue):  # a live worker; the broker hands it the dead worker's task
-        job = wait_for(lambda: (row := Job.objects.get(pk=item.job_id)).is_finished and row, timeout=120)
+        job = wait_for(lambda: (row := Job.objects.get(pk=import_.job_id)).is_finished and row, timeout=120)
     assert job.status == Job.Status.SUCCEEDED and job.attempts == 2, job.error
-    assert Record.objects.filter(source_import=item).count() == RECORDS
-    assert Import.objects.get(pk=item.pk).status == Import.Status.IMPORTED
+    assert Record.objects.filter(source_import=import_).count() == RECORDS
+    assert Import.objects.get(pk=import_.pk).status == Import.Status.IMPORTED
     assert stopped_after < 3 + 2  # stale window plus a heartbeat and a poll

@@ -8,8 +8,9 @@ from screening.models import Job, PriorityRank, PriorityRanking, Record
 from screening.services import queue as queue_services
 from screening.services import jobs
 
-from .screening_records import make_records, open_screen
-from .worker import celery_worker, wait_for
+from .helpers.html import attribute
+from .helpers.screening import make_records, open_screen
+from .helpers.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("test_job_kinds")]
@@ -17,7 +18,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def current_record_id(response):
-    return int(response.content.decode().split('data-record-id="', 1)[1].split('"', 1)[0])
+    return int(attribute(response, "#record-card", "data-record-id"))
 
 
 def test_a_real_worker_retrains_my_ranking_after_my_decisions(client, review, alice, monkeypatch, tmp_path):

@@ -266,7 +266,7 @@ def _record(raw_entry: _RawEntry, macros: dict[str, str]) -> ParsedRecord:
         publication_type=text("document_type", "type") or raw_entry.entry_type.lower(),
         urls=unique([text("url")]),
         database=_database(fields, unique_id),
-        source_id=key,
+        id_in_file=key,
         raw=f"@{raw_entry.entry_type}{{{raw_entry.body}{'}' if raw_entry.closed else ''}",
         line=raw_entry.line,
         extra=tuple(

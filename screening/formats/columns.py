@@ -40,7 +40,7 @@ _HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "publication_type": ("publication type", "document type", "doctype", "item type", "type", "dt"),
     "urls": ("url", "urls", "link", "plink", "ur"),
     "database": ("database", "database name", "db"),
-    "source_id": ("id", "record_id", "record id", "key", "item id"),
+    "id_in_file": ("id", "record_id", "record id", "key", "item id"),
 }
 #: The fields a column map may name: ParsedRecord's text fields plus the two page halves.
 MAPPABLE_FIELDS = tuple(_HEADER_SYNONYMS)
@@ -117,7 +117,7 @@ def _mapped_record(row: Row, column_map: dict[str, str]) -> ParsedRecord:
         column = column_map.get(field_name)
         return row.get(column) if column else ""
 
-    source_id = clean_text(cell("source_id"))
+    id_in_file = clean_text(cell("id_in_file"))
     return ParsedRecord(
         title=clean_text(cell("title")),
         abstract=clean_text(cell("abstract")),
@@ -137,7 +137,7 @@ def _mapped_record(row: Row, column_map: dict[str, str]) -> ParsedRecord:
         publication_type=clean_text(cell("publication_type")),
         urls=split_terms(cell("urls")),
         database=clean_text(cell("database")),
-        source_id=source_id,
+        id_in_file=id_in_file,
         raw=row.raw,
         line=row.line,
     )

@@ -208,7 +208,7 @@ def _build_record(item: dict[str, Any], raw: str, line: int) -> ParsedRecord:
         language=_text(item.get("language")),
         publication_type=_text(item.get("type")),
         urls=unique(_values(item.get("URL"))),
-        source_id=_text(item.get("id")),
+        id_in_file=_text(item.get("id")),
         raw=raw,
         line=line,
         extra=tuple((key, value) for key, value in (

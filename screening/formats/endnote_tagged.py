@@ -136,7 +136,7 @@ def _build_record(fields: list[list[str]], line: int, raw: str) -> ParsedRecord:
         publication_type=first("9") or first("0"),
         urls=unique(clean_text(url) for url in every("U")),
         database=database,
-        source_id=first("L") if not pmid else "",
+        id_in_file=first("L") if not pmid else "",
         raw=raw,
         line=line,
         extra=extra,

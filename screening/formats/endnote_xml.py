@@ -77,7 +77,7 @@ def _record(element: ET.Element, line: int, raw: str) -> ParsedRecord:
         publication_type=ref_type.get("name", "") if ref_type is not None else "",
         urls=texts("urls/related-urls/url") + texts("urls/web-urls/url"),
         database=text("remote-database-name") or text("remote-database-provider"),
-        source_id=text("rec-number"),
+        id_in_file=text("rec-number"),
         raw=raw,
         line=line,
         extra=tuple(

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TextIO
 
 from .record import CUT_OFF, ImportFormatError, ParsedRecord
+from .tagged import TaggedFormat, TaggedRecord, read_tagged
 from .text import clean_text, find_issns, normalise_doi, parse_year, unique
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{0,3}")
@@ -40,11 +41,11 @@ def parse_medline(stream: TextIO, *, filename: str = "", first_line: int = 1) ->
     # PubMed ends every record with its source line (SO). The last record of a file whose
     # records all have one, but not the last, was cut off (a download interrupted mid-record).
     every_earlier_has_source = None
-    for start_line, fields, raw, at_end in _read_records(stream, first_line):
+    for tagged in read_tagged(stream, MEDLINE, first_line):
         found = True
-        record = _build_record(start_line, fields, raw)
-        has_source = any(tag == "SO" for tag, _ in fields)
-        if at_end and every_earlier_has_source and not has_source:
+        record = _build_record(tagged)
+        has_source = any(tag == "SO" for tag, _ in tagged.fields)
+        if tagged.at_end and every_earlier_has_source and not has_source:
             missing = "no 'SO  - ' line, which every record before it has"
             record = replace(record, extra=(*record.extra, (CUT_OFF, missing)))
         every_earlier_has_source = has_source and every_earlier_has_source is not False
@@ -55,78 +56,34 @@ def parse_medline(stream: TextIO, *, filename: str = "", first_line: int = 1) ->
         )
 
 
-def _split_tag(text: str) -> tuple[str, str] | None:
-    """Return (tag, value) for a line such as ``FAU - Smith, John``, else None."""
+def _split_tag(text: str) -> tuple[str, str]:
+    """Return (tag, value) for a line such as ``FAU - Smith, John``, else ("", "")."""
     if len(text) < 5 or text[4] != "-" or text[5:6] not in ("", " "):
-        return None
+        return "", ""
     tag = text[:4].rstrip()
     if not _TAG.fullmatch(tag):
-        return None
+        return "", ""
     return tag, text[6:].strip()
 
 
-def _read_records(stream: TextIO, first_line: int = 1) -> Iterator[tuple[int, list[tuple[str, str]], list[str], bool]]:
-    # This loop runs once per line (about 85 lines a record), so it is kept flat. The two
-    # usual lines are recognised by slicing: a value wrapped onto a six-space indent, whose
-    # pieces are joined once the field is complete (``wrapped``), and "TAG - value" with a
-    # known tag. The rest (odd padding, a BOM, blank lines) takes the general path.
-    start_line = 0
-    fields: list[tuple[str, str]] = []
-    raw: list[str] = []
-    wrapped: list[str] = []  # the stripped, non-empty continuation lines of fields[-1]
-    for number, line in enumerate(stream, start=first_line):
-        if line[:6] == "      ":  # never a tag: the fifth character is not "-"
-            if start_line:
-                raw.append(line)
-                continued = line.strip()
-                if continued:
-                    wrapped.append(continued)
-            continue
-        if wrapped:
-            fields[-1] = _continued(fields[-1], wrapped)
-            wrapped = []
-        tag = _PADDED_TAGS.get(line[:4]) if line[4:6] == "- " else None
-        if tag:
-            value = line[6:].strip()
-        else:
-            text = line.rstrip("\r\n")
-            if number == 1:
-                text = text.lstrip("\ufeff")
-            tagged = _split_tag(text) if text[4:5] == "-" else None
-            if tagged:
-                tag, value = tagged
-        if tag == "PMID":
-            if fields:
-                yield start_line, fields, raw, False
-            start_line, fields, raw = number, [], []
-        if not start_line:
-            continue  # anything before the first PMID, such as a leading blank line
-        raw.append(line)
-        if tag:
-            fields.append((tag, value))
-        elif fields:
-            continued = text.strip()  # an untagged line always took the general path above
-            if continued:
-                fields[-1] = _continued(fields[-1], [continued])
-    if wrapped:
-        fields[-1] = _continued(fields[-1], wrapped)
-    if fields:
-        yield start_line, fields, raw, True
+def _join_wrapped(fields: list[tuple[str, str]], wrapped: list[str]) -> None:
+    """The last field with its wrapped lines appended, one space apart."""
+    tag, value = fields[-1]
+    fields[-1] = tag, " ".join([value, *wrapped] if value else wrapped)
 
 
-def _continued(field: tuple[str, str], continuations: list[str]) -> tuple[str, str]:
-    """``field`` with its continuation lines appended, one space apart."""
-    tag, value = field
-    return tag, " ".join([value, *continuations] if value else continuations)
+# A record runs from its PMID line to the next; "AU  - " is the usual tag line.
+MEDLINE = TaggedFormat(start_tag="PMID", end_tag=None, usual_tags=_PADDED_TAGS, tag_width=4, separator="- ",
+                       split_tag=_split_tag, join_wrapped=_join_wrapped)
 
 
-def _build_record(start_line: int, fields: list[tuple[str, str]], raw: list[str]) -> ParsedRecord:
+def _build_record(tagged: TaggedRecord) -> ParsedRecord:
     # One pass over the fields gathers the values by tag, the unmapped values kept in
     # ``extra`` and the unknown tags, in file order.
     values: dict[str, list[str]] = {}
     extra: list[tuple[str, str]] = []
     unknown_tags: dict[str, None] = {}
-    for tag, value in fields:
+    for tag, value in tagged.fields:
         if tag not in KNOWN_TAGS:
             unknown_tags[tag] = None
         if value:
@@ -165,8 +122,8 @@ def _build_record(start_line: int, fields: list[tuple[str, str]], raw: list[str]
         language=first("LA"),
         publication_type=first("PT"),
         database="PubMed",
-        raw="".join(raw),
-        line=start_line,
+        raw="".join(tagged.raw),
+        line=tagged.line,
         extra=tuple(extra),
     )
 

@@ -61,7 +61,7 @@ class ParsedRecord:
     publication_type: str = ""
     urls: tuple[str, ...] = ()
     database: str = ""  # the source database when the file names it ("Embase", "MEDLINE", ...)
-    source_id: str = ""  # the file's own record id, when it has one (CSV "ID"/"record_id")
+    id_in_file: str = ""  # the file's own record id, when it has one (CSV "ID"/"record_id")
     raw: str = ""
     line: int = 0
     extra: tuple[tuple[str, str], ...] = field(default=())  # anything else worth keeping

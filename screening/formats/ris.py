@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TextIO
 
 from .record import CUT_OFF, ImportFormatError, ParsedRecord
+from .tagged import TaggedFormat, TaggedRecord, read_tagged
 from .text import clean_text, find_issns, identifier_kind, normalise_doi, parse_year, unique
 
 # "TY  - JOUR", Cochrane's "TY  -  JOUR", a bare "ER  -", and the rare single-space "AU - ".
 _TAG_LINE = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?: +(.*)|\s*$)")
 # Rayyan writes a second tag on the same line: "UR  - https://...     U2  - L2029880245".
 _GLUED_TAG = re.compile(r"\s{2,}(?=[A-Z][A-Z0-9]  - )")
-# Every two-character tag _TAG_LINE accepts; a set lookup is the fast test for the usual line.
+# Every two-character tag _TAG_LINE accepts: the usual tag line is one of these, then "  - ".
 _PLAIN_TAGS = frozenset(first + second for first in string.ascii_uppercase
                         for second in string.ascii_uppercase + string.digits)
 
@@ -57,17 +57,6 @@ _PLAIN_PMID = re.compile(r"^\d{1,9}$")
 _COPYRIGHT_NOTICE = re.compile(r"^(?:Copyright of |©|\(c\) ?\d{4})", re.I)
 
 
-@dataclass
-class _Block:
-    """The tagged lines of one record, as read; turned into a ParsedRecord once closed."""
-
-    line: int
-    fields: list[tuple[str, str]] = field(default_factory=list)  # (tag, value) pairs, in file order
-    raw: list[str] = field(default_factory=list)
-    closed: bool = False
-    at_end: bool = False  # the stream ended inside it
-
-
 def parse_ris(stream: TextIO, *, filename: str = "", first_line: int = 1) -> Iterator[ParsedRecord]:
     """Yield one ParsedRecord per ``TY`` ... ``ER`` record of an RIS stream.
 
@@ -76,55 +65,13 @@ def parse_ris(stream: TextIO, *, filename: str = "", first_line: int = 1) -> Ite
     the line number of the stream's first line: more than 1 when it is a later part of a file.
     """
     found = False
-    for block in _read_blocks(stream, first_line):
+    for block in read_tagged(stream, RIS, first_line):
         found = True
         yield _build_record(block)
     if not found:
         raise ImportFormatError(
             "expected RIS records starting with a 'TY  - ' line, found none", filename=filename
         )
-
-
-def _read_blocks(stream: TextIO, first_line: int = 1) -> Iterator[_Block]:
-    # This loop runs once per line (about 27 lines a record), so it is kept flat: the usual
-    # "XY  - value" line is recognised by a slice and a set lookup, with no call at all, and
-    # its value keeps the line ending until .strip() drops it with the padding.
-    block: _Block | None = None
-    fields: list[tuple[str, str]] = []
-    raw: list[str] = []
-    for number, line in enumerate(stream, start=first_line):
-        tag = line[:2]
-        if line[2:6] == "  - " and tag in _PLAIN_TAGS:
-            value = line[6:]
-        else:
-            text = line.rstrip("\r\n")
-            if number == 1:
-                text = text.lstrip("\ufeff")
-            tag, value = _split_tag(text)
-        if tag == "TY":
-            if block is not None:
-                yield block  # a record that never saw its ER
-            block = _Block(line=number)
-            fields, raw = block.fields, block.raw
-        if block is None:
-            continue  # banners, Ovid numbers and trailers between records
-        raw.append(line)
-        if tag:
-            if tag == "ER":
-                block.closed = True
-                yield block
-                block = None
-            elif "  - " in value:  # the cheap test spares a regex split on nearly every line
-                _add_glued_values(fields, tag, value.rstrip("\r\n"))
-            else:
-                fields.append((tag, value.strip()))
-        elif fields:
-            continued = text.strip()  # an untagged line always took the slow path above
-            if continued:
-                _continue_last_value(fields, continued)
-    if block is not None:
-        block.at_end = True
-        yield block
 
 
 def _split_tag(text: str) -> tuple[str, str]:
@@ -148,15 +95,22 @@ def _add_glued_values(fields: list[tuple[str, str]], tag: str, value: str) -> No
             fields.append((glued_match.group(1), (glued_match.group(2) or "").strip()))
 
 
-def _continue_last_value(fields: list[tuple[str, str]], text: str) -> None:
+def _continue_last_value(fields: list[tuple[str, str]], lines: list[str]) -> None:
+    """Untagged lines below a field: new values of a list tag, else more lines of its value."""
     tag, value = fields[-1]
     if tag in _LIST_TAGS:
-        fields.append((tag, text))
+        fields.extend((tag, text) for text in lines)
     else:
-        fields[-1] = (tag, f"{value}\n{text}" if value else text)
+        fields[-1] = (tag, "\n".join([value, *lines] if value else lines))
 
 
-def _build_record(block: _Block) -> ParsedRecord:
+# A record runs from its TY line to its ER line; "AU  - " is the usual tag line.
+RIS = TaggedFormat(start_tag="TY", end_tag="ER", usual_tags={tag: tag for tag in _PLAIN_TAGS}, tag_width=2,
+                   separator="  - ", split_tag=_split_tag, join_wrapped=_continue_last_value,
+                   glued_marker="  - ", add_glued=_add_glued_values)
+
+
+def _build_record(block: TaggedRecord) -> ParsedRecord:
     # One pass over the fields gathers the values by tag, the unmapped values kept in
     # ``extra`` and the non-standard tags, in file order.
     values: dict[str, list[str]] = {}
@@ -199,7 +153,7 @@ def _build_record(block: _Block) -> ParsedRecord:
         publication_type=_first(values, "TY"),
         urls=unique(url for url in _every(values, *_URL_TAGS) if url.startswith(("http://", "https://"))),
         database=clean_text(database),
-        source_id=_first(values, "ID"),
+        id_in_file=_first(values, "ID"),
         raw="".join(block.raw),
         line=block.line,
         extra=tuple(extra),

@@ -121,7 +121,7 @@ def _build_record(start_line: int, fields: list[list[str]], raw: list[str], clos
         publication_type=first("DT") or first("PT"),
         urls=unique(url for url in values.get("UR", ()) if url.startswith(("http://", "https://"))),
         database=_database(accession),
-        source_id=accession,
+        id_in_file=accession,
         raw="".join(raw),
         line=start_line,
         extra=tuple(extra),

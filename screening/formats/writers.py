@@ -26,7 +26,7 @@ CSV_COLUMNS = (
     "database", "record_id", "identifiers",
 )
 # ParsedRecord field -> CSV column, for reading a written file back through the CSV importer.
-CSV_COLUMN_MAP = {column: column for column in CSV_COLUMNS if column != "record_id"} | {"source_id": "record_id"}
+CSV_COLUMN_MAP = {column: column for column in CSV_COLUMNS if column != "record_id"} | {"id_in_file": "record_id"}
 
 
 def write_ris(records: Iterable[ParsedRecord], out: TextIO) -> int:
@@ -54,7 +54,7 @@ def _ris_lines(record: ParsedRecord) -> list[tuple[str, str]]:
     lines += [("C2", record.pmcid)]
     lines += [("SN", issn) for issn in record.issn]
     lines += [("KW", keyword) for keyword in record.keywords + record.subject_terms]
-    lines += [("LA", record.language), ("DB", record.database), ("ID", record.source_id)]
+    lines += [("LA", record.language), ("DB", record.database), ("ID", record.id_in_file)]
     lines += [("AN", value) for _, value in record.identifiers]
     lines += [("UR", url) for url in record.urls]
     lines = [(tag, value) for tag, value in lines if value]
@@ -93,6 +93,6 @@ def csv_row(record: ParsedRecord) -> list[str]:
         str(record.year) if record.year else "", record.journal, record.volume, record.issue,
         record.pages, record.doi, record.pmid, record.pmcid, joined(record.issn),
         joined(record.keywords), joined(record.subject_terms), record.language,
-        record.publication_type, joined(record.urls), record.database, record.source_id,
+        record.publication_type, joined(record.urls), record.database, record.id_in_file,
         joined(f"{kind}:{value}" for kind, value in record.identifiers),
     ]

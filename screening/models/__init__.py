@@ -1,7 +1,7 @@
 """The screening app's models, one module per part of the pipeline."""
 from .reviews import Invitation, Membership, Review, Role  # noqa: F401
 from .jobs import Job  # noqa: F401
-from .records import Import, Record, Source  # noqa: F401
+from .records import IdentifiedVia, Import, Record  # noqa: F401
 from .pubmed import PubMedRun, PubMedSearch, PubMedSkip  # noqa: F401
 from .decisions import (  # noqa: F401
     Decision, DecisionEvent, Outcome, Pilot, RecordStage, Stage, Verdict, RESOLVED_OUTCOMES,

@@ -4,8 +4,9 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 
-class Source(models.TextChoices):
-    """Where an import's records were identified, as PRISMA 2020 counts them."""
+class IdentifiedVia(models.TextChoices):
+    """How an import's records were identified, as PRISMA 2020 counts them: through a database
+    or a register, or through one of the other methods."""
 
     DATABASE = "database", "Database"
     REGISTER = "register", "Register (e.g. ClinicalTrials.gov)"
@@ -16,8 +17,8 @@ class Source(models.TextChoices):
 
 # PRISMA's two identification arms. Records from other methods skip title/abstract screening:
 # the template has no "records screened" box for them, they go straight to retrieval.
-DATABASES_AND_REGISTERS = (Source.DATABASE, Source.REGISTER)
-OTHER_METHODS = (Source.WEBSITE, Source.ORGANISATION, Source.CITATION)
+DATABASES_AND_REGISTERS = (IdentifiedVia.DATABASE, IdentifiedVia.REGISTER)
+OTHER_METHODS = (IdentifiedVia.WEBSITE, IdentifiedVia.ORGANISATION, IdentifiedVia.CITATION)
 
 
 class Import(models.Model):
@@ -37,7 +38,7 @@ class Import(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     # Provenance, as PRISMA-S asks for it.
-    source = models.CharField(max_length=20, choices=Source.choices, default=Source.DATABASE)
+    identified_via = models.CharField(max_length=20, choices=IdentifiedVia.choices, default=IdentifiedVia.DATABASE)
     database = models.CharField(max_length=200, help_text="e.g. MEDLINE, Embase, APA PsycInfo")
     platform = models.CharField(max_length=200, blank=True, help_text="e.g. PubMed, Ovid, EBSCOhost")
     searched_on = models.DateField(null=True, blank=True)
@@ -88,7 +89,7 @@ class RecordQuerySet(models.QuerySet):
 
         included = RecordStage.objects.filter(record=OuterRef("pk"), stage=Stage.TITLE_ABSTRACT,
                                               outcome=Outcome.INCLUDED)
-        return self.in_screening().filter(Q(Exists(included)) | Q(source_import__source__in=OTHER_METHODS))
+        return self.in_screening().filter(Q(Exists(included)) | Q(source_import__identified_via__in=OTHER_METHODS))
 
     def with_outcomes(self):
         """Annotate each record with its outcome and final reason at title/abstract
@@ -190,7 +191,9 @@ class Record(models.Model):
     publication_type = models.CharField(max_length=200, blank=True)
     urls = models.JSONField(default=list, blank=True)
     database = models.CharField(max_length=200, blank=True)
-    source_id = models.CharField(max_length=200, blank=True)
+    # The record's own id in the file it came from (an accession number, an EndNote record
+    # number, a BibTeX key), when the file gives one.
+    id_in_file = models.CharField(max_length=200, blank=True)
     raw = models.TextField(blank=True)
     line = models.PositiveIntegerField(default=0)
 

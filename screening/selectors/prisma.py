@@ -4,7 +4,7 @@ what is still open (why the sums do not hold yet). The arithmetic and the checks
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from ..models import Decision, Record, Report, Stage
-from ..models.records import DATABASES_AND_REGISTERS, OTHER_METHODS, Source
+from ..models.records import DATABASES_AND_REGISTERS, OTHER_METHODS, IdentifiedVia
 from ..models.reviews import NOTICES_LINKED, REMOVED_BY_LEAD
 from ..models.stopping import StopDecision
 from ..prisma import PrismaCounts, check_sums
@@ -30,24 +30,24 @@ def prisma_counts(review):
     c = records.aggregate(**{name: Count("id", filter=q) for name, q in _prisma_filters().items()},
                           automation=Count("id", filter=_unscreened_counted_as_automation(review)))
     identified = {}
-    per_database = {Source.DATABASE: {}, Source.REGISTER: {}}
-    for row in (_prisma_records(review).values("source_import__source", "source_import__database")
+    per_database = {IdentifiedVia.DATABASE: {}, IdentifiedVia.REGISTER: {}}
+    for row in (_prisma_records(review).values("source_import__identified_via", "source_import__database")
                 .order_by().annotate(n=Count("id"))):
-        source, name, n = row["source_import__source"], row["source_import__database"], row["n"]
-        identified[source] = identified.get(source, 0) + n
-        if source in per_database:
+        via, name, n = row["source_import__identified_via"], row["source_import__database"], row["n"]
+        identified[via] = identified.get(via, 0) + n
+        if via in per_database:
             key = name or "Unnamed database"
-            per_database[source][key] = per_database[source].get(key, 0) + n
+            per_database[via][key] = per_database[via].get(key, 0) + n
     reasons = {"dbr": {}, "other": {}}
     for row in (records.filter(_prisma_filters()["dbr_excluded"] | _prisma_filters()["other_excluded"])
-                .values("source_import__source", "ft_reason").order_by().annotate(n=Count("id"))):
-        arm = "dbr" if row["source_import__source"] in DATABASES_AND_REGISTERS else "other"
+                .values("source_import__identified_via", "ft_reason").order_by().annotate(n=Count("id"))):
+        arm = "dbr" if row["source_import__identified_via"] in DATABASES_AND_REGISTERS else "other"
         reason = row["ft_reason"] or "No reason given"
         reasons[arm][reason] = reasons[arm].get(reason, 0) + row["n"]
     included = records.filter(_prisma_filters()["dbr_included"] | _prisma_filters()["other_included"])
     new_studies = Report.objects.filter(record__in=included.values("pk")).study_count()
     new_reports = c["dbr_included"] + c["other_included"]
-    other_methods = any(identified.get(s) for s in (Source.WEBSITE, Source.ORGANISATION, Source.CITATION))
+    other_methods = any(identified.get(via) for via in OTHER_METHODS)
     order = {reason: i for i, reason in enumerate(review.exclusion_reasons or [])}
 
     def ordered(counts):
@@ -58,10 +58,10 @@ def prisma_counts(review):
     return PrismaCounts(
         previous=review.is_update, other_methods=other_methods,
         previous_studies=previous_studies, previous_reports=previous_reports,
-        database_results=identified.get(Source.DATABASE, 0),
-        database_specific_results=tuple(sorted(per_database[Source.DATABASE].items())),
-        register_results=identified.get(Source.REGISTER, 0),
-        register_specific_results=tuple(sorted(per_database[Source.REGISTER].items())),
+        database_results=identified.get(IdentifiedVia.DATABASE, 0),
+        database_specific_results=tuple(sorted(per_database[IdentifiedVia.DATABASE].items())),
+        register_results=identified.get(IdentifiedVia.REGISTER, 0),
+        register_specific_results=tuple(sorted(per_database[IdentifiedVia.REGISTER].items())),
         duplicates=c["duplicates"], excluded_automatic=c["excluded_automatic"],
         excluded_other=c["excluded_other"],
         # Broken down only when notices are among them, so the label says what they are.
@@ -76,9 +76,9 @@ def prisma_counts(review):
         dbr_sought_reports=c["dbr_sought"], dbr_notretrieved_reports=c["dbr_notretrieved"],
         dbr_assessed=c["dbr_assessed"], dbr_excluded=ordered(reasons["dbr"]),
         dbr_included_reports=c["dbr_included"],
-        website_results=identified.get(Source.WEBSITE, 0),
-        organisation_results=identified.get(Source.ORGANISATION, 0),
-        citations_results=identified.get(Source.CITATION, 0),
+        website_results=identified.get(IdentifiedVia.WEBSITE, 0),
+        organisation_results=identified.get(IdentifiedVia.ORGANISATION, 0),
+        citations_results=identified.get(IdentifiedVia.CITATION, 0),
         other_sought_reports=c["other_sought"], other_notretrieved_reports=c["other_notretrieved"],
         other_assessed=c["other_assessed"], other_excluded=ordered(reasons["other"]),
         other_included_reports=c["other_included"],
@@ -127,8 +127,8 @@ def _prisma_records(review):
 
 def _prisma_filters():
     """One filter per PRISMA count, over _prisma_records."""
-    dbr = Q(source_import__source__in=DATABASES_AND_REGISTERS)
-    other = Q(source_import__source__in=OTHER_METHODS)
+    dbr = Q(source_import__identified_via__in=DATABASES_AND_REGISTERS)
+    other = Q(source_import__identified_via__in=OTHER_METHODS)
     unique = Q(duplicate_of__isnull=True)
     # A notice linked to its article leaves with it: "removed for other reasons", unless it
     # is a duplicate or the lead removed it already (those boxes come first).

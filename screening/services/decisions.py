@@ -287,7 +287,7 @@ def outcome_resolve(*, lead, review, record, stage=Stage.TITLE_ABSTRACT, verdict
 
 
 @transaction.atomic
-def decision_claims_release(*, review, reviewer):
+def claims_release(*, review, reviewer):
     """Give back the records claimed for `reviewer` and not voted on (they left the review), so
     other reviewers can take them. Their votes stay."""
     open_claims = Decision.objects.open_claims().filter(review=review, reviewer=reviewer)

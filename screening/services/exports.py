@@ -21,8 +21,8 @@ PROVENANCE_COLUMNS = ("platform", "searched_on")
 
 
 def provenance_values(record):
-    item = record.source_import
-    return [item.platform, item.searched_on.isoformat() if item.searched_on else ""]
+    import_ = record.source_import
+    return [import_.platform, import_.searched_on.isoformat() if import_.searched_on else ""]
 
 
 def stream_records_ris(records, notes=None):
@@ -76,7 +76,8 @@ def decision_values(record, *, blind=False):
     from ..models.records import OTHER_METHODS
 
     ta_outcome, ft_outcome = _shown(record.ta_outcome, blind), _shown(record.ft_outcome, blind)
-    stage, decision, reason = _final(record, record.source_import.source in OTHER_METHODS, ta_outcome, ft_outcome)
+    other_methods = record.source_import.identified_via in OTHER_METHODS
+    stage, decision, reason = _final(record, other_methods, ta_outcome, ft_outcome)
     return [stage, decision, reason, ta_outcome or "", record.ta_reason or "",
             record.report_status or "", ft_outcome or "", record.ft_reason or "", record.study_label or ""]
 

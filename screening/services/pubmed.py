@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ..formats import ImportFormatError
 from ..formats.pubmed_xml import parse_pubmed_xml
-from ..models import Import, PubMedRun, PubMedSearch, PubMedSkip, Record, Source
+from ..models import IdentifiedVia, Import, PubMedRun, PubMedSearch, PubMedSkip, Record
 from ..pubmed import PubMedClient, PubMedError, SearchPlan, check_query
 from ..pubmed.plan import parse_date
 from .imports import copy_records, import_finished
@@ -102,17 +102,17 @@ def pubmed_search_update(*, search, started_by, only_new_entries=False):
 
 def _run_create(*, search, started_by, is_update, entered_since=None, queue=True):
     today = timezone.localdate()
-    item = Import.objects.create(
-        review=search.review, created_by=started_by, source=Source.DATABASE, database=DATABASE,
+    import_ = Import.objects.create(
+        review=search.review, created_by=started_by, identified_via=IdentifiedVia.DATABASE, database=DATABASE,
         platform=PLATFORM, searched_on=today, search_string=search.query, is_update=is_update,
         filename="", format="pubmed_xml", status=Import.Status.QUEUED,
     )
-    run = PubMedRun.objects.create(search=search, source_import=item, entered_since=entered_since)
-    item.search_string = _documented_search(run)
+    run = PubMedRun.objects.create(search=search, source_import=import_, entered_since=entered_since)
+    import_.search_string = _documented_search(run)
     if queue:
-        item.job = job_create(kind="pubmed_import", review=search.review, created_by=started_by,
+        import_.job = job_create(kind="pubmed_import", review=search.review, created_by=started_by,
                               params={"run_id": run.pk}, message="Waiting to search PubMed…")
-    item.save(update_fields=["search_string", "job"])
+    import_.save(update_fields=["search_string", "job"])
     return run
 
 
@@ -132,27 +132,27 @@ def _documented_search(run):
 @transaction.atomic
 def pubmed_run_resume(*, run, resumed_by):
     """Queue a stopped run again; it continues after the last stored batch."""
-    item = Import.objects.select_for_update().get(pk=run.source_import_id)
-    if item.status != Import.Status.FAILED:
+    import_ = Import.objects.select_for_update().get(pk=run.source_import_id)
+    if import_.status != Import.Status.FAILED:
         return run  # already running again, finished or discarded
-    item.status = Import.Status.QUEUED
-    item.job = job_create(kind="pubmed_import", review=item.review, created_by=resumed_by,
+    import_.status = Import.Status.QUEUED
+    import_.job = job_create(kind="pubmed_import", review=import_.review, created_by=resumed_by,
                           params={"run_id": run.pk}, message=f"Waiting to resume {run.position_text}…")
-    item.save(update_fields=["status", "job"])
+    import_.save(update_fields=["status", "job"])
     return run
 
 
 @transaction.atomic
 def pubmed_run_discard(*, run):
     """Drop a stopped run and every record it stored: none of them ever counted."""
-    item = Import.objects.select_for_update().get(pk=run.source_import_id)
-    if item.status != Import.Status.FAILED:
+    import_ = Import.objects.select_for_update().get(pk=run.source_import_id)
+    if import_.status != Import.Status.FAILED:
         return run
-    item.records.all().delete()
+    import_.records.all().delete()
     run.skips.all().delete()
-    item.status = Import.Status.CANCELLED
-    item.record_count = 0
-    item.save(update_fields=["status", "record_count"])
+    import_.status = Import.Status.CANCELLED
+    import_.record_count = 0
+    import_.save(update_fields=["status", "record_count"])
     return run
 
 
@@ -180,24 +180,24 @@ def pubmed_run_execute(*, run, progress=None):
     FAILED and keeps what was stored, out of every count, for a resume or a discard.
     """
     progress = progress or (lambda *args, **kwargs: None)
-    item = run.source_import
-    if item.status in (Import.Status.IMPORTED, Import.Status.CANCELLED):
+    import_ = run.source_import
+    if import_.status in (Import.Status.IMPORTED, Import.Status.CANCELLED):
         return run  # a repeated job: the run already ended
-    Import.objects.filter(pk=item.pk).update(status=Import.Status.IMPORTING, error="")
+    Import.objects.filter(pk=import_.pk).update(status=Import.Status.IMPORTING, error="")
     try:
         return pubmed_run_download(run=run, progress=progress)
     except _NoHits as error:
         # Nothing was stored; the failed row only tells the lead what happened.
-        Import.objects.filter(pk=item.pk).update(status=Import.Status.CANCELLED, error=str(error))
+        Import.objects.filter(pk=import_.pk).update(status=Import.Status.CANCELLED, error=str(error))
         raise JobError(str(error)) from error
     except (PubMedError, ImportFormatError) as error:
         run.refresh_from_db()
         message = f"The download stopped {run.position_text}: {error}"
-        Import.objects.filter(pk=item.pk).update(status=Import.Status.FAILED, error=message)
+        Import.objects.filter(pk=import_.pk).update(status=Import.Status.FAILED, error=message)
         raise JobError(f"{message} Nothing from this search counts yet: resume to continue, "
                        "or discard what was downloaded.") from error
     except BaseException:
-        Import.objects.filter(pk=item.pk).update(
+        Import.objects.filter(pk=import_.pk).update(
             status=Import.Status.FAILED, error=f"The download stopped {run.position_text} on an unexpected error.")
         raise
 
@@ -225,7 +225,7 @@ def pubmed_run_download(*, run, progress):
         run = pubmed_batch_store(run=run, batch=batch, plan=plan)
         progress(_done(run), total=run.count, message=_progress_text(run))
     with transaction.atomic():
-        import_finished(item=run.source_import, record_count=run.stored)
+        import_finished(import_=run.source_import, record_count=run.stored)
     progress(_done(run), total=run.count, message=_summary(run), force=True)
     return run
 
@@ -245,17 +245,17 @@ def pubmed_batch_store(*, run, batch, plan):
     noted, so that imported plus skipped adds up to PubMed's count.
     """
     run = PubMedRun.objects.select_for_update().select_related("search", "source_import").get(pk=run.pk)
-    item = run.source_import
+    import_ = run.source_import
     records = list(parse_pubmed_xml(io.StringIO(batch.text), filename=f"PubMed batch at {batch.retstart}"))
     pmids = [r.pmid for r in records if r.pmid]
     in_this_import = set(
-        Record.objects.filter(source_import=item, pmid__in=pmids).values_list("pmid", flat=True))
+        Record.objects.filter(source_import=import_, pmid__in=pmids).values_list("pmid", flat=True))
     in_this_import |= set(run.skips.filter(pmid__in=pmids).values_list("pmid", flat=True))
     elsewhere = {}
-    if item.is_update:
+    if import_.is_update:
         elsewhere = dict(
-            Record.objects.imported().filter(review_id=item.review_id, pmid__in=pmids)
-            .exclude(source_import=item).order_by("pmid", "source_import_id")
+            Record.objects.imported().filter(review_id=import_.review_id, pmid__in=pmids)
+            .exclude(source_import=import_).order_by("pmid", "source_import_id")
             .values_list("pmid", "source_import_id").distinct("pmid"))
     new, skips = [], []
     for record in records:
@@ -269,14 +269,14 @@ def pubmed_batch_store(*, run, batch, plan):
         else:
             new.append(record)
         in_this_import.add(record.pmid)
-    stored = copy_records(item=item, numbered_records=enumerate(new, start=run.stored))
+    stored = copy_records(import_=import_, numbered_records=enumerate(new, start=run.stored))
     PubMedSkip.objects.bulk_create(skips)
     expected = min(batch.retmax, batch.slice_count - batch.retstart)
     run.missing += max(0, expected - len(batch.pmids))
     run.stored += stored
     run.plan = plan.to_dict()
     run.save(update_fields=["stored", "missing", "plan"])
-    Import.objects.filter(pk=item.pk).update(record_count=run.stored)
+    Import.objects.filter(pk=import_.pk).update(record_count=run.stored)
     return run
 
 

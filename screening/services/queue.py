@@ -30,7 +30,7 @@ _PRIORITY_RANK = PriorityRank._meta.db_table
 _PENDING = Outcome.PENDING.value
 _IMPORTED = Import.Status.IMPORTED.value
 _RETRIEVED = Report.Status.RETRIEVED.value
-_DATABASES_AND_REGISTERS = "(" + ", ".join(f"'{source.value}'" for source in DATABASES_AND_REGISTERS) + ")"
+_DATABASES_AND_REGISTERS = "(" + ", ".join(f"'{via.value}'" for via in DATABASES_AND_REGISTERS) + ")"
 
 # The signed 32-bit md5 prefix of "<review id>:<record id>": random-looking, stable, and the
 # same whoever computes it.
@@ -49,7 +49,7 @@ def record_stages_sync(*, review, stage=Stage.TITLE_ABSTRACT):
         # only from databases and registers: records found by other methods skip title/abstract
         # screening (PRISMA has no such box for them) and go straight to retrieval.
         source = (f"FROM {_RECORD} r JOIN {_IMPORT} i ON i.id = r.source_import_id "
-                  f"AND i.status = '{_IMPORTED}' AND i.source IN {_DATABASES_AND_REGISTERS} "
+                  f"AND i.status = '{_IMPORTED}' AND i.identified_via IN {_DATABASES_AND_REGISTERS} "
                   "WHERE r.review_id = %(review)s "
                   f"AND r.id > COALESCE((SELECT max(record_id) FROM {_RECORD_STAGE} "
                   "WHERE review_id = %(review)s AND stage = %(stage)s), 0)")
@@ -73,7 +73,7 @@ def record_stages_sync(*, review, stage=Stage.TITLE_ABSTRACT):
     return created
 
 
-def record_stages_add_import(*, item):
+def record_stages_add_import(*, import_):
     """Put the records of a just-finished import into title/abstract screening. Called when
     the import finishes, so an import that finishes after a later one (a long PubMed
     download) is not skipped by record_stages_sync's "ids above the highest seen" shortcut."""
@@ -82,14 +82,14 @@ def record_stages_add_import(*, item):
             (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
         SELECT r.review_id, r.id, %(stage)s, {_ORDER_KEY_SQL}, 0, '{_PENDING}', '', ''
         FROM {_RECORD} r JOIN {_IMPORT} i ON i.id = r.source_import_id
-        WHERE r.source_import_id = %(import)s AND i.source IN {_DATABASES_AND_REGISTERS}
+        WHERE r.source_import_id = %(import)s AND i.identified_via IN {_DATABASES_AND_REGISTERS}
         ON CONFLICT (record_id, stage) DO NOTHING
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"import": item.pk, "stage": Stage.TITLE_ABSTRACT})
+        cursor.execute(sql, {"import": import_.pk, "stage": Stage.TITLE_ABSTRACT})
         created = cursor.rowcount
     if created:
-        cache.delete(_total_cache_key(item.review, Stage.TITLE_ABSTRACT))
+        cache.delete(_total_cache_key(import_.review, Stage.TITLE_ABSTRACT))
     return created
 
 
@@ -259,13 +259,13 @@ def _start_offset(review, reviewer, stage):
 def _claim_first(pick_sql, params, *, conditional=True):
     """Run `pick_sql` (it selects and locks at most one record stage with its record and its
     claim count as `stage_claims`) and claim its record in the same statement: create the
-    reviewer's empty decision, only while there is room unless `conditional` is False (pilot
+    reviewer's claim (a Decision row without a verdict), only while there is room unless `conditional` is False (pilot
     records), and raise the claim counter with it. Return the record with `claimed` False
     when it filled up meanwhile or the reviewer already holds it, or None.
 
     The reviewer may already hold the record: their other tab claimed it after this
     statement's snapshot was taken, so the pick could not see that claim. The insert then
-    yields to the existing decision (ON CONFLICT, which sees committed rows, not the
+    yields to the existing claim or vote (ON CONFLICT, which sees committed rows, not the
     snapshot) and the counter, which moves only with an insert, stays as it is. The locked
     row's claim count is the latest committed one, so checking it before the insert is exact.
     """
@@ -288,19 +288,19 @@ def _claim_first(pick_sql, params, *, conditional=True):
 # Taking over a stale claim: another reviewer's claim on a pending record, not voted on and
 # older than SCREENING_CLAIM_EXPIRES_MINUTES, on a record I have no decision on, outside the
 # open pilot (every reviewer screens those, so nobody waits for a pilot record). The claim
-# passes to me in one statement: the holder's empty decision is deleted and mine inserted, so
+# passes to me in one statement: the holder's claim is deleted and mine inserted, so
 # the record's claim counter does not move and concurrent takers can never push it past its
-# number. My decision is inserted first and the holder's deleted only with it: when my other
+# number. My claim is inserted first and the holder's deleted only with it: when my other
 # tab took the record after this statement's snapshot, the insert yields (ON CONFLICT) and
 # nothing moves. The holder's claim is locked by the pick, so its delete cannot miss.
 # SKIP LOCKED passes over a record someone is voting on or taking right now, so the
 # statement never waits on a lock (and cannot deadlock with a vote); a holder whose vote comes
 # after it finds no claim. The scan starts from the partial index decision_open_claims.
-# Only empty decisions are ever touched, so no vote is lost and none is read: which record is
+# Only claims are ever touched, so no vote is lost and none is read: which record is
 # taken depends on claims and their age, never on a verdict.
 _TAKE_OVER_SQL = f"""
     WITH pick AS (
-        SELECT r.*, rs.id AS record_stage_id, stale.id AS stale_decision_id
+        SELECT r.*, rs.id AS record_stage_id, stale.id AS stale_claim_id
         FROM {_DECISION} stale
         JOIN {_RECORD_STAGE} rs ON rs.record_id = stale.record_id AND rs.stage = stale.stage
         JOIN {_RECORD} r ON r.id = rs.record_id
@@ -318,7 +318,7 @@ _TAKE_OVER_SQL = f"""
         RETURNING record_id),
     released AS (
         DELETE FROM {_DECISION} d USING pick, mine
-        WHERE d.id = pick.stale_decision_id AND d.verdict IS NULL
+        WHERE d.id = pick.stale_claim_id AND d.verdict IS NULL
         RETURNING d.record_id)
     SELECT pick.*, EXISTS (SELECT 1 FROM released) AS claimed FROM pick
 """

@@ -176,7 +176,7 @@ def member_remove(*, membership):
         _ensure_another_lead(membership)
     membership.removed_at = timezone.now()
     membership.save(update_fields=["removed_at"])
-    from .decisions import decision_claims_release
+    from .decisions import claims_release
 
-    decision_claims_release(review=membership.review, reviewer=membership.user)
+    claims_release(review=membership.review, reviewer=membership.user)
     return membership

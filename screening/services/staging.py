@@ -21,7 +21,7 @@ COPY_COLUMNS = (
     "review_id", "source_import_id", "source_index", "title", "abstract", "authors", "year",
     "journal", "volume", "issue", "pages", "doi", "pmid", "pmcid", "identifiers", "issn",
     "keywords", "subject_terms", "language", "publication_type", "urls", "database",
-    "source_id", "raw", "line", "removed_reason", "removed_by_automation",
+    "id_in_file", "raw", "line", "removed_reason", "removed_by_automation",
 )
 
 # COPY text format: tab-separated fields, \N for NULL, and backslash escapes for the characters
@@ -73,7 +73,7 @@ def copy_line(prefix: str, parsed: ParsedRecord) -> str:
         parsed.pmid[:20], parsed.pmcid[:20], _json_pairs(parsed.identifiers),
         _json_list(parsed.issn), _json_list(parsed.keywords), _json_list(parsed.subject_terms),
         parsed.language[:100], parsed.publication_type[:200], _json_list(parsed.urls),
-        parsed.database[:200], parsed.source_id[:200], parsed.raw,
+        parsed.database[:200], parsed.id_in_file[:200], parsed.raw,
     ))
     year = year if year and 0 < year < 32768 else "\\N"
     return f"{prefix}{head}\t{year}\t{tail}\t{parsed.line}\t\tf\n"

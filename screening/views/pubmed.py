@@ -95,7 +95,7 @@ def _run_of(review, run_id):
 
 
 def _run_context(review, run):
-    context = {"review": review, "run": run, "item": run.source_import, "job": run.source_import.job,
+    context = {"review": review, "run": run, "import_": run.source_import, "job": run.source_import.job,
                "nav": "pubmed"}
     if run.source_import.status == Import.Status.IMPORTED:
         context["explanation"] = pubmed_services.pubmed_run_explanation(run)

@@ -3,7 +3,7 @@ every script and style is a file of this origin, htmx included."""
 import pytest
 
 from ..conftest import password_of
-from ..screening_records import make_records
+from ..helpers.screening import make_records
 from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ from screening.models import DuplicateCandidate, Merge, Record
 from screening.services import dedup, imports
 
 from ..conftest import REPO_ROOT, password_of
-from ..dedup_helpers import EMBASE_RIS, MEDLINE_RIS
+from ..helpers.dedup import EMBASE_RIS, MEDLINE_RIS
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from screening.services import decisions, fulltext
 
 from ..conftest import password_of
-from ..screening_records import make_records
+from ..helpers.screening import make_records
 from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

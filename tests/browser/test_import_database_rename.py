@@ -7,7 +7,7 @@ from screening.models import Import
 from screening.services.imports import import_file_now
 
 from ..conftest import password_of
-from ..imports_helpers import EXPORTS
+from ..helpers.imports import EXPORTS
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,10 +18,10 @@ SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 @pytest.mark.parametrize("width", [375, 1366])
 def test_a_lead_renames_an_imports_database_and_the_list_shows_the_new_name(browser, live_server, review, carol,
                                                                             width):
-    item = import_file_now(review=review, path=EXPORTS / "endnote-xml/RefLib__blue-light.xml", database="",
+    import_ = import_file_now(review=review, path=EXPORTS / "endnote-xml/RefLib__blue-light.xml", database="",
                            platform="EndNote")
-    assert item.database == ""  # "NLM" is the provider, not a database: the lead names it
-    Import.objects.filter(pk=item.pk).update(database="Medline")
+    assert import_.database == ""  # "NLM" is the provider, not a database: the lead names it
+    Import.objects.filter(pk=import_.pk).update(database="Medline")
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     try:
@@ -36,6 +36,6 @@ def test_a_lead_renames_an_imports_database_and_the_list_shows_the_new_name(brow
         page.get_by_text("database is now PubMed").wait_for()
         if SCREENSHOTS:
             page.screenshot(path=f"{SCREENSHOTS}/import-renamed-{width}.png", full_page=True)
-        assert Import.objects.get(pk=item.pk).database == "PubMed"
+        assert Import.objects.get(pk=import_.pk).database == "PubMed"
     finally:
         context.close()

@@ -7,10 +7,10 @@ import pytest
 
 from screening.models import Import, RecordStage
 
-from ..conflict_scene import conflicts_at_both_stages
+from ..helpers.conflicts import conflicts_at_both_stages
 from ..conftest import password_of
-from ..imports_helpers import EMBASE_RIS, PUBMED_NBIB
-from ..worker import celery_worker
+from ..helpers.imports import EMBASE_RIS, PUBMED_NBIB
+from ..helpers.worker import celery_worker
 from .conftest import open_screen, sign_in
 from .layout import check_page, listen_for_errors
 
@@ -68,7 +68,7 @@ def test_a_reviewer_excludes_at_title_abstract_with_another_reason(page, live_se
     from screening.models import Decision
     from screening.services import queue as queue_services
 
-    from ..screening_records import make_records
+    from ..helpers.screening import make_records
 
     review.exclusion_reasons = ["Wrong population", "Wrong intervention"]
     review.save()

@@ -1,8 +1,8 @@
 import pytest
 
 from ..conftest import password_of
-from ..imports_helpers import EMBASE_RIS, PUBMED_NBIB
-from ..worker import celery_worker
+from ..helpers.imports import EMBASE_RIS, PUBMED_NBIB
+from ..helpers.worker import celery_worker
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,8 +13,8 @@ from screening.services import decisions, fulltext
 from screening.services import queue as queue_services
 
 from ..conftest import password_of
-from ..lead_workflow_review import build
-from ..screening_records import make_records
+from ..helpers.lead_workflow import build
+from ..helpers.screening import make_records
 from .conftest import open_screen, sign_in
 from .layout import listen_for_errors, walk
 

@@ -5,8 +5,8 @@ from playwright.sync_api import expect
 from screening.models import NoticeLink, Record
 
 from ..conftest import REPO_ROOT, password_of
-from ..notices_helpers import ARTICLE, ERRATUM, MELATONIN, NOTICES_MEDLINE
-from ..worker import celery_worker, wait_for
+from ..helpers.notices import ARTICLE, ERRATUM, MELATONIN, NOTICES_MEDLINE
+from ..helpers.worker import celery_worker, wait_for
 from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,8 +6,8 @@ import pytest
 from screening.models import PriorityRanking, Review
 
 from ..conftest import password_of
-from ..screening_records import make_records
-from ..worker import celery_worker, wait_for
+from ..helpers.screening import make_records
+from ..helpers.worker import celery_worker, wait_for
 from .conftest import open_screen, sign_in
 from .test_screening import press_and_wait
 

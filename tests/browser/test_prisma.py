@@ -10,8 +10,8 @@ from screening.models import RecordStage
 from screening.services import decisions
 
 from ..conftest import password_of
-from ..prisma_review import walk_review
-from ..screening_records import make_records
+from ..helpers.prisma import walk_review
+from ..helpers.screening import make_records
 from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

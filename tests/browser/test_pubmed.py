@@ -5,7 +5,7 @@ import pytest
 
 from ..conftest import password_of
 from ..pubmed.fake_eutils import FakeEutils
-from ..worker import celery_worker
+from ..helpers.worker import celery_worker
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import pytest
 from screening.models import Decision
 
 from ..conftest import password_of
-from ..screening_records import make_records
+from ..helpers.screening import make_records
 from .conftest import open_screen, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

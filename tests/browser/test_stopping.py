@@ -12,8 +12,8 @@ from screening.services import queue as queue_services
 from screening.services import priority
 
 from ..conftest import password_of
-from ..screening_records import make_records
-from ..worker import celery_worker
+from ..helpers.screening import make_records
+from ..helpers.worker import celery_worker
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]

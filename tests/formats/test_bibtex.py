@@ -32,7 +32,7 @@ def test_it_reads_a_zotero_entry_field_by_field(parse_export):
     )
     assert record.language == "English"
     assert record.publication_type == "article"
-    assert record.source_id == "larsen_microangiography_1999"
+    assert record.id_in_file == "larsen_microangiography_1999"
     assert ("month", "August") in record.extra  # the unquoted month macro "aug"
     assert record.line == 2
     assert record.raw.startswith("@article{larsen_microangiography_1999,")
@@ -57,7 +57,7 @@ def test_it_reads_a_web_of_science_entry_field_by_field(parse_export):
     assert (record.year, record.volume, record.pages) == (2016, "57", "292-301")
     assert record.doi == "10.1016/j.rser.2015.12.080"
     assert record.identifiers == (("wos", "WOS:000370456000022"),)
-    assert record.source_id == "ISI:000370456000022"  # the key after "@article{ "
+    assert record.id_in_file == "ISI:000370456000022"  # the key after "@article{ "
     assert record.keywords[:2] == ("Ground source heat pump", "Bibliometrics")
     assert record.subject_terms[0] == "CO-WORD ANALYSIS"
     assert record.publication_type == "Review"
@@ -66,7 +66,7 @@ def test_it_reads_a_web_of_science_entry_field_by_field(parse_export):
 
 def test_it_skips_the_scopus_header_lines_and_splits_comma_joined_authors(parse_export):
     record = parse_export(parse_bibtex, "scopus-bibtex/bibliometrix__scopus.bib")[0]
-    assert record.source_id == "D'Ambrosio20171339"
+    assert record.id_in_file == "D'Ambrosio20171339"
     assert record.line == 4
     assert record.authors == ("D'Ambrosio, A.", "Aria, M.", "Iorio, C.", "Siciliano, R.")
     assert record.title == "Regression trees for multivalued numerical response variables"
@@ -141,14 +141,14 @@ Free text between entries is a comment too.
     assert record.journal == "Journal of Gambling Studies"
     assert record.year == 2020
     assert ("note", "Part two") in record.extra
-    assert record.source_id == "key1"
+    assert record.id_in_file == "key1"
 
 
 def test_it_keeps_later_entries_when_one_entry_never_closes_its_braces(parse_text):
     text = "@article{a, title = {Broken {title},\n  year = {2001}\n@article{b, title = {Fine}, year = {2002}}\n"
     first, second = parse_text(parse_bibtex, text)
-    assert first.source_id == "a" and dict(first.extra)["warning"]
-    assert (second.source_id, second.title, second.year) == ("b", "Fine", 2002)
+    assert first.id_in_file == "a" and dict(first.extra)["warning"]
+    assert (second.id_in_file, second.title, second.year) == ("b", "Fine", 2002)
 
 
 def test_it_reads_a_truncated_last_entry_as_far_as_it_goes(parse_text):

@@ -146,7 +146,7 @@ def test_it_reads_a_cochrane_row_with_prefixed_cross_ids(parse_export):
     assert first.authors == ("Bywater, T", "Hutchings, J", "Whitaker, C", "Evans, C", "Parry, L")
     assert (first.journal, first.year, first.volume, first.pages) == ("Trials", 2011, "12", "39")
     assert first.pmid == "21314913"
-    assert first.source_id == "CN-00778158"
+    assert first.id_in_file == "CN-00778158"
     assert first.identifiers == (("central", "CN-00778158"),)
     assert first.doi == "10.1186/1745-6215-12-39"
     assert second.pages == "1279-1297"  # U+2010 hyphen made plain
@@ -192,10 +192,10 @@ def test_it_does_not_treat_a_leading_quote_in_a_wos_cell_as_csv_quoting(parse_te
          {"title": "Article Title", "authors": "Author", "year": "Publication Year", "journal": "Source title"}),
         (["TI", "AB", "AU", "PY", "DI", "SO"],
          {"title": "TI", "abstract": "AB", "authors": "AU", "year": "PY", "doi": "DI", "journal": "SO"}),
-        (["\ufeffrecord_id", "title", "abstract"], {"source_id": "record_id", "title": "title",
+        (["\ufeffrecord_id", "title", "abstract"], {"id_in_file": "record_id", "title": "title",
                                                     "abstract": "abstract"}),
         (["ID", "Journal", "Page start", "Page end"],
-         {"source_id": "ID", "journal": "Journal", "page_start": "Page start", "page_end": "Page end"}),
+         {"id_in_file": "ID", "journal": "Journal", "page_start": "Page start", "page_end": "Page end"}),
         (["Title", "Document Title"], {"title": "Title"}),
         (["Unrelated", "Columns"], {}),
     ],
@@ -208,7 +208,7 @@ def test_it_reads_a_generic_csv_with_a_guessed_column_map(parse_text):
     text = ("record_id,title,abstract,authors,year,doi,keywords\r\n"
             "1,A,Text,\"Doe, J; Roe, R\",2020,https://doi.org/10.1000/X,a; b\r\n")
     [record] = parse_text(parse_generic_csv, text)
-    assert (record.source_id, record.title, record.abstract, record.year) == ("1", "A", "Text", 2020)
+    assert (record.id_in_file, record.title, record.abstract, record.year) == ("1", "A", "Text", 2020)
     assert record.authors == ("Doe, J", "Roe, R")
     assert record.doi == "10.1000/x"
     assert record.keywords == ("a", "b")

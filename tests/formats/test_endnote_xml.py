@@ -34,7 +34,7 @@ def test_it_reads_a_blue_light_record_field_by_field(parse_export):
     assert record.keywords == ("Acne", "Antirrhinum majus", "Propionibacterium acnes", "blue light")
     assert record.language == "eng"
     assert record.publication_type == "Journal Article"
-    assert record.source_id == "895"
+    assert record.id_in_file == "895"
     assert record.line == 1  # EndNote writes the whole file on one line
     assert record.raw.startswith("<record>")
 

@@ -24,11 +24,11 @@ RECORD = ParsedRecord(
     publication_type="JOUR",
     urls=("https://example.org/a",),
     database="Embase",
-    source_id="895",
+    id_in_file="895",
 )
 ROUND_TRIP_FIELDS = (
     "title", "abstract", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
-    "pmcid", "identifiers", "issn", "keywords", "language", "publication_type", "urls", "database", "source_id",
+    "pmcid", "identifiers", "issn", "keywords", "language", "publication_type", "urls", "database", "id_in_file",
 )
 
 

@@ -30,7 +30,7 @@ def file_records(path, format=None):
             if len(authors) == 1:
                 authors = split_author_field(authors[0]) or authors
             records.append(DedupRecord(
-                id=(parsed.source_id if named and parsed.source_id else str(number)),
+                id=(parsed.id_in_file if named and parsed.id_in_file else str(number)),
                 title=parsed.title, authors=authors, year=parsed.year, journal=parsed.journal,
                 volume=parsed.volume, issue=parsed.issue, pages=parsed.pages, doi=parsed.doi,
                 pmid=parsed.pmid, issn=tuple(parsed.issn), abstract=parsed.abstract,

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from screening.formats import FORMATS, ImportFormatError
-from screening.models import Review, Source
+from screening.models import IdentifiedVia, Review
 from screening.services.dedup import dedup_review
 from screening.services.imports import import_file_now
 
@@ -19,10 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--platform", default="", help="e.g. PubMed, Ovid, EBSCOhost")
         parser.add_argument("--searched-on", default=None, help="date searched, YYYY-MM-DD")
         parser.add_argument("--search-string", default="")
-        parser.add_argument("--source", default=Source.DATABASE, choices=Source.values)
+        parser.add_argument("--source", dest="identified_via", default=IdentifiedVia.DATABASE,
+                            choices=IdentifiedVia.values)
         parser.add_argument("--format", choices=sorted(FORMATS), help="read as this format instead of detecting it")
 
-    def handle(self, review_id, path, database, platform, searched_on, search_string, source, format, **options):
+    def handle(self, review_id, path, database, platform, searched_on, search_string, identified_via, format,
+               **options):
         review = Review.objects.filter(pk=review_id).first()
         if review is None:
             raise CommandError(f"There is no review {review_id}.")
@@ -33,15 +35,15 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--searched-on must be YYYY-MM-DD, not {searched_on!r}") from None
         try:
-            item = import_file_now(review=review, path=path, database=database, platform=platform,
-                                   searched_on=searched, search_string=search_string, source=source,
+            import_ = import_file_now(review=review, path=path, database=database, platform=platform,
+                                   searched_on=searched, search_string=search_string, identified_via=identified_via,
                                    format=format)
         except ImportFormatError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"Imported {item.record_count} records from {item.filename} into review "
-                          f"{review.pk} as {item.database} (import {item.pk}).")
+        self.stdout.write(f"Imported {import_.record_count} records from {import_.filename} into review "
+                          f"{review.pk} as {import_.database} (import {import_.pk}).")
         # The same warnings as the web check report, on standard error so scripts see them.
-        warnings = item.check_report.get("warnings", [])
+        warnings = import_.check_report.get("warnings", [])
         if warnings:
             self.stderr.write(f"Warnings:  {len(warnings)}")
             for warning in warnings:

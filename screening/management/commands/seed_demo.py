@@ -95,9 +95,9 @@ class Command(BaseCommand):
         try:
             if files:
                 for path in files:
-                    item = import_file_now(review=review, path=path, database="", imported_by=lead)
-                    database = item.database or "database not named"
-                    self.stdout.write(f"Imported {item.record_count} records from {item.filename} ({database}).")
+                    import_ = import_file_now(review=review, path=path, database="", imported_by=lead)
+                    database = import_.database or "database not named"
+                    self.stdout.write(f"Imported {import_.record_count} records from {import_.filename} ({database}).")
             else:
                 self._import_synthetic(review, lead)
         except ImportFormatError as error:
@@ -126,6 +126,7 @@ class Command(BaseCommand):
             b.write_text(as_medline(shared + only_b), encoding="utf-8")
             for path, database, platform in ((a, "Synthetic Embase (demo)", "Demo"), (b, "Synthetic MEDLINE (demo)",
                                                                                       "Demo")):
-                item = import_file_now(review=review, path=path, database=database, platform=platform, imported_by=lead)
-                self.stdout.write(f"Imported {item.record_count} synthetic records as {database}.")
+                import_ = import_file_now(review=review, path=path, database=database, platform=platform,
+                                          imported_by=lead)
+                self.stdout.write(f"Imported {import_.record_count} synthetic records as {database}.")
         self.stdout.write("These records are SYNTHETIC (made up for the demo); 20 appear in both files.")

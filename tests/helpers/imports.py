@@ -1,7 +1,7 @@
 """Small real export files for import tests, taken from the shared corpus."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from .conftest import SHARED
+from ..conftest import SHARED
 
 EXPORTS = SHARED / "data" / "exports"
 ENTREZ = EXPORTS / "entrez"

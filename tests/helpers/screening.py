@@ -25,13 +25,13 @@ def make_records(review, count=10, *, database="MEDLINE", in_screening=True):
     """Create `count` records in `review` (cycling through real-looking samples, each title
     made unique) and return them in import order. Like a finished import, this puts them into
     title/abstract screening, unless `in_screening` is False."""
-    source = Import.objects.create(review=review, database=database, platform="PubMed",
-                                   status=Import.Status.IMPORTED, record_count=count)
+    import_ = Import.objects.create(review=review, database=database, platform="PubMed",
+                                    status=Import.Status.IMPORTED, record_count=count)
     records = []
     for i in range(count):
         title, abstract, authors, journal, year = SAMPLES[i % len(SAMPLES)]
         records.append(Record(
-            review=review, source_import=source, source_index=i,
+            review=review, source_import=import_, source_index=i,
             title=f"{title} ({i + 1})" if count > len(SAMPLES) else title,
             abstract=abstract, authors=authors, journal=journal, year=year,
             doi=f"10.1000/sleep.{review.pk}.{i}", pmid=str(30000000 + i),
@@ -40,7 +40,7 @@ def make_records(review, count=10, *, database="MEDLINE", in_screening=True):
     if in_screening:
         from screening.services.queue import record_stages_add_import
 
-        record_stages_add_import(item=source)
+        record_stages_add_import(import_=import_)
     return records
 
 

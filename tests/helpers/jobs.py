@@ -2,7 +2,7 @@
 without the cost of a real import or ranking."""
 import time
 
-TEST_JOB_KINDS = {"count_to": "tests.job_kinds.count_to"}
+TEST_JOB_KINDS = {"count_to": "tests.helpers.jobs.count_to"}
 
 
 def count_to(job, progress):

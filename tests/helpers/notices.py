@@ -10,8 +10,6 @@ notice detection, so the app's side is tested whatever the detection decides.
 """
 from dataclasses import replace
 
-import pytest
-
 from screening.dedup.records import NoticeLink as EngineNoticeLink
 from screening.services import dedup, imports
 
@@ -148,10 +146,3 @@ class Detection:
                    if any(r.title.startswith(n) for r in records)]
         retracted = frozenset(id_of(t) for t in self.retracted if any(r.title.startswith(t) for r in records))
         return replace(result, notices=notices, retracted=retracted)
-
-
-@pytest.fixture
-def detection(monkeypatch):
-    stand_in = Detection()
-    monkeypatch.setattr(dedup, "find_duplicates", stand_in)
-    return stand_in

@@ -6,7 +6,7 @@
   pair for the lead's queue.
 - Each file also has one record of its own.
 """
-from .imports_helpers import upload_text
+from .imports import upload_text
 
 MEDLINE_RIS = """TY  - JOUR
 TI  - Blue-light blocking glasses improve sleep in shift workers: a randomised trial

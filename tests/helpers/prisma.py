@@ -4,21 +4,21 @@ blinded title/abstract screening with conflicts the lead resolves, retrieval, fu
 screening with reasons, and reports linked to studies."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening.models import Import, Record, Report, Source
+from screening.models import IdentifiedVia, Import, Record, Report
 from screening.services import decisions, fulltext, records as record_services
 from screening.services import queue as queue_services
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def add_import(review, count, *, source=Source.DATABASE, database="MEDLINE", is_update=False,
+def add_import(review, count, *, identified_via=IdentifiedVia.DATABASE, database="MEDLINE", is_update=False,
                status=Import.Status.IMPORTED, label=""):
     """Create one import of `count` records with distinct titles; return the records."""
-    item = Import.objects.create(review=review, source=source, database=database, is_update=is_update,
-                                 status=status, record_count=count)
+    import_ = Import.objects.create(review=review, identified_via=identified_via, database=database,
+                                    is_update=is_update, status=status, record_count=count)
     label = label or database
     return Record.objects.bulk_create(
-        Record(review=review, source_import=item, source_index=i, title=f"{label} report {i}: blue light and sleep",
+        Record(review=review, source_import=import_, source_index=i, title=f"{label} report {i}: blue light and sleep",
                abstract="Adults wore amber glasses.", authors=["Shechter A"], year=2018 + i % 5,
                doi=f"10.1000/{label.lower().replace(' ', '')}.{review.pk}.{i}")
         for i in range(count))
@@ -43,9 +43,9 @@ def walk_review(review, *, alice, bob, carol):
     review.save()
     medline = add_import(review, 10, database="MEDLINE")
     embase = add_import(review, 6, database="Embase")
-    trials = add_import(review, 3, source=Source.REGISTER, database="ClinicalTrials.gov")
-    citations = add_import(review, 2, source=Source.CITATION, database="Reference lists")
-    website = add_import(review, 1, source=Source.WEBSITE, database="WHO website")
+    trials = add_import(review, 3, identified_via=IdentifiedVia.REGISTER, database="ClinicalTrials.gov")
+    citations = add_import(review, 2, identified_via=IdentifiedVia.CITATION, database="Reference lists")
+    website = add_import(review, 1, identified_via=IdentifiedVia.WEBSITE, database="WHO website")
     add_import(review, 2, database="Scopus", status=Import.Status.FAILED)  # counts nowhere
 
     # Duplicates (as deduplication will mark them) and removals before screening.

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from .conftest import IN_CI, REPO_ROOT
+from ..conftest import IN_CI, REPO_ROOT
 
 
 def test_database_url():
@@ -33,7 +33,7 @@ def celery_worker(queue=None):
     env.pop("TEST_DATABASE_NAME", None)
     log = open(REPO_ROOT / "var" / f"worker-{queue}.log", "a")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.worker_app", "worker", "--pool", "solo",
+        [sys.executable, "-m", "celery", "-A", "tests.helpers.worker_app", "worker", "--pool", "solo",
          "--concurrency", "1", "-Q", queue, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

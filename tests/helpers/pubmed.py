@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from screening.services import pubmed
 
-from .pubmed.fake_eutils import FakeClock, FakeEutils, busiest_second  # noqa: F401
+from ..pubmed.fake_eutils import FakeClock, FakeEutils, busiest_second  # noqa: F401
 
 QUERY = '"blue light"[tiab] AND sleep[mh]'
 

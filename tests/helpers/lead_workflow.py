@@ -1,4 +1,4 @@
-"""A review as a lead meets it half way: every stage walked (tests/prisma_review.py), then a
+"""A review as a lead meets it half way: every stage walked (tests/helpers/prisma.py), then a
 late import with a merge, a pair for the duplicate queue, and one open conflict at each
 stage (title/abstract and full text)."""
 from django.db import transaction
@@ -8,7 +8,7 @@ from screening.services import fulltext
 from screening.services import queue as queue_services
 from screening.services.merges import groups_join
 
-from .prisma_review import add_import, screen_all, walk_review
+from .prisma import add_import, screen_all, walk_review
 
 
 def build(review, *, alice, bob, carol):

@@ -5,7 +5,7 @@ population")."""
 from screening.services import decisions, fulltext
 from screening.services import queue as queue_services
 
-from .screening_records import make_records
+from .screening import make_records
 
 
 def conflicts_at_both_stages(review, *, alice, bob, carol):
