@@ -37,7 +37,7 @@ SETS = ["nagtegaal_2019/Nagtegaal_2019.csv", "cohen_2006_ppi/Cohen_2006_ProtonPu
 VOTES_SQL = """
 INSERT INTO screening_record (review_id, source_import_id, source_index, title, abstract, authors, journal, volume,
     issue, pages, doi, pmid, pmcid, identifiers, issn, keywords, subject_terms, language, publication_type, urls,
-    database, source_id, raw, line, removed_reason, removed_by_automation)
+    database, id_in_file, raw, line, removed_reason, removed_by_automation)
 SELECT %(review)s, %(import)s, i, 'Record ' || i || ' on blue light and sleep', 'Abstract ' || i,
     '["Author A"]', 'Journal', '', '', '', '10.1000/bench.' || i, '', '', '[]', '[]', '[]', '[]', '', '', '[]',
     '', '', '', 0, '', false
@@ -91,12 +91,12 @@ def bench_second_look(client, lead, records):
 
     review = review_create(created_by=lead, title="Second look benchmark")
     rows = read_records(records)
-    source = Import.objects.create(review=review, database="MEDLINE", status=Import.Status.IMPORTED,
-                                   record_count=len(rows))
+    import_ = Import.objects.create(review=review, database="MEDLINE", status=Import.Status.IMPORTED,
+                                    record_count=len(rows))
     created = Record.objects.bulk_create(
-        [Record(review=review, source_import=source, source_index=i, title=title, abstract=abstract)
+        [Record(review=review, source_import=import_, source_index=i, title=title, abstract=abstract)
          for i, (title, abstract, _) in enumerate(rows)], batch_size=2000)
-    record_stages_add_import(item=source)
+    record_stages_add_import(import_=import_)
     included = [record.pk for record, (_, _, label) in zip(created, rows) if label]
     stages = RecordStage.objects.filter(review=review, stage="title_abstract")
     stages.update(outcome=Outcome.EXCLUDED, resolution="agreement", resolved_at=time_now())

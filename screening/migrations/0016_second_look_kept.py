@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0014_dedupui_merge_batch'),
+        ('screening', '0015_rename_import_source_and_record_source_id'),
     ]
 
     operations = [
