@@ -146,10 +146,10 @@ def bench_dashboard(client, lead, decisions):
     people = [get_user_model().objects.create_user(f"bench-reviewer-{i}", password=None) for i in range(2)]
     for person in people:
         Membership.objects.create(review=review, user=person, role=Role.REVIEWER)
-    source = Import.objects.create(review=review, database="MEDLINE", status=Import.Status.IMPORTED)
+    import_ = Import.objects.create(review=review, database="MEDLINE", status=Import.Status.IMPORTED)
     with connection.cursor() as cursor:
         for statement in VOTES_SQL.split(";\n"):
-            cursor.execute(statement, {"review": review.pk, "import": source.pk, "records": decisions // 2,
+            cursor.execute(statement, {"review": review.pk, "import": import_.pk, "records": decisions // 2,
                                        "reviewers": [p.pk for p in people]})
         cursor.execute("ANALYZE")
     print(f"dashboard: {decisions:,} votes on {decisions // 2:,} records")
