@@ -131,7 +131,8 @@ class RecordStage(models.Model):
             models.Index(fields=["review", "stage", "outcome"], name="recordstage_outcome"),
             # Only the rows that have one (a new record has neither).
             models.Index(fields=["pilot"], name="recordstage_pilot", condition=Q(pilot__isnull=False)),
-            models.Index(fields=["resolved_by"], name="recordstage_resolved_by", condition=Q(resolved_by__isnull=False)),
+            models.Index(fields=["resolved_by"], name="recordstage_resolved_by",
+                         condition=Q(resolved_by__isnull=False)),
         ]
 
     def __str__(self):
