@@ -13,11 +13,13 @@ Target (issue 3): at most 20 s and 400 MB each on 2 cores.
     make bench-import-peer       (or: ... bench_import.py --peer PYTHON [count])
 
 Against the peer, in the same run: ASReview LAB 3.0.8 loading the same RIS file with
-`asreview.load_dataset` (what `asreview lab` does when a dataset is added: read the file, store
-the records in its SQLite database, group them), run by PYTHON (a venv with asreview==3.0.8,
-made once under ./var by the Makefile), alternating with our import: ours, ASReview, ours,
-ASReview. Each side runs in a fresh process; its wall time, CPU time (user + system, with its
-child processes; for ours also the PostgreSQL backend's) and peak RSS are reported.
+`asreview.load_dataset`: the steps `asreview lab` takes when a dataset is added
+(Project.add_dataset: read the file, store the records in SQLite, group them), into an
+in-memory database instead of the project's file. PYTHON is a venv with asreview==3.0.8, made
+once under ./var by the Makefile. The two alternate: ours, ASReview, ours, ASReview, each in a
+fresh process, timed from the start of the work to its end (neither the interpreter's start-up
+nor its imports: a running server has done those). Reported: wall time, CPU time (user +
+system, with child processes; for ours also the PostgreSQL backend's) and peak RSS.
 """
 import json
 import os
