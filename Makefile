@@ -10,7 +10,7 @@ TEST_DEPS := $(VENV)/.deps-test
 DEPS_OF = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	print('\n'.join(p['dependencies'] if sys.argv[1] == 'run' else p['optional-dependencies'][sys.argv[1]]))"
 
-.PHONY: run test lint install manage bench bench-import bench-dedup bench-ranking bench-stopping bench-second-look bench-second-look-page bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
+.PHONY: run test lint install manage bench bench-import bench-import-peer bench-dedup bench-ranking bench-stopping bench-second-look bench-second-look-page bench-priority bench-screening bench-prisma live-pubmed-check stop-db clean
 
 # uv installs the same pinned packages as pip, several times faster (8 s instead of 60 s here).
 INSTALL = $(VENV)/bin/uv pip install --quiet --python $(PY)
@@ -51,6 +51,19 @@ bench: bench-import bench-dedup bench-ranking bench-priority bench-screening ben
 
 bench-import: $(TEST_DEPS)
 	$(PY) -m reviewapp.launcher bench benchmarks/bench_import.py
+
+# ASReview LAB, the peer the import is compared with, in a throwaway venv of its own (made once).
+ASREVIEW_VERSION ?= 3.0.8
+ASREVIEW_VENV := var/asreview-$(ASREVIEW_VERSION)
+
+$(ASREVIEW_VENV)/.installed:
+	$(PYTHON) -m venv $(ASREVIEW_VENV)
+	$(ASREVIEW_VENV)/bin/pip install --quiet --disable-pip-version-check asreview==$(ASREVIEW_VERSION)
+	@touch $@
+
+## Our RIS import against ASReview's load of the same 100,000-record file, alternately, in one run.
+bench-import-peer: $(TEST_DEPS) $(ASREVIEW_VENV)/.installed
+	$(PY) -m reviewapp.launcher bench benchmarks/bench_import.py --peer $(ASREVIEW_VENV)/bin/python
 
 bench-dedup: $(TEST_DEPS)
 	$(PY) benchmarks/bench_dedup.py

@@ -1,7 +1,9 @@
 import io
 import re
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from screening.formats import ImportFormatError, open_export
 from screening.models import Import, Job, Record
@@ -187,6 +189,19 @@ def test_the_same_content_uploaded_again_is_flagged(review, carol):
     confirm_and_import(first, carol)
     [again] = upload_and_check(review, carol, upload(EMBASE_RIS, name="renamed.txt"))
     assert again.check_report["already_imported"]["import_id"] == first.pk
+
+
+def test_a_large_upload_is_moved_into_storage_not_copied(review, carol):
+    content = EMBASE_RIS.read_bytes()
+    large = TemporaryUploadedFile("embase.ris", "application/x-research-info-systems", len(content), "utf-8")
+    large.write(content)
+    large.seek(0)
+    temporary = Path(large.temporary_file_path())
+    [import_] = upload_and_check(review, carol, large)
+    assert not temporary.exists()  # before the request's end closes (and so deletes) it
+    large.close()
+    assert Path(import_.file.path).read_bytes() == content
+    assert import_.check_report["record_count"] == 6
 
 
 def test_an_unreadable_file_gets_a_clear_message_in_its_report(review, carol):

@@ -94,8 +94,10 @@ class RecordStage(models.Model):
         LEAD_RESOLVED = "lead_resolved", "Conflict resolved by the lead"
         LEAD_ALONE = "lead_alone", "Decided by the lead alone"
 
-    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="+")
-    record = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="stages")
+    # Neither has an index of its own: the indexes below begin with review, one_record_stage
+    # with record (each index is work for every row an import adds).
+    review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="+", db_index=False)
+    record = models.ForeignKey("screening.Record", on_delete=models.CASCADE, related_name="stages", db_index=False)
     stage = models.CharField(max_length=20, choices=Stage.choices)
     # A random, stable number (md5 of the record id and the review): the shuffled order every
     # reviewer walks from their own seeded starting point.
@@ -103,11 +105,12 @@ class RecordStage(models.Model):
     # Reviewers who claimed this record (decision rows, decided or not). Raised only by a
     # conditional claim, so it never passes the number of reviewers per record.
     claims = models.PositiveSmallIntegerField(default=0)
-    pilot = models.ForeignKey(Pilot, on_delete=models.SET_NULL, null=True, blank=True, related_name="record_stages")
+    pilot = models.ForeignKey(Pilot, on_delete=models.SET_NULL, null=True, blank=True, related_name="record_stages",
+                              db_index=False)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     resolution = models.CharField(max_length=20, choices=Resolution.choices, default="", blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_reason = models.CharField(max_length=300, blank=True)
 
@@ -126,6 +129,10 @@ class RecordStage(models.Model):
             models.Index(fields=["review", "stage", "record"], name="recordstage_review_record"),
             # Conflicts queue and lead dashboard counts.
             models.Index(fields=["review", "stage", "outcome"], name="recordstage_outcome"),
+            # Only the rows that have one (a new record has neither).
+            models.Index(fields=["pilot"], name="recordstage_pilot", condition=Q(pilot__isnull=False)),
+            models.Index(fields=["resolved_by"], name="recordstage_resolved_by",
+                         condition=Q(resolved_by__isnull=False)),
         ]
 
     def __str__(self):

@@ -169,7 +169,8 @@ class Record(models.Model):
     group's primary record, and a record removed before screening keeps its reason."""
 
     review = models.ForeignKey("screening.Review", on_delete=models.CASCADE, related_name="records")
-    source_import = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="records")
+    # No index of its own: record_once_per_import_position begins with it.
+    source_import = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="records", db_index=False)
     source_index = models.PositiveIntegerField(help_text="Position in the imported file, from 0.")
 
     title = models.TextField(blank=True)
@@ -199,7 +200,7 @@ class Record(models.Model):
 
     # Deduplication: null for a primary or unique record.
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", db_index=False
     )
     # Removed before screening (PRISMA "records removed for other reasons" or "marked as
     # ineligible by automation tools").
@@ -208,7 +209,7 @@ class Record(models.Model):
     # A notice (erratum, comment, retraction notice ...) linked to the article it is about:
     # out of screening, its outcome is the article's (NoticeLink says why).
     notice_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="linked_notices"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="linked_notices", db_index=False
     )
     # Flagged retracted by the record itself (publication type "Retracted Publication", a
     # title starting "RETRACTED"), as the last dedup run found. A linked retraction notice
@@ -228,6 +229,11 @@ class Record(models.Model):
             models.Index(fields=["review", "pmid"], name="record_review_pmid", condition=~Q(pmid="")),
             models.Index(fields=["review", "id"], name="record_review_primary",
                          condition=Q(duplicate_of__isnull=True, removed_reason="")),
+            # Only the few records that are duplicates or notices: an import, whose records are
+            # neither, adds nothing to these. A lookup by value (duplicate_of=x) implies the
+            # condition, so the planner and the foreign-key checks still use them.
+            models.Index(fields=["duplicate_of"], name="record_duplicate_of", condition=Q(duplicate_of__isnull=False)),
+            models.Index(fields=["notice_of"], name="record_notice_of", condition=Q(notice_of__isnull=False)),
         ]
 
     def __str__(self):

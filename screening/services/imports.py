@@ -77,7 +77,9 @@ def imports_upload(*, review, files, uploaded_by, identified_via=IdentifiedVia.D
                 file_size=upload.size, sha256=sha256, status=Import.Status.CHECKED,
                 check_report={"state": "waiting"},
             )
-            import_.file.save(Path(upload.name).name, File(upload), save=False)
+            # A large upload arrives as a temporary file, which storage moves into place
+            # instead of copying (a quarter of a second for 250 MB).
+            import_.file.save(Path(upload.name).name, upload if isinstance(upload, File) else File(upload), save=False)
             import_.save()
             imports.append(import_)
         return job_create(kind="import_check", review=review, created_by=uploaded_by,

@@ -76,13 +76,17 @@ def record_stages_sync(*, review, stage=Stage.TITLE_ABSTRACT):
 def record_stages_add_import(*, import_):
     """Put the records of a just-finished import into title/abstract screening. Called when
     the import finishes, so an import that finishes after a later one (a long PubMed
-    download) is not skipped by record_stages_sync's "ids above the highest seen" shortcut."""
+    download) is not skipped by record_stages_sync's "ids above the highest seen" shortcut.
+    The import's source is tested once, not joined to each of its records: the planner, blind
+    to rows not yet analysed, looked the import up once per record (0.2 s at 100,000)."""
     sql = f"""
         INSERT INTO {_RECORD_STAGE}
             (review_id, record_id, stage, order_key, claims, outcome, resolution, resolution_reason)
         SELECT r.review_id, r.id, %(stage)s, {_ORDER_KEY_SQL}, 0, '{_PENDING}', '', ''
-        FROM {_RECORD} r JOIN {_IMPORT} i ON i.id = r.source_import_id
-        WHERE r.source_import_id = %(import)s AND i.identified_via IN {_DATABASES_AND_REGISTERS}
+        FROM {_RECORD} r
+        WHERE r.source_import_id = %(import)s
+          AND EXISTS (SELECT 1 FROM {_IMPORT} i
+                      WHERE i.id = %(import)s AND i.identified_via IN {_DATABASES_AND_REGISTERS})
         ON CONFLICT (record_id, stage) DO NOTHING
     """
     with connection.cursor() as cursor:
