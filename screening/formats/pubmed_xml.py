@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from itertools import chain
 from typing import TextIO
 
 from .record import ImportFormatError, ParsedRecord
@@ -76,6 +77,7 @@ class _SetReader:
         self.line = 1  # the line of buffer[counted]
         self.counted = 0
         self.at_end = False
+        self.record_parser = _RecordParser()
 
     # --- reading ---
 
@@ -245,7 +247,8 @@ class _SetReader:
             close = self.buffer.find(end_tag, start)
             if close == -1:
                 close = self.find(end_tag, start)
-            if close != -1 and self.buffer.find("<!", start, close) != -1:
+            # Looking for "!" first: a search for one character is several times faster than for two.
+            if close != -1 and self.buffer.find("!", start, close) != -1 and self.buffer.find("<!", start, close) != -1:
                 close = self.end_past_comments(start, end_tag)
             if close == -1:
                 self.parse_rest(start)  # names the actual error and its line
@@ -253,12 +256,14 @@ class _SetReader:
         end = close + len(end_tag)
         raw = self.buffer[start:end]
         line = self.line_of(start)
-        try:
-            element = ET.fromstring(raw)
-        except ET.ParseError as error:
-            error_line, _column = error.position
-            raise ImportFormatError(f"not well-formed XML ({_reason(error)})", filename=self.filename,
-                                    line=line + error_line - 1) from None
+        element = self.record_parser.parse(raw, name)
+        if element is None:
+            try:
+                element = ET.fromstring(raw)
+            except ET.ParseError as error:
+                error_line, _column = error.position
+                raise ImportFormatError(f"not well-formed XML ({_reason(error)})", filename=self.filename,
+                                        line=line + error_line - 1) from None
         self.position = end
         return element, line, raw
 
@@ -290,6 +295,41 @@ class _SetReader:
         self.skip_misc()
         if self.position < len(self.buffer) or self.more():
             self.not_well_formed(f"junk after the document element: {self.buffer[self.position:self.position + 30]!r}")
+
+
+class _RecordParser:
+    """One XML parser for every record of a file, each fed as a child of an element of its own.
+
+    A parser per record (``ET.fromstring``) cost a fifth of the parsing time in setting it up.
+    A record parses here exactly as on its own: nothing is declared around it, and it starts
+    and ends with its own tags. When its text could leave the parser inside the record (a
+    nested start tag of its name, a processing instruction, a comment or CDATA section that
+    may hold its end tag), or at the parser's first error, ``parse`` returns None and the
+    caller parses that record on its own, which gives the same tree or names the error.
+    """
+
+    def __init__(self):
+        builder = ET.TreeBuilder()
+        holder = builder.start("holder", {})
+        self.parser: ET.XMLParser | None = ET.XMLParser(target=builder)
+        self.parser.feed("<records>")
+        self.records = holder[0]
+
+    def parse(self, raw: str, name: str) -> ET.Element | None:
+        if (self.parser is None or ("?" in raw and "<?" in raw) or ("!" in raw and "<!" in raw)
+                or raw.find(f"<{name}", 1) != -1):
+            return None
+        try:
+            self.parser.feed(raw)
+        except ET.ParseError:
+            self.parser = None
+            return None
+        if len(self.records) != 1:
+            self.parser = None
+            return None
+        element = self.records[0]
+        del self.records[0]
+        return element
 
 
 def _reason(error: ET.ParseError) -> str:
@@ -328,7 +368,7 @@ def _journal_article(element: ET.Element, line: int, raw: str) -> ParsedRecord:
         [author.find("Initials") for author in authors],
         [author.find("CollectiveName") for author in authors],
     ]
-    texts = element_texts([*singles, *(found for elements in lists for found in elements)])
+    texts = element_texts([*singles, *chain.from_iterable(lists)])
     (title, vernacular_title, journal_title, iso_abbreviation, volume, issue, pmid, language, medline_pages,
      start_page, end_page, pub_year, medline_date, article_year, issn_linking) = texts[:len(singles)]
     issns, keywords, descriptors, publication_types, last_names, fore_names, initials, collective_names = (
@@ -339,10 +379,10 @@ def _journal_article(element: ET.Element, line: int, raw: str) -> ParsedRecord:
     return ParsedRecord(
         title=title or vernacular_title,
         abstract=_abstract(article.find("Abstract")),
-        authors=unique(
+        authors=unique([
             f"{last_name}, {fore_name or initial}" if last_name and (fore_name or initial) else last_name or collective
             for last_name, fore_name, initial, collective in zip(last_names, fore_names, initials, collective_names)
-        ),
+        ]),
         year=parse_year(pub_year) or parse_year(medline_date) or parse_year(article_year),
         journal=journal_title or iso_abbreviation,
         volume=volume,
