@@ -1,7 +1,9 @@
-"""The PubMed article reader takes all its texts in one pass; these tests hold it to the reader
-it replaced (pubmed_xml_reference.py), field by field, on every real efetch file and on
-hand-written articles with the unusual parts: inline markup, entities, CDATA, empty and
-missing elements, structured abstracts, collective authors, several lists of one kind."""
+"""The PubMed reader takes all of an article's texts in one pass and parses every article of a
+file with one XML parser. These tests hold it to what it replaced: the reader kept in
+pubmed_xml_reference.py, field by field, on every real efetch file and on hand-written
+articles with the unusual parts (inline markup, entities, CDATA, empty and missing elements,
+structured abstracts, collective authors, several lists of one kind); and a parser per
+article, record by record or error by error, on broken and odd files."""
 import io
 import re
 from dataclasses import fields
@@ -199,3 +201,44 @@ def test_a_file_cut_off_inside_an_article_is_refused_naming_its_line():
     assert caught.value.filename == "alice.xml"
     assert caught.value.line == cut.count("\n") + 1
     assert re.search(r"not well-formed XML|no closing", caught.value.reason)
+
+
+def _outcome(text: str):
+    """The records read from ``text``, or the error and its line."""
+    try:
+        return [(record.pmid, record.title, record.line, record.raw) for record in parse_pubmed_xml(text_stream(text))]
+    except ImportFormatError as error:
+        return (str(error), error.line)
+
+
+GOOD = "<PubmedArticle><MedlineCitation><PMID>1</PMID></MedlineCitation></PubmedArticle>"
+ONE_PARSER_CASES = {
+    "a mismatched tag in the second article": f"{GOOD}\n<PubmedArticle>\n<Oops></PubmedArticle>",
+    "an article inside an article": f"{GOOD}<PubmedArticle><PubmedArticle><MedlineCitation><PMID>2</PMID>"
+                                    "</MedlineCitation></PubmedArticle></PubmedArticle>",
+    "a processing instruction holding the end tag": f"{GOOD}<PubmedArticle><?note </PubmedArticle> ?>"
+                                                   "<MedlineCitation/></PubmedArticle>",
+    "a processing instruction": f"<PubmedArticle><?note here?><MedlineCitation><PMID>3</PMID></MedlineCitation>"
+                                f"</PubmedArticle>{GOOD}",
+    "an undefined entity": f"{GOOD}\n<PubmedArticle>&bomb;</PubmedArticle>",
+    "an unbound prefix": f"{GOOD}<PubmedArticle><mml:math/></PubmedArticle>",
+    "a declared prefix, then an article that relies on it": '<PubmedArticle xmlns:m="urn:m"><m:x/></PubmedArticle>'
+                                                            "<PubmedArticle><m:x/></PubmedArticle>",
+    "a default namespace": '<PubmedArticle xmlns="urn:x"><MedlineCitation><PMID>4</PMID></MedlineCitation>'
+                           f"</PubmedArticle>{GOOD}",
+    "an XML declaration inside an article": f'{GOOD}<PubmedArticle><?xml version="1.0"?></PubmedArticle>',
+    "a control character": f"{GOOD}\n\n<PubmedArticle><MedlineCitation><PMID>5\x01</PMID></MedlineCitation>"
+                           "</PubmedArticle>",
+    "an unclosed article at the end": f"{GOOD}<PubmedArticle><MedlineCitation>",
+    "attributes holding > and the end tag's name": f'<PubmedArticle a="x>y" b="PubmedArticle">{GOOD[15:]}{GOOD}',
+}
+
+
+@pytest.mark.parametrize("case", ONE_PARSER_CASES)
+def test_one_parser_for_all_records_reads_or_refuses_as_a_parser_per_record(case, monkeypatch):
+    import screening.formats.pubmed_xml as pubmed_xml_module
+
+    text = f"<PubmedArticleSet>\n{ONE_PARSER_CASES[case]}\n</PubmedArticleSet>\n"
+    shared = _outcome(text)
+    monkeypatch.setattr(pubmed_xml_module._RecordParser, "parse", lambda self, raw, name: None)
+    assert shared == _outcome(text)
