@@ -358,6 +358,8 @@ def _journal_article(element: ET.Element, line: int, raw: str) -> ParsedRecord:
     ]
     author_list = article.find("AuthorList")
     authors = [] if author_list is None else author_list.findall("Author")
+    id_list = _first_of(element.findall("PubmedData"), "ArticleIdList")
+    article_ids = [] if id_list is None else id_list.findall("ArticleId")
     lists = [
         journal.findall("ISSN"),
         _children(citation.findall("KeywordList"), "Keyword"),
@@ -367,14 +369,19 @@ def _journal_article(element: ET.Element, line: int, raw: str) -> ParsedRecord:
         [author.find("ForeName") for author in authors],
         [author.find("Initials") for author in authors],
         [author.find("CollectiveName") for author in authors],
+        article_ids,
     ]
     texts = element_texts([*singles, *chain.from_iterable(lists)])
     (title, vernacular_title, journal_title, iso_abbreviation, volume, issue, pmid, language, medline_pages,
      start_page, end_page, pub_year, medline_date, article_year, issn_linking) = texts[:len(singles)]
-    issns, keywords, descriptors, publication_types, last_names, fore_names, initials, collective_names = (
-        _split(texts[len(singles):], [len(elements) for elements in lists])
-    )
-    ids = _article_ids(_first_of(element.findall("PubmedData"), "ArticleIdList"))
+    (issns, keywords, descriptors, publication_types, last_names, fore_names, initials, collective_names,
+     id_values) = _split(texts[len(singles):], [len(elements) for elements in lists])
+    # IdType -> value from the record's own ArticleIdList (never its cited references).
+    ids: dict[str, str] = {}
+    for article_id, value in zip(article_ids, id_values):
+        kind = article_id.get("IdType", "").strip().lower()
+        if kind and value:
+            ids.setdefault(kind, value)
     elocation_doi = next((e.text or "" for e in article.findall("ELocationID") if e.get("EIdType") == "doi"), "")
     return ParsedRecord(
         title=title or vernacular_title,
@@ -483,7 +490,7 @@ def _abstract(abstract: ET.Element | None) -> str:
     if abstract is None:
         return ""
     sections = []
-    for part in elements_at(abstract, "AbstractText"):
+    for part in abstract.findall("AbstractText"):
         text = element_text(part)
         label = part.get("Label", "").strip()
         if label and text:
