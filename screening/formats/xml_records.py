@@ -152,7 +152,8 @@ def element_texts(elements: list[ET.Element | None]) -> list[str]:
     """``element_text`` of each element, at a fraction of the cost for many short texts.
 
     Most texts are already clean (printable, single spaces, no markup or entities). That is
-    checked once on all of them joined; only otherwise is each cleaned on its own.
+    checked once on all of them joined; only otherwise is each cleaned on its own. Joined
+    with "|", a space at either end of one value shows as " |" or "| " (or at an end).
     """
     texts = [
         "" if found is None else "".join(found.itertext()) if len(found) else found.text or ""
