@@ -367,15 +367,13 @@ def _journal_article(element: ET.Element, line: int, raw: str) -> ParsedRecord:
         _children(article.findall("PublicationTypeList"), "PublicationType"),
         [author.find("LastName") for author in authors],
         [author.find("ForeName") for author in authors],
-        [author.find("Initials") for author in authors],
-        [author.find("CollectiveName") for author in authors],
         article_ids,
     ]
     texts = element_texts([*singles, *chain.from_iterable(lists)])
     (title, vernacular_title, journal_title, iso_abbreviation, volume, issue, pmid, language, medline_pages,
      start_page, end_page, pub_year, medline_date, article_year, issn_linking) = texts[:len(singles)]
-    (issns, keywords, descriptors, publication_types, last_names, fore_names, initials, collective_names,
-     id_values) = _split(texts[len(singles):], [len(elements) for elements in lists])
+    issns, keywords, descriptors, publication_types, last_names, fore_names, id_values = _split(
+        texts[len(singles):], [len(elements) for elements in lists])
     # IdType -> value from the record's own ArticleIdList (never its cited references).
     ids: dict[str, str] = {}
     for article_id, value in zip(article_ids, id_values):
@@ -383,13 +381,18 @@ def _journal_article(element: ET.Element, line: int, raw: str) -> ParsedRecord:
         if kind and value:
             ids.setdefault(kind, value)
     elocation_doi = next((e.text or "" for e in article.findall("ELocationID") if e.get("EIdType") == "doi"), "")
+    # Initials and CollectiveName are read only where they count: most authors have a ForeName.
+    names = []
+    for author, last_name, fore_name in zip(authors, last_names, fore_names):
+        first_names = fore_name or element_text(author.find("Initials"))
+        if last_name and first_names:
+            names.append(f"{last_name}, {first_names}")
+        else:
+            names.append(last_name or element_text(author.find("CollectiveName")))
     return ParsedRecord(
         title=title or vernacular_title,
         abstract=_abstract(article.find("Abstract")),
-        authors=unique([
-            f"{last_name}, {fore_name or initial}" if last_name and (fore_name or initial) else last_name or collective
-            for last_name, fore_name, initial, collective in zip(last_names, fore_names, initials, collective_names)
-        ]),
+        authors=unique(names),
         year=parse_year(pub_year) or parse_year(medline_date) or parse_year(article_year),
         journal=journal_title or iso_abbreviation,
         volume=volume,
