@@ -8,7 +8,8 @@ through the same services as the web import: store the upload, the check report,
 atomic COPY import. Peak memory is that process's maximum resident set size; the child
 process that reads the second half of the file during the check is apart (41 MB for the
 RIS half, 54 MB for the MEDLINE half, measured with /usr/bin/time).
-Target (issue 3): at most 20 s and 400 MB each on 2 cores.
+Target: at most 20 s and 400 MB each on 2 cores. After each import the same file is parsed
+alone in a fresh process, reported as CPU per 100,000 records (PubMed XML: at most 8 s).
 
     make bench-import-peer       (or: ... bench_import.py --peer PYTHON [count])
 
@@ -170,9 +171,24 @@ def load_average():
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+def parse_one(format_name, count):
+    """Run in a child process: the same file only parsed, no Django, its CPU time per 100,000."""
+    from screening.formats import open_export
+
+    folder = Path(tempfile.gettempdir()) / "reviewapp-bench"
+    folder.mkdir(exist_ok=True)
+    path = build_file(format_name, count, folder)
+    with path.open("rb") as binary_file:
+        cpu_started = time.process_time()
+        parsed = sum(1 for _ in open_export(binary_file, filename=path.name).records())
+        cpu = time.process_time() - cpu_started
+    print(f"{format_name:8} {parsed:>7,} records parsed alone in {cpu:.1f} s CPU: {cpu * 100_000 / parsed:.1f} s "
+          f"CPU per 100,000 records (load average {os.getloadavg()[0]:.1f})", flush=True)
+
+
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--one":
-        run_one(sys.argv[2], int(sys.argv[3]))
+    if len(sys.argv) > 1 and sys.argv[1] in ("--one", "--parse"):
+        (run_one if sys.argv[1] == "--one" else parse_one)(sys.argv[2], int(sys.argv[3]))
         return
     if len(sys.argv) > 2 and sys.argv[1] == "--peer":
         compare_with_peer(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 100_000)
@@ -181,6 +197,7 @@ def main():
     print(f"Import benchmark: {count:,} records per format, {os.cpu_count()} cores")
     for format_name in ("ris", "medline", "pubmed_xml"):
         subprocess.run([sys.executable, __file__, "--one", format_name, str(count)], check=True)
+        subprocess.run([sys.executable, __file__, "--parse", format_name, str(count)], check=True)
 
 
 if __name__ == "__main__":

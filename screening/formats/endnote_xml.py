@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import TextIO
 
-from .pubmed_xml import element_text, iter_xml_records
+from .xml_records import element_text, iter_xml_records
 from .record import ParsedRecord
 from .text import clean_text, normalise_doi, parse_year, unique
 
