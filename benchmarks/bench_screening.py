@@ -167,12 +167,20 @@ RECORD_ID = re.compile(rb'data-record-id="(\d+)"')
 
 def client(port, review_id, session, requests, latencies, errors, start, think):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", f"/reviews/{review_id}/screen/", headers=headers(session))
+    screen = f"/reviews/{review_id}/screen/"
+    conn.request("GET", screen, headers=headers(session))
     response = conn.getresponse()
     page = response.read()
     match = RECORD_ID.search(page)
+    if response.status == 200 and not match:
+        # Opening the screen only reads: the page claims its first record with a POST, which
+        # htmx sends as soon as the placeholder loads. Do the same.
+        conn.request("POST", screen, body="", headers=headers(session, htmx=True))
+        response = conn.getresponse()
+        match = RECORD_ID.search(response.read())
     if response.status != 200 or not match:
-        errors.append(f"first page {response.status}")
+        errors.append(f"first card {response.status}")
+        start.abort()  # the others and the timer stop waiting for this reviewer
         return
     record = match.group(1).decode()
     rng = random.Random(session)
@@ -238,6 +246,7 @@ def browser_measure(port, review_id, session, presses=100):
         context.add_cookies([{"name": "sessionid", "value": session, "domain": "127.0.0.1", "path": "/"}])
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/reviews/{review_id}/screen/")
+        page.locator("[data-record-id]").first.wait_for()  # claimed by the page's POST
         # In the page: keydown time, then the time the swapped card is settled and one frame
         # has been painted after it (two animation frames). Only the card's own settle counts:
         # the out-of-band live region settles too, and counting both let the next key press go
@@ -272,7 +281,12 @@ def load_phase(label, think, args, port, review_id, sessions, work):
                for i in range(args.reviewers)]
     for thread in threads:
         thread.start()
-    start.wait()
+    try:
+        start.wait()
+    except threading.BrokenBarrierError:
+        for thread in threads:
+            thread.join()
+        raise SystemExit(f"{label}: a reviewer could not start: {errors[:5]}") from None
     began = time.perf_counter()
     for thread in threads:
         thread.join()

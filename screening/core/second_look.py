@@ -2,10 +2,17 @@
 they are relevant, each scored by a model that never saw its own label.
 
 Pure Python on scikit-learn, no Django. The labels are split into k folds (stratified, seeded);
-each fold is scored by the ranking model (screening.ranking's recipe) trained on the other folds,
-so a wrong exclusion cannot teach the model that it is an exclusion. Scores from different folds
-come from different models; being linear models trained on nine tenths of the same records with the
+each fold is scored by a linear SVM on the ranking's features trained on the other folds, so a
+wrong exclusion cannot teach the model that it is an exclusion. Scores from different folds come
+from different models; being linear models trained on nine tenths of the same records with the
 same recipe, their decision values are on one scale and are compared directly.
+
+The SVM differs from priority screening's in two settings, both the library's plain defaults
+rather than values fitted to any data: the classes are weighted to balance (each class's weight
+is inversely proportional to its size) and C = 1. Priority screening's recipe (C = 0.11 and
+excludes shrunk to 1/9.8 of the includes' weight) is built for a handful of labels early in
+screening; here every record is labelled, and a classifier that treats both classes alike ranks
+held-out includes better among the excludes (benchmarks/bench_second_look.py).
 """
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 
 DEFAULT_FOLDS = 10
+SVM_C = 1.0
 
 
 def cross_validated_scores(features, labels: Mapping[int, bool], *, folds: int = DEFAULT_FOLDS,
@@ -23,8 +31,6 @@ def cross_validated_scores(features, labels: Mapping[int, bool], *, folds: int =
     ``features`` is a screening.ranking.Features (or any object with a csr ``matrix``). Rows of a
     fold whose training part lacks an include or an exclude get no model: they score -inf.
     """
-    from screening.ranking.model import _fit
-
     rows = np.array(sorted(labels), dtype=int)
     y = np.array([1 if labels[i] else 0 for i in rows], dtype=int)
     if len(rows) == 0:
@@ -44,9 +50,14 @@ def cross_validated_scores(features, labels: Mapping[int, bool], *, folds: int =
         train_y = y[~held_out]
         if held_out.sum() == 0 or train_y.min() == train_y.max():
             continue
-        coef, intercept = _fit(matrix, rows[~held_out], train_y, seed)
-        scores[held_out] = np.asarray(matrix[rows[held_out]] @ coef).ravel() + intercept
+        classifier = _balanced_svm(seed).fit(matrix[rows[~held_out]], train_y)
+        scores[held_out] = classifier.decision_function(matrix[rows[held_out]])
     return {int(r): float(s) for r, s in zip(rows, scores)}
+
+
+def _balanced_svm(seed: int):
+    from sklearn.svm import LinearSVC
+    return LinearSVC(C=SVM_C, class_weight="balanced", random_state=seed)
 
 
 def second_look_order(features, labels: Mapping[int, bool], *, folds: int = DEFAULT_FOLDS,
