@@ -25,12 +25,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_screening import drop_database, recreate_database  # noqa: E402
+from screening_sets import real_records  # noqa: E402
 from bench_screening import bench_database_url as screening_database_url  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "screening"
-SETS = ["nagtegaal_2019/Nagtegaal_2019.csv", "cohen_2006_ppi/Cohen_2006_ProtonPumpInhibitors.csv",
-        "kitchenham_2010/Kitchenham_2010.csv", "bannach_brown_2019/Bannach-Brown_2019.csv",
-        "jeyaraman_2020/Jeyaraman_2020.csv"]
 
 
 def say(message):
@@ -41,17 +38,6 @@ def database_url():
     admin_url, url, name = screening_database_url()
     return admin_url, url.replace("_bench_screening", "_bench_priority"), name.replace("_bench_screening",
                                                                                         "_bench_priority")
-
-
-def read_rows(n_records):
-    import csv
-
-    rows = []
-    for path in SETS:
-        with open(DATA / path, newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                rows.append((row.get("title") or "", row.get("abstract") or "", row.get("label_included") == "1"))
-    return (rows * (n_records // len(rows) + 1))[:n_records]
 
 
 def fill(n_records):
@@ -71,7 +57,7 @@ def fill(n_records):
     Membership.objects.bulk_create([Membership(review=review, user=u, role=Role.REVIEWER) for u in people])
     import_ = Import.objects.create(review=review, database="MEDLINE", status=Import.Status.IMPORTED,
                                     record_count=n_records)
-    rows = read_rows(n_records)
+    rows = real_records(n_records)
     records = Record.objects.bulk_create([
         Record(review=review, source_import=import_, source_index=i, title=title, abstract=abstract)
         for i, (title, abstract, _) in enumerate(rows)], batch_size=5000)

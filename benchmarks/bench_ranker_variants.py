@@ -18,16 +18,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from screening_sets import SCREENING_DATA, SCREENING_SETS  # noqa: E402
+
 from screening.ranking import Features, featurize, read_screening_csv, simulate, svm_scores  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "screening"
-SETS = [
-    "nagtegaal_2019/Nagtegaal_2019.csv",
-    "cohen_2006_ppi/Cohen_2006_ProtonPumpInhibitors.csv",
-    "kitchenham_2010/Kitchenham_2010.csv",
-    "bannach_brown_2019/Bannach-Brown_2019.csv",
-    "jeyaraman_2020/Jeyaraman_2020.csv",
-]
+DATA, SETS = SCREENING_DATA, SCREENING_SETS
 KEEP_MEAN_GAIN = 1.0  # WSS@95 points
 KEEP_WORST_DROP = 0.5
 

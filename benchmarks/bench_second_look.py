@@ -19,18 +19,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from screening_sets import SCREENING_DATA, SCREENING_SETS  # noqa: E402
+
 from screening.core.second_look import cross_validated_scores, flip_includes  # noqa: E402
 from screening.ranking import featurize, read_screening_csv  # noqa: E402
 from screening.ranking.model import _sample_weights  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "screening"
-SETS = [
-    "nagtegaal_2019/Nagtegaal_2019.csv",
-    "cohen_2006_ppi/Cohen_2006_ProtonPumpInhibitors.csv",
-    "kitchenham_2010/Kitchenham_2010.csv",
-    "bannach_brown_2019/Bannach-Brown_2019.csv",
-    "jeyaraman_2020/Jeyaraman_2020.csv",
-]
+DATA, SETS = SCREENING_DATA, SCREENING_SETS
 FOLDS = 10
 APP = "balanced SVM, C = 1 (the app)"
 

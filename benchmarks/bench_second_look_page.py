@@ -14,7 +14,6 @@ recall estimate uncached (services.stopping.review_recall) and cached (selectors
 the dashboard page.
 """
 import argparse
-import csv
 import os
 import statistics
 import sys
@@ -28,11 +27,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_screening import drop_database, recreate_database  # noqa: E402
+from screening_sets import real_records  # noqa: E402
 
-DATA = ROOT / ".." / "shared" / "data" / "screening"
-SETS = ["nagtegaal_2019/Nagtegaal_2019.csv", "cohen_2006_ppi/Cohen_2006_ProtonPumpInhibitors.csv",
-        "kitchenham_2010/Kitchenham_2010.csv", "bannach_brown_2019/Bannach-Brown_2019.csv",
-        "jeyaraman_2020/Jeyaraman_2020.csv"]
 
 VOTES_SQL = """
 INSERT INTO screening_record (review_id, source_import_id, source_index, title, abstract, authors, journal, volume,
@@ -58,18 +54,6 @@ FROM screening_decision d WHERE d.review_id = %(review)s
 """
 
 
-def read_records(count):
-    rows = []
-    while len(rows) < count:
-        for name in SETS:
-            with open(DATA / name, newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    rows.append((row["title"], row["abstract"], row.get("label_included") == "1"))
-                    if len(rows) == count:
-                        return rows
-    return rows
-
-
 def timed(function, runs=5):
     """Return (median wall ms, median CPU ms, last result) of `runs` calls."""
     walls, cpus, result = [], [], None
@@ -90,7 +74,7 @@ def bench_second_look(client, lead, records):
     from screening.services.reviews import review_create
 
     review = review_create(created_by=lead, title="Second look benchmark")
-    rows = read_records(records)
+    rows = real_records(records)
     import_ = Import.objects.create(review=review, database="MEDLINE", status=Import.Status.IMPORTED,
                                     record_count=len(rows))
     created = Record.objects.bulk_create(

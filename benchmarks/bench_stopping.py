@@ -23,18 +23,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from screening_sets import SCREENING_DATA, SCREENING_SETS  # noqa: E402
+
 from screening.core import stopping
 from screening.ranking import featurize, read_screening_csv, simulate, stopping_hint
 from screening.core.second_look import flip_includes, second_look_order
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "screening"
-SETS = [
-    "nagtegaal_2019/Nagtegaal_2019.csv",
-    "cohen_2006_ppi/Cohen_2006_ProtonPumpInhibitors.csv",
-    "kitchenham_2010/Kitchenham_2010.csv",
-    "bannach_brown_2019/Bannach-Brown_2019.csv",
-    "jeyaraman_2020/Jeyaraman_2020.csv",
-]
+DATA, SETS = SCREENING_DATA, SCREENING_SETS
 RULES = ("streak", "ranked", "random")
 TARGET = stopping.DEFAULT_TARGET_RECALL
 
