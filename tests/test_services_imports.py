@@ -104,11 +104,11 @@ def test_an_import_that_fails_on_its_last_record_leaves_nothing_and_says_why(rev
 
 
 ODD_CHARACTERS_RIS = (
-    # Backslashes, quotes, accents, CRLF line ends in the raw text and no year: escaped by the
-    # quick path, a run of fields at a time.
+    # Backslashes, quotes, accents, CRLF line ends and no year: escaped by the quick path, a
+    # run of fields at a time.
     'TY  - JOUR\r\nTI  - C:\\temp\\N and "quotes" in a caf\u00e9\r\nAU  - M\u00fcller, J\\rg\r\n'
     "KW  - back\\slash\r\nUR  - https://example.org/a\\b\r\nER  - \r\n"
-    # A tab inside the raw text: escaped field by field.
+    # A tab inside a value.
     "TY  - JOUR\nTI  - A tab\tinside\nPY  - 2020\nN1  - note\twith tab\nER  - \n"
 )
 
@@ -120,12 +120,40 @@ def test_every_character_of_a_record_reaches_the_database(review, carol):
     stored = list(Record.objects.filter(source_import=import_).order_by("source_index"))
     assert len(stored) == len(parsed) == 2
     for record, source in zip(stored, parsed):
-        assert (record.title, record.raw) == (source.title, source.raw)
+        assert record.title == source.title
         assert (record.authors, record.keywords, record.urls) == (
             list(source.authors), list(source.keywords), list(source.urls))
         assert record.year == source.year
-    assert stored[0].raw.count("\r\n") == 6 and "\t" in stored[1].raw
     assert stored[0].authors == ["M\u00fcller, J\\rg"] and stored[0].year is None
+    assert stored[1].title == "A tab inside"
+
+
+def test_an_ris_record_keeps_no_copy_of_its_source_text_which_stays_in_the_stored_file(review, carol):
+    [import_] = upload_and_check(review, carol, upload_text("odd.ris", ODD_CHARACTERS_RIS))
+    confirm_and_import(import_, carol)
+    import_.refresh_from_db()
+    assert list(Record.objects.filter(source_import=import_).values_list("raw", flat=True)) == ["", ""]
+    with import_.file.open("rb") as stored_file:
+        assert stored_file.read().decode() == ODD_CHARACTERS_RIS
+
+
+ODD_CHARACTERS_MEDLINE = (
+    # MEDLINE keeps its source text (the dedup run reads every PT and the citing fields from
+    # it): backslashes, quotes, accents and CRLF line ends reach the database, and so does a
+    # tab, which the quick path cannot tell from a separator (escaped field by field).
+    'PMID- 101\r\nTI  - C:\\temp\\N and "quotes" in a caf\u00e9\r\nAU  - M\u00fcller J\r\n'
+    "PT  - Journal Article\r\nPT  - Published Erratum\r\n\r\n"
+    "PMID- 102\nTI  - A tab\tinside\nDP  - 2020\nEIN - Lancet. 2009;373:812. PMID: 19269511\n"
+)
+
+
+def test_a_medline_record_keeps_its_source_text_character_for_character(review, carol):
+    [import_] = upload_and_check(review, carol, upload_text("odd.nbib", ODD_CHARACTERS_MEDLINE))
+    confirm_and_import(import_, carol, database="MEDLINE")
+    parsed = list(open_export(io.BytesIO(ODD_CHARACTERS_MEDLINE.encode()), filename="odd.nbib").records())
+    stored = list(Record.objects.filter(source_import=import_).order_by("source_index"))
+    assert [record.raw for record in stored] == [source.raw for source in parsed]
+    assert stored[0].raw.count("\r\n") >= 4 and "\t" in stored[1].raw and "caf\u00e9" in stored[0].raw
 
 
 def check_staged(import_, monkeypatch, *, in_parts):

@@ -195,6 +195,9 @@ class Record(models.Model):
     # The record's own id in the file it came from (an accession number, an EndNote record
     # number, a BibTeX key), when the file gives one.
     id_in_file = models.CharField(max_length=200, blank=True)
+    # The record's source text, kept only for MEDLINE and PubMed XML, whose every publication
+    # type and citing fields the dedup run reads from it (staging.FORMATS_WITH_RAW); "" for
+    # other formats: the import keeps its file, where source_index and line place the record.
     raw = models.TextField(blank=True)
     line = models.PositiveIntegerField(default=0)
 

@@ -32,7 +32,7 @@ from ..models import IdentifiedVia, Import, Record, RecordStage
 from .queue import record_stages_add_import
 from .dedup import dedup_enqueue
 from .jobs import JobError, job_create
-from .staging import COPY_COLUMNS, copy_line, staged
+from .staging import COPY_COLUMNS, FORMATS_WITH_RAW, copy_line, staged
 from .statistics import tables_analyze_after_commit
 
 logger = logging.getLogger(__name__)
@@ -414,7 +414,7 @@ def _stage_records(export, import_, rows, later_rows):
     tally = CheckTally()
     middle = export.split_point() if _can_check_in_parts(import_) else None
     if middle is None:
-        tally.add_all(_staging(export.records(), import_, rows))
+        tally.add_all(_staging(export.records(), import_, export, rows))
         return tally
     # The child counts the lines before its half itself (0.1 s): this process, which is the
     # one to finish last, starts on its half at once.
@@ -426,7 +426,7 @@ def _stage_records(export, import_, rows, later_rows):
         cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
-        tally.add_all(_staging(export.part(export.start, middle).records(), import_, rows))
+        tally.add_all(_staging(export.part(export.start, middle).records(), import_, export, rows))
         output, errors = child.communicate()
     finally:
         if child.returncode is None:  # the first half failed
@@ -439,7 +439,7 @@ def _stage_records(export, import_, rows, later_rows):
         logger.warning("Checking the second half of %s in a child process failed (exit code %s): %s",
                        import_.filename, child.returncode, errors.decode(errors="replace")[-2000:])
         later_rows.unlink(missing_ok=True)
-        tally.add_all(_staging(export.part(middle).records(), import_, rows, start=tally.record_count))
+        tally.add_all(_staging(export.part(middle).records(), import_, export, rows, start=tally.record_count))
         return tally
     state, value = outcome
     if state == "error":
@@ -467,8 +467,9 @@ def _can_check_in_parts(import_):
     return cores > 1 and os.path.getsize(path) >= CHECK_IN_PARTS_FROM
 
 
-def _staging(records, import_, out, start=0):
-    return staged(records, out, first_columns=f"{import_.review_id}\t{import_.pk}\t", start=start)
+def _staging(records, import_, export, out, start=0):
+    return staged(records, out, first_columns=f"{import_.review_id}\t{import_.pk}\t", start=start,
+                  keep_raw=export.format in FORMATS_WITH_RAW)
 
 
 def copy_records(*, import_, numbered_records):

@@ -67,8 +67,10 @@ def test_after_a_few_decisions_the_queue_follows_my_ranking(browser, live_server
             assert "words that raised it" in card.locator("details.priority").text_content()
             press_and_wait(page, "i")
         # Each card comes from the top of the latest ranking (retrained every 2 decisions, so
-        # the ranks start again at 1 whenever a newer one arrives).
-        assert ranks[0] == 1 and max(ranks) <= 5, ranks
+        # the ranks start again at 1 whenever a newer one arrives). A card claimed at the top
+        # of one ranking shows its rank in the next if that arrived meanwhile (a slow worker on
+        # a loaded machine): 1 or 2.
+        assert ranks[0] <= 2 and max(ranks) <= 5, ranks
         page.locator("details.priority summary").click()
         assert "Estimated includes left" in page.locator("#record-card").inner_text()
         page.set_viewport_size({"width": 375, "height": 740})  # the estimates fit on a phone
