@@ -113,11 +113,17 @@ ODD_CHARACTERS_RIS = (
 )
 
 
+def import_text(review, carol, filename, text, database="Embase"):
+    """Import `text` as the file `filename`; return the import, the records as parsed and as stored."""
+    [import_] = upload_and_check(review, carol, upload_text(filename, text))
+    confirm_and_import(import_, carol, database=database)
+    parsed = list(open_export(io.BytesIO(text.encode()), filename=filename).records())
+    import_.refresh_from_db()
+    return import_, parsed, list(Record.objects.filter(source_import=import_).order_by("source_index"))
+
+
 def test_every_character_of_a_record_reaches_the_database(review, carol):
-    [import_] = upload_and_check(review, carol, upload_text("odd.ris", ODD_CHARACTERS_RIS))
-    confirm_and_import(import_, carol)
-    parsed = list(open_export(io.BytesIO(ODD_CHARACTERS_RIS.encode()), filename="odd.ris").records())
-    stored = list(Record.objects.filter(source_import=import_).order_by("source_index"))
+    _import, parsed, stored = import_text(review, carol, "odd.ris", ODD_CHARACTERS_RIS)
     assert len(stored) == len(parsed) == 2
     for record, source in zip(stored, parsed):
         assert record.title == source.title
@@ -129,10 +135,8 @@ def test_every_character_of_a_record_reaches_the_database(review, carol):
 
 
 def test_an_ris_record_keeps_no_copy_of_its_source_text_which_stays_in_the_stored_file(review, carol):
-    [import_] = upload_and_check(review, carol, upload_text("odd.ris", ODD_CHARACTERS_RIS))
-    confirm_and_import(import_, carol)
-    import_.refresh_from_db()
-    assert list(Record.objects.filter(source_import=import_).values_list("raw", flat=True)) == ["", ""]
+    import_, _parsed, stored = import_text(review, carol, "odd.ris", ODD_CHARACTERS_RIS)
+    assert [record.raw for record in stored] == ["", ""]
     with import_.file.open("rb") as stored_file:
         assert stored_file.read().decode() == ODD_CHARACTERS_RIS
 
@@ -148,10 +152,7 @@ ODD_CHARACTERS_MEDLINE = (
 
 
 def test_a_medline_record_keeps_its_source_text_character_for_character(review, carol):
-    [import_] = upload_and_check(review, carol, upload_text("odd.nbib", ODD_CHARACTERS_MEDLINE))
-    confirm_and_import(import_, carol, database="MEDLINE")
-    parsed = list(open_export(io.BytesIO(ODD_CHARACTERS_MEDLINE.encode()), filename="odd.nbib").records())
-    stored = list(Record.objects.filter(source_import=import_).order_by("source_index"))
+    _import, parsed, stored = import_text(review, carol, "odd.nbib", ODD_CHARACTERS_MEDLINE, database="MEDLINE")
     assert [record.raw for record in stored] == [source.raw for source in parsed]
     assert stored[0].raw.count("\r\n") >= 4 and "\t" in stored[1].raw and "caf\u00e9" in stored[0].raw
 
