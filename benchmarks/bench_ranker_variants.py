@@ -1,6 +1,6 @@
 """Improvements tried on the priority-screening ranker, against today's model, with the decision.
 
-Run: .venv/bin/python benchmarks/bench_ranker_variants.py [--seeds 3] [--variants N]
+Run: .venv/bin/python benchmarks/bench_ranker_variants.py [--seeds 3] [--variants N] [--only NAME ...]
 
 Each variant screens the five shared sets (final labels) with seeds 1-3 exactly as
 benchmarks/bench_ranking.py does (screening.ranking.simulate, 1 include + 1 exclude as priors),

@@ -1,6 +1,6 @@
 """Second-look scorers compared at label noise 0.1 on the shared screening sets.
 
-Run: .venv/bin/python benchmarks/bench_second_look.py [--seeds 3] [--quick]
+Run: .venv/bin/python benchmarks/bench_second_look.py [--seeds 3] [--quick] [--only NAME ...]
 
 For each of the five sets (final labels) and seeds 1-3, a seeded 10 % of the includes is labelled
 excluded (screening.core.second_look.flip_includes); every record is scored by a model trained on the
@@ -168,6 +168,10 @@ SCORERS = {
         lambda m, y, seed: plain(svm(1.0, "balanced"))(m["char345"], y, seed),
     "the app's SVM on binary tf x idf words":
         lambda m, y, seed: plain(svm(1.0, "balanced"))(m["binary"], y, seed),
+    "the app's SVM on BM25 tf x idf words":
+        lambda m, y, seed: plain(svm(1.0, "balanced"))(m["bm25"], y, seed),
+    "the app's SVM on words, title twice":
+        lambda m, y, seed: plain(svm(1.0, "balanced"))(m["title2"], y, seed),
     "the app's SVM + cosine to the nearest include, mean rank": lambda m, y, seed: mean_rank(
         plain(svm(1.0, "balanced")), plain(nearest_include))(m["words"], y, seed),
 }
@@ -193,7 +197,9 @@ class _Matrices(dict):
         build = {"both": lambda: with_characters(self.texts, self["words"]),
                  "char4": lambda: variants.words_and_char4(self.texts).matrix,
                  "char345": lambda: variants.words_and_char345_capped(self.texts).matrix,
-                 "binary": lambda: variants.binary_words(self.texts).matrix}[key]
+                 "binary": lambda: variants.binary_words(self.texts).matrix,
+                 "bm25": lambda: variants.bm25_words(self.texts).matrix,
+                 "title2": lambda: variants.words_title_twice(self.texts).matrix}[key]
         self[key] = build()
         return self[key]
 
