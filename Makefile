@@ -77,7 +77,8 @@ bench-ranking: $(TEST_DEPS)
 bench-stopping: $(TEST_DEPS)
 	$(PY) benchmarks/bench_stopping.py
 
-## Second-look scorers compared at label noise 0.1 (5 sets x seeds 1-3, 10 folds; about 4 minutes of CPU).
+## Second-look scorers compared at label noise 0.1 (5 sets x seeds 1-3, 10 folds; about 4 minutes of CPU before the
+## second round of scorers, about 7 with it, estimated from their CPU per run).
 bench-second-look: $(TEST_DEPS)
 	$(PY) benchmarks/bench_second_look.py
 

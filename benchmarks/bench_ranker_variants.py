@@ -1,6 +1,6 @@
 """Improvements tried on the priority-screening ranker, against today's model, with the decision.
 
-Run: .venv/bin/python benchmarks/bench_ranker_variants.py [--seeds 3] [--variants N]
+Run: .venv/bin/python benchmarks/bench_ranker_variants.py [--seeds 3] [--variants N] [--only NAME ...]
 
 Each variant screens the five shared sets (final labels) with seeds 1-3 exactly as
 benchmarks/bench_ranking.py does (screening.ranking.simulate, 1 include + 1 exclude as priors),
@@ -110,6 +110,111 @@ def svm_and_naive_bayes(matrix, indices, y, seed):
     return rankdata(svm_scores(matrix, indices, y, seed)) + rankdata(naive_bayes_scores(matrix, indices, y, seed))
 
 
+def log_count_ratio(matrix, indices, y, alpha=1.0):
+    """NBSVM's r (Wang & Manning 2012): per column, log of the include rows' share of documents
+    containing the term over the exclude rows' share, smoothed by ``alpha``; labelled rows only."""
+    present = (matrix[indices] > 0).astype(np.float64)
+    p = alpha + np.asarray(present[y == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[y == 0].sum(axis=0)).ravel()
+    return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
+def _scaled_by_columns(matrix, r):
+    from scipy import sparse
+    return (matrix @ sparse.diags(r)).tocsr()
+
+
+def _l2_rows(matrix):
+    from sklearn.preprocessing import normalize
+    return normalize(matrix, norm="l2", copy=True)
+
+
+def nbsvm_tfidf_scores(matrix, indices, y, seed):
+    """NBSVM on today's TF-IDF rows: each column scaled by the signed log-count ratio r,
+    recomputed from the labelled rows at every retrain; then today's SVM (C = 0.11, u4 weights)."""
+    return svm_scores(_scaled_by_columns(matrix, log_count_ratio(matrix, indices, y)), indices, y, seed)
+
+
+def nbsvm_binary_scores(matrix, indices, y, seed):
+    """NBSVM as published: binary term presence scaled by r, rows L2-normed so today's C keeps its
+    meaning; then today's SVM (C = 0.11, u4 weights)."""
+    binary = matrix.copy()
+    binary.data[:] = 1.0
+    scaled = _l2_rows(_scaled_by_columns(binary, log_count_ratio(matrix, indices, y)))
+    return svm_scores(scaled, indices, y, seed)
+
+
+def nbsvm_tfidf_normed_scores(matrix, indices, y, seed):
+    """NBSVM on today's TF-IDF rows scaled by r, rows L2-normed again; today's SVM."""
+    scaled = _l2_rows(_scaled_by_columns(matrix, log_count_ratio(matrix, indices, y)))
+    return svm_scores(scaled, indices, y, seed)
+
+
+def _two_blocks(words, other, word_share):
+    """Both blocks L2-normed per row, scaled so their squared norms are word_share and
+    1 - word_share of a unit row."""
+    from scipy import sparse
+    return sparse.hstack([_l2_rows(words) * np.sqrt(word_share),
+                          _l2_rows(other) * np.sqrt(1 - word_share)]).tocsr()
+
+
+def _characters(texts, ngram_range, min_df=3, max_features=2 ** 18):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True,
+                           min_df=min_df, max_df=0.95, max_features=max_features,
+                           dtype=np.float32).fit_transform(texts)
+
+
+def words_and_char4(texts, word_share=0.5):
+    """Today's words beside character 4-grams only (within words; min_df 3, at most 2**18
+    columns), blocks weighted 0.5/0.5 (decided before running)."""
+    words = featurize(texts).matrix
+    return Features(matrix=_two_blocks(words, _characters(texts, (4, 4)), word_share), vectorizer=None)
+
+
+def words_and_char4_70_30(texts):
+    """As words_and_char4, blocks weighted 0.7 (words) / 0.3 (characters), decided before running."""
+    return words_and_char4(texts, word_share=0.7)
+
+
+def words_and_char345_capped(texts, word_share=0.5):
+    """Today's words beside character 3-5-grams within words, min_df 3 and at most 2**18 columns,
+    blocks weighted 0.5/0.5."""
+    words = featurize(texts).matrix
+    return Features(matrix=_two_blocks(words, _characters(texts, (3, 5)), word_share), vectorizer=None)
+
+
+def words_and_char345_capped_70_30(texts):
+    """As words_and_char345_capped, blocks weighted 0.7 / 0.3."""
+    return words_and_char345_capped(texts, word_share=0.7)
+
+
+def binary_words(texts):
+    """Words 1-2 as today but binary term frequency (presence) times idf, rows L2-normed."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    matrix = TfidfVectorizer(ngram_range=(1, 2), binary=True, max_df=0.95).fit_transform(texts)
+    return Features(matrix=matrix.tocsr(), vectorizer=None)
+
+
+def bm25_words(texts, k1=1.2, b=0.75):
+    """Words 1-2 with BM25's saturated term frequency (k1 = 1.2, b = 0.75, the textbook values)
+    times idf, rows L2-normed."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    counts = CountVectorizer(ngram_range=(1, 2), max_df=0.95).fit_transform(texts).tocsr().astype(np.float64)
+    lengths = np.asarray(counts.sum(axis=1)).ravel()
+    norm = k1 * (1 - b + b * lengths / lengths.mean())
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    counts.data = counts.data * (k1 + 1) / (counts.data + norm[rows])
+    matrix = TfidfTransformer(sublinear_tf=False).fit_transform(counts)
+    return Features(matrix=matrix.tocsr(), vectorizer=None)
+
+
+def words_title_twice(texts):
+    """Today's features with the title (the text's first line) written twice, so its terms count
+    double before the sublinear tf."""
+    return featurize([text.split("\n", 1)[0] + "\n" + text for text in texts])
+
+
 # name, features from texts, scorer
 VARIANTS = [
     ("today: words 1-2, SVM (ELAS u4)", featurize, svm_scores),
@@ -119,6 +224,16 @@ VARIANTS = [
     ("words + char 3-5-grams, SVM", words_and_characters, svm_scores),
     ("SVM + complement NB, mean rank", featurize, svm_and_naive_bayes),
     ("words 1-2 without stop words, SVM", words_without_stop_words, svm_scores),
+    ("NBSVM: TF-IDF x r, SVM", featurize, nbsvm_tfidf_scores),
+    ("NBSVM: TF-IDF x r, rows L2-normed, SVM", featurize, nbsvm_tfidf_normed_scores),
+    ("NBSVM: binary x r, rows L2-normed, SVM", featurize, nbsvm_binary_scores),
+    ("words + char 4-grams (0.5/0.5), SVM", words_and_char4, svm_scores),
+    ("words + char 4-grams (0.7/0.3), SVM", words_and_char4_70_30, svm_scores),
+    ("words + char 3-5 min_df 3 2**18 (0.5/0.5)", words_and_char345_capped, svm_scores),
+    ("words + char 3-5 min_df 3 2**18 (0.7/0.3)", words_and_char345_capped_70_30, svm_scores),
+    ("words 1-2 binary tf x idf, SVM", binary_words, svm_scores),
+    ("words 1-2 BM25 tf x idf, SVM", bm25_words, svm_scores),
+    ("words 1-2, title twice, SVM", words_title_twice, svm_scores),
 ]
 
 
@@ -142,10 +257,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N")
     parser.add_argument("--variants", type=int, default=len(VARIANTS), help="the first N variants only")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run today's model and the variants whose name contains this (repeatable)")
     args = parser.parse_args()
     seeds = range(1, args.seeds + 1)
+    chosen = VARIANTS[:args.variants]
+    if args.only:
+        chosen = [VARIANTS[0]] + [v for v in VARIANTS[1:] if any(part in v[0] for part in args.only)]
     table = {}
-    for name, make_features, scorer in VARIANTS[:args.variants]:
+    for name, make_features, scorer in chosen:
         if make_features is words_and_embeddings and load_wordllama() is None:
             print(f"{name}: skipped (pip install wordllama to run it)", flush=True)
             continue

@@ -1,6 +1,6 @@
 """Second-look scorers compared at label noise 0.1 on the shared screening sets.
 
-Run: .venv/bin/python benchmarks/bench_second_look.py [--seeds 3] [--quick]
+Run: .venv/bin/python benchmarks/bench_second_look.py [--seeds 3] [--quick] [--only NAME ...]
 
 For each of the five sets (final labels) and seeds 1-3, a seeded 10 % of the includes is labelled
 excluded (screening.core.second_look.flip_includes); every record is scored by a model trained on the
@@ -93,6 +93,28 @@ def two_rounds(x, y, held_out, seed, share=0.02):
     return svm(1.0, "balanced")(x[keep], y[keep], held_out, seed)
 
 
+def nbsvm(binary):
+    """NBSVM (Wang & Manning 2012) with the app's SVM: columns scaled by the log-count ratio r
+    (alpha = 1) of the training folds only; ``binary``: term presence instead of TF-IDF, rows
+    L2-normed after scaling."""
+    def fit(x, y, held_out, seed):
+        from bench_ranker_variants import _l2_rows, _scaled_by_columns, log_count_ratio
+        r = log_count_ratio(x, np.arange(x.shape[0]), y)
+        if binary:
+            x, held_out = x.copy(), held_out.copy()
+            x.data[:], held_out.data[:] = 1.0, 1.0
+            x, held_out = _l2_rows(_scaled_by_columns(x, r)), _l2_rows(_scaled_by_columns(held_out, r))
+        else:
+            x, held_out = _scaled_by_columns(x, r), _scaled_by_columns(held_out, r)
+        return svm(1.0, "balanced")(x, y, held_out, seed)
+    return fit
+
+
+def nearest_include(x, y, held_out, seed):
+    """Cosine similarity to the most similar include of the training folds."""
+    return (held_out @ x[y == 1].T).max(axis=1).toarray().ravel()
+
+
 def the_app(matrix, y, seed):
     scores = cross_validated_scores(_Rows(matrix), dict(enumerate(y == 1)), folds=FOLDS, seed=seed)
     return np.array([scores[row] for row in range(len(y))])
@@ -137,6 +159,21 @@ SCORERS = {
         plain(svm(1.0, "balanced")), plain(logistic), plain(complement_nb))(m["words"], y, seed),
     "the app's SVM on words + character 3-5-grams":
         lambda m, y, seed: plain(svm(1.0, "balanced"))(m["both"], y, seed),
+    "NBSVM: the app's SVM on TF-IDF x r": lambda m, y, seed: plain(nbsvm(False))(m["words"], y, seed),
+    "NBSVM: the app's SVM on binary x r, rows L2-normed":
+        lambda m, y, seed: plain(nbsvm(True))(m["words"], y, seed),
+    "the app's SVM on words + char 4-grams (0.5/0.5)":
+        lambda m, y, seed: plain(svm(1.0, "balanced"))(m["char4"], y, seed),
+    "the app's SVM on words + char 3-5 min_df 3 2**18 (0.5/0.5)":
+        lambda m, y, seed: plain(svm(1.0, "balanced"))(m["char345"], y, seed),
+    "the app's SVM on binary tf x idf words":
+        lambda m, y, seed: plain(svm(1.0, "balanced"))(m["binary"], y, seed),
+    "the app's SVM on BM25 tf x idf words":
+        lambda m, y, seed: plain(svm(1.0, "balanced"))(m["bm25"], y, seed),
+    "the app's SVM on words, title twice":
+        lambda m, y, seed: plain(svm(1.0, "balanced"))(m["title2"], y, seed),
+    "the app's SVM + cosine to the nearest include, mean rank": lambda m, y, seed: mean_rank(
+        plain(svm(1.0, "balanced")), plain(nearest_include))(m["words"], y, seed),
 }
 
 
@@ -146,6 +183,25 @@ def with_characters(texts, words):
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2,
                             max_df=0.95).fit_transform(texts)
     return (sparse.hstack([words, chars]) / np.sqrt(2)).tocsr()
+
+
+class _Matrices(dict):
+    """The feature matrices of one set, each built the first time a scorer asks for it."""
+
+    def __init__(self, texts, words):
+        super().__init__(words=words)
+        self.texts = texts
+
+    def __missing__(self, key):
+        import bench_ranker_variants as variants
+        build = {"both": lambda: with_characters(self.texts, self["words"]),
+                 "char4": lambda: variants.words_and_char4(self.texts).matrix,
+                 "char345": lambda: variants.words_and_char345_capped(self.texts).matrix,
+                 "binary": lambda: variants.binary_words(self.texts).matrix,
+                 "bm25": lambda: variants.bm25_words(self.texts).matrix,
+                 "title2": lambda: variants.words_title_twice(self.texts).matrix}[key]
+        self[key] = build()
+        return self[key]
 
 
 def share_in_first_5_percent(scores, y, flipped):
@@ -166,15 +222,19 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N")
     parser.add_argument("--quick", action="store_true", help="the app's scorer only")
+    parser.add_argument("--only", action="append", default=[],
+                        help="the app's scorer and those whose name contains this (repeatable)")
     args = parser.parse_args()
     names = [APP] if args.quick else list(SCORERS)
+    if args.only:
+        names = [APP] + [name for name in SCORERS if name != APP and any(part in name for part in args.only)]
     shares = {name: [] for name in names}
     seconds = {name: 0.0 for name in names}
     ceiling = []
     for path in SETS:
         texts, labels = read_screening_csv(DATA / path)
         words = featurize(texts).matrix
-        matrices = {"words": words, "both": None if args.quick else with_characters(texts, words)}
+        matrices = _Matrices(texts, words)
         per_seed = {name: [] for name in names}
         for seed in range(1, args.seeds + 1):
             noisy, flipped = flip_includes(labels, 0.1, seed)
