@@ -175,16 +175,45 @@ def check_staged(import_, monkeypatch, *, in_parts):
 ])
 def test_a_file_checked_in_two_processes_gets_the_report_and_rows_of_one(review, carol, monkeypatch, name):
     [import_] = upload_and_check(review, carol, upload(EXPORTS / name))
+    assert_checked_in_two_processes_like_one(import_, carol, monkeypatch)
+
+
+def assert_checked_in_two_processes_like_one(import_, carol, monkeypatch, *, children=1):
     whole = check_staged(import_, monkeypatch, in_parts=False)
     spawned, popen = [], imports.subprocess.Popen
     monkeypatch.setattr(imports.subprocess, "Popen", lambda *args, **kw: spawned.append(args) or popen(*args, **kw))
     assert check_staged(import_, monkeypatch, in_parts=True) == whole
-    assert len(spawned) == 1 and imports.later_rows_path(import_).exists()
+    assert len(spawned) == children
     job = confirm_and_import(import_, carol)
     assert job.status == Job.Status.SUCCEEDED, job.error
     indexes = list(Record.objects.filter(source_import=import_).order_by("id").values_list("source_index", flat=True))
     assert indexes == list(range(import_.record_count))
     assert not imports.later_rows_path(import_).exists()
+    return whole
+
+
+SIX_ARTICLES = [f"biopython__pubmed{n}.xml" for n in (1, 2, 4, 5, 6, 7)]
+
+
+def test_a_pubmed_xml_file_checked_in_two_processes_gets_the_report_and_rows_of_one(review, carol, monkeypatch):
+    [import_] = upload_and_check(review, carol, upload_text("efetch.xml", pubmed_xml_with(SIX_ARTICLES)))
+    report, _rows = assert_checked_in_two_processes_like_one(import_, carol, monkeypatch)
+    assert report["record_count"] == 6
+    stored = Record.objects.filter(source_import=import_).order_by("source_index")
+    assert all(record.raw.startswith("<PubmedArticle>") for record in stored)
+
+
+def test_a_split_point_inside_a_comment_costs_a_second_reading_not_a_refusal(review, carol, monkeypatch):
+    text = pubmed_xml_with(SIX_ARTICLES)
+    after_middle = text.index("\n<PubmedArticle>", len(text) // 2)
+    text = text[:after_middle] + "\n<!-- an old copy:\n<PubmedArticle>…</PubmedArticle> -->" + text[after_middle:]
+    with io.BytesIO(text.encode()) as binary:
+        middle = open_export(binary, filename="efetch.xml").split_point()
+    assert text.encode()[:middle].endswith(b"<!-- an old copy:\n")  # the split falls inside the comment
+    [import_] = upload_and_check(review, carol, upload_text("efetch.xml", text))
+    # The first part is refused, the file is read again whole: one child, the report of one reading.
+    report, _rows = assert_checked_in_two_processes_like_one(import_, carol, monkeypatch)
+    assert report["state"] == "ok" and report["record_count"] == 6
 
 
 def test_rows_left_by_a_killed_check_are_never_imported(review, carol, monkeypatch):

@@ -79,7 +79,7 @@ def parser_for(format_name: str) -> Callable[..., Iterator[ParsedRecord]]:
 
 # Formats whose files can be read in parts, and what starts a line that certainly starts a
 # record: the reader of a part starting there reads what the reader of the whole would.
-_PART_STARTS = {"ris": b"\nTY  - ", "medline": b"\nPMID- "}
+_PART_STARTS = {"ris": b"\nTY  - ", "medline": b"\nPMID- ", "pubmed_xml": b"\n<PubmedArticle>"}
 # Encodings in which a line end is a single ASCII byte that no other character contains.
 _BYTE_LINE_ENDS = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1"})
 
@@ -101,6 +101,8 @@ class ExportReader:
     start: int = 0
     end: int | None = None
     first_line: int = 1
+    # The reader starts at a split point inside the document: an XML part has no prolog.
+    from_split: bool = False
 
     def records(self) -> Iterator[ParsedRecord]:
         """Return a fresh iterator over the records, re-reading the file from its start.
@@ -116,6 +118,9 @@ class ExportReader:
         if self.format in ("csv", "tsv"):
             delimiter = "\t" if self.format == "tsv" else ","
             return parse(stream, filename=self.filename, column_map=self.column_map, delimiter=delimiter)
+        if self.format == "pubmed_xml" and (self.from_split or self.end is not None):
+            return parse(stream, filename=self.filename, first_line=self.first_line,
+                         opens=not self.from_split, closes=self.end is None)
         if self.first_line != 1:
             return parse(stream, filename=self.filename, first_line=self.first_line)
         return parse(stream, filename=self.filename)
@@ -152,7 +157,8 @@ class ExportReader:
         """Return the reader of the bytes from ``start`` (a split point, or this reader's
         start) to ``end``, its lines numbered on from this reader's."""
         lines_before = _count_lines(self.binary_file, self.start, start) if start > self.start else 0
-        return replace(self, start=start, end=end, first_line=self.first_line + lines_before)
+        return replace(self, start=start, end=end, first_line=self.first_line + lines_before,
+                       from_split=self.from_split or start > self.start)
 
 
 def _guarded(records: Iterator[ParsedRecord], filename: str, to_the_end: bool = True) -> Iterator[ParsedRecord]:

@@ -23,9 +23,16 @@ _PUBMED_ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet"}
 _PUBMED_RECORDS = {"PubmedArticle", "PubmedBookArticle"}
 
 
-def parse_pubmed_xml(stream: TextIO, *, filename: str = "") -> Iterator[ParsedRecord]:
-    """Yield one record per ``<PubmedArticle>`` or ``<PubmedBookArticle>``."""
-    for element, line, raw in iter_pubmed_elements(stream, filename=filename):
+def parse_pubmed_xml(stream: TextIO, *, filename: str = "", first_line: int = 1, opens: bool = True,
+                     closes: bool = True) -> Iterator[ParsedRecord]:
+    """Yield one record per ``<PubmedArticle>`` or ``<PubmedBookArticle>``.
+
+    A part of a large file read in two (see ExportReader.split_point) is one of the set's
+    records onwards, its lines numbered from ``first_line``: without the prolog and the set's
+    start tag unless it ``opens`` the file, and without its end tag unless it ``closes`` it.
+    """
+    for element, line, raw in iter_pubmed_elements(stream, filename=filename, first_line=first_line,
+                                                    opens=opens, closes=closes):
         if element.tag == "PubmedBookArticle":
             yield _book_article(element, line, raw)
         elif element.tag == "PubmedArticle":
@@ -38,7 +45,8 @@ _NEXT_START_TAG = re.compile(r"[ \t\r\n]*<([A-Za-z_:][^\s/>]*)(?=[\s/>])")
 _ENTITY_DECLARATION = re.compile(r"<!ENTITY\s+(?:%\s+)?([^\s>]+)")
 
 
-def iter_pubmed_elements(stream: TextIO, *, filename: str = "") -> Iterator[tuple[ET.Element, int, str]]:
+def iter_pubmed_elements(stream: TextIO, *, filename: str = "", first_line: int = 1, opens: bool = True,
+                         closes: bool = True) -> Iterator[tuple[ET.Element, int, str]]:
     """Yield ``(element, line, raw)`` for every child of the ``<PubmedArticleSet>``, in file order.
 
     The children of the set never nest in one another, so the text of each is cut from the
@@ -50,31 +58,35 @@ def iter_pubmed_elements(stream: TextIO, *, filename: str = "") -> Iterator[tupl
     declare entities (the billion-laughs attack); the text of each record must be
     well-formed XML on its own. Errors name the line.
     """
-    reader = _SetReader(stream, filename)
-    root = reader.read_prolog()
-    if root in _PUBMED_RECORDS:  # a lone article as the whole document
-        yield reader.read_element(root)
-        reader.read_epilogue()
-        return
-    if root not in _PUBMED_ROOTS:
-        expected = " or ".join(f"<{name}>" for name in sorted(_PUBMED_ROOTS))
-        reader.fail(f"expected {expected} as the document element, found <{root}>")
-    if not reader.open_root(root):
-        return  # <PubmedArticleSet/>
-    while (child := reader.next_child(root)) is not None:
+    reader = _SetReader(stream, filename, first_line)
+    if opens:
+        root = reader.read_prolog()
+        if root in _PUBMED_RECORDS:  # a lone article as the whole document
+            yield reader.read_element(root)
+            reader.read_epilogue()
+            return
+        if root not in _PUBMED_ROOTS:
+            expected = " or ".join(f"<{name}>" for name in sorted(_PUBMED_ROOTS))
+            reader.fail(f"expected {expected} as the document element, found <{root}>")
+        if not reader.open_root(root):
+            return  # <PubmedArticleSet/>
+    else:
+        root = None  # a later part: the reader of the first part checked the document element
+    while (child := reader.next_child(root, closes)) is not None:
         yield reader.read_element(child)
-    reader.read_epilogue()
+    if closes:
+        reader.read_epilogue()
 
 
 class _SetReader:
     """A cursor over the decoded text, read in chunks; ``position`` indexes ``buffer``."""
 
-    def __init__(self, stream: TextIO, filename: str):
+    def __init__(self, stream: TextIO, filename: str, first_line: int = 1):
         self.stream = stream
         self.filename = filename
         self.buffer = ""
         self.position = 0
-        self.line = 1  # the line of buffer[counted]
+        self.line = first_line  # the line of buffer[counted]
         self.counted = 0
         self.at_end = False
         self.record_parser = _RecordParser()
@@ -205,8 +217,10 @@ class _SetReader:
             self.read_epilogue()
         return not empty
 
-    def next_child(self, root: str) -> str | None:
-        """Step to the next child element of the document element; None at its end tag."""
+    def next_child(self, root: str | None, closes: bool = True) -> str | None:
+        """Step to the next child element of the document element; None at its end tag (either
+        set's when ``root`` is None), or at the end of the text of a part that does not close
+        the document (a part that ends at a split point)."""
         while True:
             self.compact()
             # The common case, only whitespace before the next record, without the calls below.
@@ -217,13 +231,15 @@ class _SetReader:
             self.skip_misc()
             start = self.find("<", self.position)
             if start == -1:
-                self.not_well_formed(f"no closing </{root}>", len(self.buffer))
+                if not closes:
+                    return None
+                self.not_well_formed(f"no closing </{root or 'PubmedArticleSet'}>", len(self.buffer))
             self.position = start
-            self.ensure(len(root) + 3)
+            self.ensure(len(root or "PubmedBookArticleSet") + 3)
             if self.buffer.startswith("</", start):
                 end = self.find(">", start)
                 name = self.buffer[start + 2:end].strip() if end != -1 else ""
-                if name != root:
+                if name != root and not (root is None and name in _PUBMED_ROOTS):
                     self.not_well_formed(f"mismatched tag </{name}>", start)
                 self.position = end + 1
                 return None

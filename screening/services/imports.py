@@ -428,11 +428,18 @@ def _stage_records(export, import_, rows, later_rows):
     try:
         tally.add_all(_staging(export.part(export.start, middle).records(), import_, export, rows))
         output, errors = child.communicate()
+    except ImportFormatError:
+        # An error in the first half, or a split point that was no record's start after all (in
+        # XML, a record start written inside a comment): the file is read again whole, here,
+        # which says which of the two it was, and where.
+        _stop(child, later_rows)
+        rows.seek(0)
+        rows.truncate()
+        tally = CheckTally()
+        tally.add_all(_staging(export.records(), import_, export, rows))
+        return tally
     finally:
-        if child.returncode is None:  # the first half failed
-            child.kill()
-            child.communicate()
-            later_rows.unlink(missing_ok=True)
+        _stop(child, later_rows)
     outcome = _child_outcome(child, output)
     if outcome is None:
         # The child failed, not the file (it would have said so): read the half here.
@@ -447,6 +454,14 @@ def _stage_records(export, import_, rows, later_rows):
         raise ImportFormatError(reason, filename=import_.filename, line=line)
     tally.merge(value)
     return tally
+
+
+def _stop(child, later_rows):
+    """End the child process if it still runs, and drop what it wrote."""
+    if child.returncode is None:
+        child.kill()
+        child.communicate()
+        later_rows.unlink(missing_ok=True)
 
 
 def _child_outcome(child, output):

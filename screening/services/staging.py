@@ -2,8 +2,8 @@
 large file in a process of its own.
 
 No Django here: ``python -m screening.services.staging`` runs `stage_part` in a child process,
-which reads the second half of a large RIS or MEDLINE export while the check job reads the
-first (see `imports._stage_records`). Reading a file is pure-Python work on one core, and
+which reads the second half of a large RIS, MEDLINE or PubMed XML export while the check job
+reads the first (see `imports._stage_records`). Reading a file is pure-Python work on one core, and
 this halves the wait for a 100,000-record file on two cores.
 """
 import ctypes

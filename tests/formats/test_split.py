@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 
-from screening.formats import open_export
+from screening.formats import ImportFormatError, open_export
 
 EXPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "exports"
-MARKERS = {"ris": b"\nTY  - ", "medline": b"\nPMID- "}
+MARKERS = {"ris": b"\nTY  - ", "medline": b"\nPMID- ", "pubmed_xml": b"\n<PubmedArticle>"}
 
 
 def corpus_exports():
@@ -104,3 +105,57 @@ def test_lines_are_counted_across_the_blocks_read(line_end):
     later = export.part(data.rindex(b"\nTY  - ") + 1)
     expected = sum(1 for _ in io.TextIOWrapper(io.BytesIO(data[:later.start]), encoding="utf-8", newline=""))
     assert later.first_line == expected + 1
+
+
+def efetch_set(*between: str) -> str:
+    """The six efetch articles of the corpus as one PubMed XML set, a line each, with the
+    texts `between` written after the second article."""
+    files = [EXPORTS / "entrez" / f"biopython__pubmed{n}.xml" for n in (1, 2, 4, 5, 6, 7)]
+    articles = [re.search(r"<PubmedArticle>.*?</PubmedArticle>", file.read_text(encoding="utf-8"), re.S).group(0)
+                for file in files]
+    return ('<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC '
+            '"-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
+            '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n<PubmedArticleSet>\n'
+            + "\n".join([*articles[:2], *between, *articles[2:]]) + "\n</PubmedArticleSet>\n")
+
+
+def test_a_pubmed_xml_set_reads_the_same_in_two_parts_at_every_article():
+    data = efetch_set().encode()
+    for at in record_starts(data, MARKERS["pubmed_xml"])[1:]:
+        assert_parts_read_like_the_whole(data, "efetch.xml", at)
+    first, second = open_export(io.BytesIO(data), filename="efetch.xml").split()
+    assert data[second.start:].startswith(b"<PubmedArticle>") and not data[:first.end].rstrip().endswith(b"Set>")
+    assert [record.line for record in second.records()] == [
+        data[:start].count(b"\n") + 1 for start in record_starts(data, MARKERS["pubmed_xml"]) if start >= second.start]
+
+
+def test_a_pubmed_xml_part_is_refused_where_the_whole_would_be():
+    data = efetch_set().encode()
+    broken = data.replace(b"</ArticleTitle>", b"</ArticleTitel>", 5)  # the fifth article's title
+    broken = broken.replace(b"</ArticleTitel>", b"</ArticleTitle>", 4)
+    export = open_export(io.BytesIO(broken), filename="efetch.xml")
+    with pytest.raises(ImportFormatError) as whole:
+        list(export.records())
+    _first, second = export.split(at=broken.rindex(b"\n<PubmedArticle>", 0, broken.index(b"</ArticleTitel>")))
+    with pytest.raises(ImportFormatError) as part:
+        list(second.records())
+    assert (part.value.reason, part.value.line) == (whole.value.reason, whole.value.line)
+
+
+def test_a_record_start_inside_a_comment_is_no_split_point_the_first_part_can_end_at():
+    # A split point is found by its bytes alone; a comment holding a record's start tag at the
+    # start of a line makes one. The first part then ends inside the comment and is refused,
+    # which tells the check to read the file whole (imports._stage_records).
+    data = efetch_set("<!-- an old copy:\n<PubmedArticle>…</PubmedArticle> -->").encode()
+    export = open_export(io.BytesIO(data), filename="efetch.xml")
+    first, _second = export.split(at=data.index(b"<!-- an old"))
+    with pytest.raises(ImportFormatError, match="unclosed comment"):
+        list(first.records())
+    assert len(list(export.records())) == 6
+
+
+def test_a_set_of_book_articles_only_is_not_split():
+    text = ('<?xml version="1.0"?>\n<PubmedBookArticleSet>\n'
+            + "\n".join(f"<PubmedBookArticle><BookDocument><PMID>{n}</PMID></BookDocument></PubmedBookArticle>"
+                        for n in range(1, 5)) + "\n</PubmedBookArticleSet>\n")
+    assert open_export(io.BytesIO(text.encode()), filename="books.xml").split() is None
