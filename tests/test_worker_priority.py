@@ -40,7 +40,13 @@ def test_a_real_worker_retrains_my_ranking_after_my_decisions(client, review, al
             return PriorityRanking.objects.filter(reviewer=alice, trained_at__isnull=False).first()
 
         ranking = wait_for(trained, timeout=90)
-        job = Job.objects.get(pk=ranking.job_id)
+
+        def finished_job():
+            job = Job.objects.get(pk=ranking.job_id)
+            return job if job.is_finished else None
+
+        # The ranking is stored by the job's work, the job's status just after it.
+        job = wait_for(finished_job, timeout=30)
         assert job.status == Job.Status.SUCCEEDED and job.attempts == 1, job.error
         assert job.review is None and job.created_by == alice
         assert PriorityRank.objects.filter(ranking=ranking).count() == ranking.ranked == 30 - ranking.own_decisions
