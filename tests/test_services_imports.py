@@ -178,12 +178,20 @@ def test_a_file_checked_in_two_processes_gets_the_report_and_rows_of_one(review,
     assert_checked_in_two_processes_like_one(import_, carol, monkeypatch)
 
 
-def assert_checked_in_two_processes_like_one(import_, carol, monkeypatch, *, children=1):
+def assert_checked_in_two_processes_like_one(import_, carol, monkeypatch, *, child_finishes_first=False):
     whole = check_staged(import_, monkeypatch, in_parts=False)
     spawned, popen = [], imports.subprocess.Popen
-    monkeypatch.setattr(imports.subprocess, "Popen", lambda *args, **kw: spawned.append(args) or popen(*args, **kw))
+
+    def spawn(*args, **kwargs):
+        spawned.append(args)
+        child = popen(*args, **kwargs)
+        if child_finishes_first:  # its output of a small file fits the pipe it writes to
+            child.wait()
+        return child
+
+    monkeypatch.setattr(imports.subprocess, "Popen", spawn)
     assert check_staged(import_, monkeypatch, in_parts=True) == whole
-    assert len(spawned) == children
+    assert len(spawned) == 1
     job = confirm_and_import(import_, carol)
     assert job.status == Job.Status.SUCCEEDED, job.error
     indexes = list(Record.objects.filter(source_import=import_).order_by("id").values_list("source_index", flat=True))
@@ -203,7 +211,9 @@ def test_a_pubmed_xml_file_checked_in_two_processes_gets_the_report_and_rows_of_
     assert all(record.raw.startswith("<PubmedArticle>") for record in stored)
 
 
-def test_a_split_point_inside_a_comment_costs_a_second_reading_not_a_refusal(review, carol, monkeypatch):
+@pytest.mark.parametrize("child_finishes_first", [False, True])
+def test_a_split_point_inside_a_comment_costs_a_second_reading_not_a_refusal(review, carol, monkeypatch,
+                                                                             child_finishes_first):
     text = pubmed_xml_with(SIX_ARTICLES)
     after_middle = text.index("\n<PubmedArticle>", len(text) // 2)
     text = text[:after_middle] + "\n<!-- an old copy:\n<PubmedArticle>…</PubmedArticle> -->" + text[after_middle:]
@@ -211,8 +221,10 @@ def test_a_split_point_inside_a_comment_costs_a_second_reading_not_a_refusal(rev
         middle = open_export(binary, filename="efetch.xml").split_point()
     assert text.encode()[:middle].endswith(b"<!-- an old copy:\n")  # the split falls inside the comment
     [import_] = upload_and_check(review, carol, upload_text("efetch.xml", text))
-    # The first part is refused, the file is read again whole: one child, the report of one reading.
-    report, _rows = assert_checked_in_two_processes_like_one(import_, carol, monkeypatch)
+    # The first part is refused, the file is read again whole: one child, the report of one reading,
+    # and nothing the child wrote reaches the import, whether it was stopped or had finished.
+    report, _rows = assert_checked_in_two_processes_like_one(import_, carol, monkeypatch,
+                                                             child_finishes_first=child_finishes_first)
     assert report["state"] == "ok" and report["record_count"] == 6
 
 

@@ -433,6 +433,7 @@ def _stage_records(export, import_, rows, later_rows):
         # XML, a record start written inside a comment): the file is read again whole, here,
         # which says which of the two it was, and where.
         _stop(child, later_rows)
+        later_rows.unlink(missing_ok=True)  # written by a child that finished first
         rows.seek(0)
         rows.truncate()
         tally = CheckTally()
